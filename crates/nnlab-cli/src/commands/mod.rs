@@ -1,0 +1,12 @@
+//! One module per subcommand; each turns parsed arguments into work and output.
+
+mod data;
+
+use crate::args::{Cli, Command};
+
+/// Runs the parsed command line.
+pub fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Data(args) => data::run(&args),
+    }
+}

@@ -1,0 +1,52 @@
+//! Writing output without ever leaving a half-written file: a temporary file in the same folder,
+//! renamed over the target once complete.
+
+use std::io::{self, Write};
+use std::path::Path;
+
+use anyhow::Context;
+
+/// Writes `bytes` to `path` atomically (temp file + rename), or to stdout if `path` is `None`.
+pub fn write_output(path: Option<&Path>, bytes: &[u8]) -> anyhow::Result<()> {
+    match path {
+        None => {
+            let mut stdout = io::stdout().lock();
+            stdout.write_all(bytes)?;
+            stdout.flush()?;
+            Ok(())
+        }
+        Some(path) => write_atomically(path, bytes),
+    }
+}
+
+/// Writes `bytes` to a temporary file beside `path`, then renames it to `path`.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let folder = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    if !folder.is_dir() {
+        return Err(crate::usage::usage(format!(
+            "cannot write {}: the folder {} does not exist (create it first, or pick another path)",
+            path.display(),
+            folder.display()
+        )));
+    }
+    let mut file = tempfile::NamedTempFile::new_in(folder)
+        .with_context(|| format!("cannot create a file in {}", folder.display()))?;
+    file.write_all(bytes)
+        .and_then(|()| file.flush())
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    file.persist(path)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(())
+}
+
+/// True if the error is a write to a closed pipe.
+pub fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        cause
+            .downcast_ref::<io::Error>()
+            .is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
+    })
+}

@@ -1,0 +1,28 @@
+//! `nnlab`: a lab for small neural networks. This file only parses the command line, runs the
+//! command and turns its error into a message and an exit status (2 for bad input, 1 otherwise).
+
+mod args;
+mod commands;
+mod files;
+mod usage;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = args::Cli::parse();
+    match commands::run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            if files::is_broken_pipe(&error) {
+                return ExitCode::SUCCESS; // the reader went away (`nnlab data | head`): not an error
+            }
+            eprintln!("error: {error}");
+            for cause in error.chain().skip(1) {
+                eprintln!("  caused by: {cause}");
+            }
+            ExitCode::from(usage::exit_status(&error))
+        }
+    }
+}

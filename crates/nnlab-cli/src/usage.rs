@@ -1,0 +1,29 @@
+//! Telling bad input (exit 2) apart from failures at run time (exit 1).
+
+use std::fmt;
+
+/// An error caused by what the user asked for: a flag, a file or a value. Exits with status 2.
+#[derive(Debug)]
+pub struct UsageError(pub String);
+
+impl fmt::Display for UsageError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for UsageError {}
+
+/// Wraps a message as a [`UsageError`] inside an `anyhow::Error`.
+pub fn usage(message: impl Into<String>) -> anyhow::Error {
+    anyhow::Error::new(UsageError(message.into()))
+}
+
+/// 2 if any error in the chain is a [`UsageError`], else 1.
+pub fn exit_status(error: &anyhow::Error) -> u8 {
+    if error.chain().any(|cause| cause.is::<UsageError>()) {
+        2
+    } else {
+        1
+    }
+}

@@ -1,0 +1,71 @@
+//! The errors of `nnlab-data`: each variant carries what a person needs to fix the input.
+
+use thiserror::Error;
+
+/// Everything that can go wrong while making, splitting, scaling or reading a dataset.
+#[derive(Debug, Error, PartialEq)]
+pub enum DataError {
+    /// A parameter outside its valid range; `expected` says what would be valid.
+    #[error("invalid {name} = {value}: {expected}")]
+    InvalidParameter {
+        name: &'static str,
+        value: String,
+        expected: String,
+    },
+
+    /// Two arrays that must agree in shape do not.
+    #[error("shape mismatch: expected {expected}, got {got}")]
+    ShapeMismatch { expected: String, got: String },
+
+    /// A CSV file that cannot be used as a dataset; `line` is 1-based (the header is line 1).
+    #[error("line {line}: {problem}")]
+    Csv { line: u64, problem: CsvProblem },
+
+    /// A CSV file with no data rows at all.
+    #[error(
+        "the file is empty: it needs a header line (x0,x1,...,label) and at least one data row"
+    )]
+    CsvEmpty,
+
+    /// A CSV file whose rows all carry one label: nothing to classify.
+    #[error(
+        "every row has label {label}: a classifier needs at least two classes (labels 0 and 1 for binary)"
+    )]
+    CsvOneClass { label: usize },
+
+    /// The reader or writer underneath failed (I/O, invalid UTF-8).
+    #[error("{0}")]
+    Io(String),
+}
+
+/// What is wrong with one line of a CSV file.
+#[derive(Debug, Error, PartialEq)]
+pub enum CsvProblem {
+    #[error("expected {expected} columns like the header, found {found}")]
+    ColumnCount { expected: usize, found: usize },
+    #[error("column {column} is {value:?}, which is not a number")]
+    NotANumber { column: String, value: String },
+    #[error("column {column} is {value}; features must be finite numbers")]
+    NotFinite { column: String, value: String },
+    #[error("the label {value:?} is not a non-negative integer (use 0, 1, 2, ...)")]
+    BadLabel { value: String },
+    #[error("the split {value:?} must be \"train\" or \"test\"")]
+    BadSplit { value: String },
+    #[error("the header needs at least one feature column and a label column, found {found:?}")]
+    BadHeader { found: String },
+}
+
+impl DataError {
+    /// Shorthand for [`DataError::InvalidParameter`].
+    pub(crate) fn invalid(
+        name: &'static str,
+        value: impl ToString,
+        expected: impl ToString,
+    ) -> DataError {
+        DataError::InvalidParameter {
+            name,
+            value: value.to_string(),
+            expected: expected.to_string(),
+        }
+    }
+}
