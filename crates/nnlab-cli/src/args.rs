@@ -48,7 +48,7 @@ pub struct DataArgs {
 
     /// Add a `split` column (train/test) as train_test_split(test_size, random_state=seed) would:
     /// a share in (0, 1) such as 0.2, or a row count such as 200.
-    #[arg(long, value_name = "F", value_parser = parse_test_size)]
+    #[arg(long, value_name = "F", allow_negative_numbers = true, value_parser = parse_test_size)]
     pub test_size: Option<TestSizeArg>,
 
     /// Write the CSV to FILE instead of standard output.
@@ -60,32 +60,37 @@ pub struct DataArgs {
 #[derive(Debug, Args)]
 pub struct DatasetArgs {
     /// Number of rows.
-    #[arg(long, value_name = "N", default_value_t = 1000,
+    #[arg(long, value_name = "N", allow_negative_numbers = true, default_value_t = 1000,
           value_parser = clap::value_parser!(u64).range(1..=nnlab_data::MAX_SAMPLES as u64))]
     pub samples: u64,
 
     /// Standard deviation of the Gaussian noise added to moons and circles [default: 0.125].
-    #[arg(long, value_name = "F", value_parser = parse_non_negative)]
+    #[arg(long, value_name = "F", allow_negative_numbers = true, value_parser = parse_non_negative)]
     pub noise: Option<f64>,
 
     /// Seed of numpy's RandomState for the data (and the split), 0 to 4294967295.
-    #[arg(long, value_name = "S", default_value_t = 42)]
+    #[arg(
+        long,
+        value_name = "S",
+        allow_negative_numbers = true,
+        default_value_t = 42
+    )]
     pub seed: u32,
 
     /// Circles only: radius of the inner circle relative to the outer one, in [0, 1) [default: 0.8].
-    #[arg(long, value_name = "F", value_parser = parse_non_negative)]
+    #[arg(long, value_name = "F", allow_negative_numbers = true, value_parser = parse_non_negative)]
     pub factor: Option<f64>,
 
     /// Blobs only: number of clusters [default: 3].
-    #[arg(long, value_name = "K", value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    #[arg(long, value_name = "K", allow_negative_numbers = true, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
     pub centers: Option<u64>,
 
     /// Blobs only: standard deviation of each cluster [default: 1.0].
-    #[arg(long, value_name = "F", value_parser = parse_non_negative)]
+    #[arg(long, value_name = "F", allow_negative_numbers = true, value_parser = parse_non_negative)]
     pub cluster_std: Option<f64>,
 
     /// Blobs only: number of features (columns) [default: 2].
-    #[arg(long, value_name = "D", value_parser = clap::value_parser!(u64).range(1..=10_000))]
+    #[arg(long, value_name = "D", allow_negative_numbers = true, value_parser = clap::value_parser!(u64).range(1..=10_000))]
     pub features: Option<u64>,
 
     /// Keep the generator's row order (all of class 0, then class 1, ...).

@@ -90,6 +90,7 @@ mod tests {
     // 3.141592653589793]; np.linspace(0, 1, 1) -> [0.0]; np.linspace(0, 2*np.pi, 3, endpoint=False)
     // -> [0.0, 2.0943951023931953, 4.1887902047863905]
     #[test]
+    #[allow(clippy::approx_constant)] // the literals are numpy's printed output, kept as printed
     fn linspace_matches_numpy() {
         use std::f64::consts::PI;
         assert_eq!(

@@ -1,0 +1,149 @@
+//! The CSV form of a dataset: what is written, and how bad files are refused (with the line).
+
+use nnlab_data::csv_io::{read_csv, write_csv};
+use nnlab_data::{make_moons, train_test_split, CsvProblem, DataError, TestSize};
+
+fn read(text: &str) -> Result<nnlab_data::csv_io::CsvDataset, DataError> {
+    read_csv(text.as_bytes())
+}
+
+#[test]
+fn writes_the_header_and_shortest_round_trip_floats() {
+    // make_moons(3, noise=None, shuffle=False): outer t = linspace(0, π, 1) = [0] -> (1, 0);
+    // inner t = linspace(0, π, 2) = [0, π] -> (0, 0.5) and (2, 1 - sin π - 0.5).
+    let data = make_moons(3, None, false, 0).unwrap();
+    let mut bytes = Vec::new();
+    write_csv(&mut bytes, &data, None).unwrap();
+    // 1 - sin(π) - 0.5 is 0.4999999999999999 in doubles; scikit-learn 1.9.1 prints
+    // make_moons(3, shuffle=False)[0] = [[1.0, 0.0], [0.0, 0.5], [2.0, 0.4999999999999999]]
+    assert_eq!(
+        String::from_utf8(bytes).unwrap(),
+        "x0,x1,label\n1.0,0.0,0\n0.0,0.5,1\n2.0,0.4999999999999999,1\n"
+    );
+}
+
+#[test]
+fn writes_and_reads_back_a_split_column() {
+    let data = make_moons(10, Some(0.1), true, 3).unwrap();
+    let split = train_test_split(10, TestSize::Count(3), true, 3).unwrap();
+    let mut bytes = Vec::new();
+    write_csv(&mut bytes, &data, Some(&split)).unwrap();
+    let text = String::from_utf8(bytes).unwrap();
+    assert!(text.starts_with("x0,x1,label,split\n"));
+    assert_eq!(text.matches(",test\n").count(), 3);
+    let back = read(&text).unwrap();
+    let mut want = split.clone();
+    want.train.sort_unstable();
+    want.test.sort_unstable();
+    assert_eq!(back.split, Some(want));
+    assert_eq!(back.dataset, data);
+}
+
+#[test]
+fn reads_any_header_with_the_label_last_or_named() {
+    let data = read("height, weight ,class\n1.5,60,0\n1.8, 80 ,1\n").unwrap();
+    assert_eq!(data.feature_names, vec!["height", "weight"]);
+    assert_eq!(data.dataset.labels, vec![0, 1]);
+    assert_eq!(data.dataset.features[[1, 1]], 80.0);
+    let data = read("label,a\n1,0.5\n0,-2e3\n").unwrap();
+    assert_eq!(data.feature_names, vec!["a"]);
+    assert_eq!(data.dataset.features[[1, 0]], -2000.0);
+}
+
+fn problem_at(text: &str) -> (u64, CsvProblem) {
+    match read(text) {
+        Err(DataError::Csv { line, problem }) => (line, problem),
+        other => panic!("expected a CSV problem, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_row_with_the_wrong_number_of_columns_names_its_line() {
+    let (line, problem) = problem_at("x0,x1,label\n1,2,0\n3,1\n");
+    assert_eq!(line, 3);
+    assert_eq!(
+        problem,
+        CsvProblem::ColumnCount {
+            expected: 3,
+            found: 2
+        }
+    );
+}
+
+#[test]
+fn a_value_that_is_not_a_number_names_line_and_column() {
+    let (line, problem) = problem_at("x0,x1,label\n1,2,0\n3,abc,1\n");
+    assert_eq!(line, 3);
+    assert_eq!(
+        problem,
+        CsvProblem::NotANumber {
+            column: "x1".into(),
+            value: "abc".into()
+        }
+    );
+    let message = DataError::Csv { line, problem }.to_string();
+    assert_eq!(
+        message,
+        "line 3: column x1 is \"abc\", which is not a number"
+    );
+}
+
+#[test]
+fn nan_and_infinity_are_refused() {
+    for bad in ["NaN", "inf", "-infinity"] {
+        let (line, problem) = problem_at(&format!("x0,label\n1,0\n{bad},1\n"));
+        assert_eq!(line, 3);
+        assert_eq!(
+            problem,
+            CsvProblem::NotFinite {
+                column: "x0".into(),
+                value: bad.into()
+            }
+        );
+    }
+}
+
+#[test]
+fn labels_must_be_non_negative_integers() {
+    for bad in ["-1", "1.0", "one", "", "0x1"] {
+        let (line, problem) = problem_at(&format!("x0,label\n1,0\n2,{bad}\n"));
+        assert_eq!(
+            (line, problem),
+            (3, CsvProblem::BadLabel { value: bad.into() })
+        );
+    }
+}
+
+#[test]
+fn empty_files_and_header_only_files_are_refused() {
+    assert_eq!(read("").unwrap_err(), DataError::CsvEmpty);
+    assert_eq!(read("x0,x1,label\n").unwrap_err(), DataError::CsvEmpty);
+}
+
+#[test]
+fn a_file_with_one_class_is_refused() {
+    assert_eq!(
+        read("x0,label\n1,1\n2,1\n").unwrap_err(),
+        DataError::CsvOneClass { label: 1 }
+    );
+}
+
+#[test]
+fn a_header_without_features_is_refused() {
+    let (line, _) = problem_at("label\n1\n");
+    assert_eq!(line, 1);
+}
+
+#[test]
+fn a_bad_split_value_is_refused() {
+    let (line, problem) = problem_at("x0,label,split\n1,0,train\n2,1,validation\n");
+    assert_eq!(
+        (line, problem),
+        (
+            3,
+            CsvProblem::BadSplit {
+                value: "validation".into()
+            }
+        )
+    );
+}
