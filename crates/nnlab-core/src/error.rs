@@ -1,0 +1,46 @@
+//! The errors of `nnlab-core`, with the data a message needs.
+
+use thiserror::Error;
+
+/// Everything that can go wrong while building or training a model.
+#[derive(Debug, Error, PartialEq)]
+pub enum CoreError {
+    /// A setting outside its valid range; `expected` says what would be valid.
+    #[error("invalid {name} = {value}: {expected}")]
+    InvalidParameter {
+        name: &'static str,
+        value: String,
+        expected: String,
+    },
+
+    /// Arrays whose shapes do not fit together.
+    #[error("shape mismatch for {what}: expected {expected}, got {got}")]
+    ShapeMismatch {
+        what: String,
+        expected: String,
+        got: String,
+    },
+
+    /// A parameter that `set_parameters` expected and did not get.
+    #[error("missing parameter {name}")]
+    MissingParameter { name: String },
+
+    /// Labels that a binary classifier cannot train on.
+    #[error("labels must be 0 or 1 for a binary classifier; found label {label}")]
+    NotBinary { label: usize },
+}
+
+impl CoreError {
+    /// Shorthand for [`CoreError::InvalidParameter`].
+    pub(crate) fn invalid(
+        name: &'static str,
+        value: impl ToString,
+        expected: impl ToString,
+    ) -> CoreError {
+        CoreError::InvalidParameter {
+            name,
+            value: value.to_string(),
+            expected: expected.to_string(),
+        }
+    }
+}

@@ -1,0 +1,104 @@
+//! The multilayer perceptron: hidden [`Dense`] layers and one sigmoid output unit.
+//!
+//! For the notebook's 2-8-1 net (m samples):
+//!
+//! ```text
+//! z1 = X·W1 + b1      (m,2)x(2,8) -> (m,8)        dz2 = a2 − y                  (m,1)
+//! a1 = ReLU(z1)       (m,8)                       dW2 = (1/m)·a1ᵀ·dz2           (8,1)
+//! z2 = a1·W2 + b2     (m,8)x(8,1) -> (m,1)        db2 = (1/m)·Σ dz2             (1)
+//! a2 = σ(z2)          (m,1)                       dz1 = (dz2·W2ᵀ) ⊙ ReLU'(z1)   (m,8)
+//!                                                 dW1 = (1/m)·Xᵀ·dz1            (2,8)
+//!                                                 db1 = (1/m)·Σ dz1             (8)
+//! ```
+//!
+//! Deeper nets repeat the hidden step: each layer's `dx` is the previous layer's `da`.
+
+use ndarray::{Array1, Array2};
+
+use crate::layer::{Dense, DenseCache, DenseGrads};
+use crate::loss::output_gradient;
+use crate::{Activation, ModelSpec};
+
+/// The network's layers, input side first; the last one is the sigmoid output unit.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Mlp {
+    pub layers: Vec<Dense>,
+}
+
+/// The result of a forward pass: the output probabilities and every layer's cache.
+#[derive(Clone, Debug)]
+pub struct ForwardPass {
+    /// ŷ = a_L, one probability per sample (m).
+    pub output: Array1<f64>,
+    /// What each layer kept for backward, input side first.
+    pub caches: Vec<DenseCache>,
+}
+
+impl Mlp {
+    /// A net of the spec's shape with all parameters zero.
+    pub fn zeros(spec: &ModelSpec) -> Mlp {
+        let sizes = spec.layer_sizes();
+        let last = sizes.len() - 1;
+        let layers = sizes
+            .iter()
+            .enumerate()
+            .map(|(i, &(n_in, n_out))| {
+                let activation = if i == last {
+                    Activation::Sigmoid
+                } else {
+                    spec.activation()
+                };
+                Dense::zeros(n_in, n_out, activation)
+            })
+            .collect();
+        Mlp { layers }
+    }
+
+    /// Runs x (m, n_in) through every layer.
+    pub fn forward(&self, x: &Array2<f64>) -> ForwardPass {
+        let mut caches = Vec::with_capacity(self.layers.len());
+        let mut a = x.clone();
+        for layer in &self.layers {
+            let (out, cache) = layer.forward(&a); // a_l = f(a_{l−1}·W_l + b_l)
+            caches.push(cache);
+            a = out;
+        }
+        let output = a.column(0).to_owned(); //     ŷ = a_L   (m,1) -> (m)
+        ForwardPass { output, caches }
+    }
+
+    /// ŷ for every row of x.
+    pub fn probabilities(&self, x: &Array2<f64>) -> Array1<f64> {
+        self.forward(x).output
+    }
+
+    /// Gradients of the mean cross-entropy for targets y (m), one per layer, input side first.
+    pub fn backward(&self, pass: &ForwardPass, y: &Array1<f64>) -> Vec<DenseGrads> {
+        let (output, hidden) = self.layers.split_last().expect("a net has an output layer");
+        let (output_cache, hidden_caches) = pass.caches.split_last().expect("one cache per layer");
+        let mut grads = Vec::with_capacity(self.layers.len());
+
+        let dz = output_gradient(y, &pass.output); //                dz_L = ŷ − y   (m,1)
+        let (mut da, output_grads) = output.backward_from_dz(output_cache, &dz);
+        grads.push(output_grads);
+        for (layer, cache) in hidden.iter().zip(hidden_caches).rev() {
+            let (da_below, layer_grads) = layer.backward(cache, &da); // dz_l = da_l ⊙ f'(z_l)
+            grads.push(layer_grads);
+            da = da_below;
+        }
+        grads.reverse();
+        grads
+    }
+
+    /// One gradient-descent update of every layer.
+    pub fn sgd_step(&mut self, grads: &[DenseGrads], lr: f64) {
+        for (layer, layer_grads) in self.layers.iter_mut().zip(grads) {
+            layer.sgd_step(layer_grads, lr);
+        }
+    }
+
+    /// ‖W_l‖ of every layer, input side first.
+    pub fn weight_norms(&self) -> Vec<f64> {
+        self.layers.iter().map(Dense::weight_norm).collect()
+    }
+}
