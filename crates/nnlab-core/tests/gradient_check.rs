@@ -139,7 +139,7 @@ fn whole_networks_of_several_depths_match_finite_differences() {
                 .collect();
             let grads = mlp.backward(&mlp.forward(&x), &y);
 
-            for l in 0..mlp.layers.len() {
+            for (l, layer_grads) in grads.iter().enumerate() {
                 let what = format!("{} {activation} layer {l}", spec.describe());
                 let (n_in, n_out) = mlp.layers[l].w.dim();
                 for i in 0..n_in {
@@ -152,7 +152,7 @@ fn whole_networks_of_several_depths_match_finite_differences() {
                         mlp.layers[l].w[[i, j]] = w;
                         assert_gradient(
                             &format!("{what} dW[{i},{j}]"),
-                            grads[l].dw[[i, j]],
+                            layer_grads.dw[[i, j]],
                             numeric,
                         );
                     }
@@ -164,7 +164,7 @@ fn whole_networks_of_several_depths_match_finite_differences() {
                         mlp_loss(&mlp, &x, &y)
                     });
                     mlp.layers[l].b[j] = b;
-                    assert_gradient(&format!("{what} db[{j}]"), grads[l].db[j], numeric);
+                    assert_gradient(&format!("{what} db[{j}]"), layer_grads.db[j], numeric);
                 }
             }
         }
