@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use nnlab_core::Activation;
 
 /// nnlab: a lab for small neural networks, built from an introductory notebook.
 #[derive(Debug, Parser)]
@@ -17,7 +18,23 @@ pub enum Command {
     /// Make a dataset (scikit-learn's make_moons, make_circles or make_blobs, bit for bit) as CSV.
     #[command(after_help = DATA_EXAMPLES)]
     Data(DataArgs),
+
+    /// Train an MLP classifier and save its history, model and settings.
+    #[command(after_help = TRAIN_EXAMPLES)]
+    Train(TrainArgs),
 }
+
+const TRAIN_EXAMPLES: &str = "\
+Examples:
+  nnlab train                                  # the notebook's numpy section: 2-8-1, lr 0.1, 20 epochs
+  nnlab train --epochs 1000 --out runs/long    # the same, longer, into runs/long
+  nnlab train --hidden 16,16 --lr 0.3 --seed 7 # a deeper net on other data and weights
+  nnlab train --dataset circles --factor 0.5 --noise 0.05
+  nnlab train --data my.csv                    # your own CSV: x0,x1,...,label[,split]
+
+Output (in --out DIR, default runs/<time>): history.csv (loss, accuracies and ||W|| per epoch),
+model.safetensors (PyTorch's layout: network.0.weight, network.0.bias, network.2.weight, ...),
+run.json (every setting and seed, and the final metrics).";
 
 const DATA_EXAMPLES: &str = "\
 Examples:
@@ -37,6 +54,17 @@ pub enum Generator {
     Blobs,
 }
 
+impl Generator {
+    /// The name on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Generator::Moons => "moons",
+            Generator::Circles => "circles",
+            Generator::Blobs => "blobs",
+        }
+    }
+}
+
 #[derive(Debug, Args)]
 pub struct DataArgs {
     /// Which dataset to make.
@@ -45,6 +73,15 @@ pub struct DataArgs {
 
     #[command(flatten)]
     pub dataset: DatasetArgs,
+
+    /// Seed of numpy's RandomState for the data and the split, 0 to 4294967295.
+    #[arg(
+        long,
+        value_name = "S",
+        allow_negative_numbers = true,
+        default_value_t = 42
+    )]
+    pub seed: u32,
 
     /// Add a `split` column (train/test) as train_test_split(test_size, random_state=seed) would:
     /// a share in (0, 1) such as 0.2, or a row count such as 200.
@@ -68,15 +105,6 @@ pub struct DatasetArgs {
     #[arg(long, value_name = "F", allow_negative_numbers = true, value_parser = parse_non_negative)]
     pub noise: Option<f64>,
 
-    /// Seed of numpy's RandomState for the data (and the split), 0 to 4294967295.
-    #[arg(
-        long,
-        value_name = "S",
-        allow_negative_numbers = true,
-        default_value_t = 42
-    )]
-    pub seed: u32,
-
     /// Circles only: radius of the inner circle relative to the outer one, in [0, 1) [default: 0.8].
     #[arg(long, value_name = "F", allow_negative_numbers = true, value_parser = parse_non_negative)]
     pub factor: Option<f64>,
@@ -96,6 +124,111 @@ pub struct DatasetArgs {
     /// Keep the generator's row order (all of class 0, then class 1, ...).
     #[arg(long)]
     pub no_shuffle: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct TrainArgs {
+    /// The dataset to generate (see `nnlab data --help`); not with --data.
+    #[arg(long, value_enum, default_value_t = Generator::Moons)]
+    pub dataset: Generator,
+
+    #[command(flatten)]
+    pub generator: DatasetArgs,
+
+    /// Train on a CSV file (header x0,x1,...,label and optionally split) instead.
+    #[arg(long, value_name = "FILE", conflicts_with_all = [
+        "dataset", "samples", "noise", "factor", "centers", "cluster_std", "features", "no_shuffle", "data_seed"])]
+    pub data: Option<PathBuf>,
+
+    /// Share (e.g. 0.2) or number (e.g. 200) of rows held out for testing [default: 0.2; with a
+    /// --data file that has a split column, its split is used unless this is given].
+    #[arg(long, value_name = "F", value_parser = parse_test_size)]
+    pub test_size: Option<TestSizeArg>,
+
+    /// Seed for the data, the split and the initial weights alike (the notebook's SEED).
+    #[arg(
+        long,
+        value_name = "S",
+        allow_negative_numbers = true,
+        default_value_t = 42
+    )]
+    pub seed: u32,
+
+    /// Seed for the generated data only [default: --seed].
+    #[arg(long, value_name = "S", allow_negative_numbers = true)]
+    pub data_seed: Option<u32>,
+
+    /// Seed for the train/test split only [default: --seed].
+    #[arg(long, value_name = "S", allow_negative_numbers = true)]
+    pub split_seed: Option<u32>,
+
+    /// Seed for the initial weights only [default: --seed].
+    #[arg(long, value_name = "S", allow_negative_numbers = true)]
+    pub init_seed: Option<u32>,
+
+    /// Widths of the hidden layers, comma-separated: 8 is the notebook's 2-8-1, 16,16 two layers.
+    #[arg(
+        long,
+        value_name = "W,...",
+        value_delimiter = ',',
+        default_value = "8",
+        allow_negative_numbers = true
+    )]
+    pub hidden: Vec<usize>,
+
+    /// Hidden-layer activation: relu, leaky-relu, tanh, sigmoid or linear.
+    #[arg(long, value_name = "NAME", default_value = "relu", value_parser = parse_activation)]
+    pub activation: Activation,
+
+    /// Learning rate of gradient descent.
+    #[arg(
+        long,
+        value_name = "F",
+        default_value_t = 0.1,
+        allow_negative_numbers = true
+    )]
+    pub lr: f64,
+
+    /// Number of full-batch training steps.
+    #[arg(
+        long,
+        value_name = "N",
+        allow_negative_numbers = true,
+        default_value_t = 20
+    )]
+    pub epochs: usize,
+
+    /// Which engine trains: the hand-written one (the notebook's numpy section).
+    #[arg(long, value_enum, default_value_t = EngineKind::Manual)]
+    pub engine: EngineKind,
+
+    /// Print the notebook's epoch line every N epochs (0, N, 2N, ...).
+    #[arg(
+        long,
+        value_name = "N",
+        allow_negative_numbers = true,
+        default_value_t = 10
+    )]
+    pub log_every: usize,
+
+    /// Print nothing but errors.
+    #[arg(long)]
+    pub quiet: bool,
+
+    /// Folder for history.csv, model.safetensors and run.json [default: runs/<time>].
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+}
+
+/// The engines `nnlab train` can use.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum EngineKind {
+    /// Hand-written forward and backward passes in f64 (the notebook's Linear_NN_numpy).
+    Manual,
+}
+
+fn parse_activation(text: &str) -> Result<Activation, String> {
+    text.parse()
 }
 
 /// `--test-size` as typed: a share (has a `.` or exponent) or a row count (digits only).

@@ -3,7 +3,10 @@
 
 mod args;
 mod commands;
+mod dataset;
 mod files;
+mod model_file;
+mod report;
 mod usage;
 
 use std::process::ExitCode;

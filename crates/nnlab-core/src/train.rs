@@ -78,7 +78,11 @@ pub enum TrainAccuracy {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Stop {
     /// The loss or a weight norm became NaN or infinite at this epoch; it is not in the history.
-    Diverged { epoch: usize, loss: f64 },
+    Diverged {
+        epoch: usize,
+        loss: f64,
+        weight_norms: Vec<f64>,
+    },
     /// The caller asked to stop after this many epochs.
     Interrupted { epochs_done: usize },
 }
@@ -127,6 +131,7 @@ pub fn train(
             let stop = Stop::Diverged {
                 epoch,
                 loss: record.loss,
+                weight_norms: record.weight_norms,
             };
             return Ok(TrainOutcome {
                 history,

@@ -7,18 +7,27 @@
 
 use std::ops::ControlFlow;
 
-use nnlab_core::{notebook_init, train, Activation, ManualEngine, ModelSpec, TrainAccuracy, TrainConfig, TrainData};
+use nnlab_core::{
+    notebook_init, train, Activation, ManualEngine, ModelSpec, TrainAccuracy, TrainConfig,
+    TrainData,
+};
 use nnlab_data::{make_circles, make_moons, train_test_split, StandardScaler, TestSize};
 use serde_json::Value;
 
 fn assert_close(what: &str, got: f64, want: f64) {
     let err = (got - want).abs() / want.abs();
-    assert!(err <= 1e-10, "{what}: got {got:?}, want {want:?}, relative error {err:e}");
+    assert!(
+        err <= 1e-10,
+        "{what}: got {got:?}, want {want:?}, relative error {err:e}"
+    );
 }
 
 #[test]
 fn other_settings_match_the_notebooks_numpy_loop() {
-    let path = format!("{}/../../fixtures/extra_runs.json", env!("CARGO_MANIFEST_DIR"));
+    let path = format!(
+        "{}/../../fixtures/extra_runs.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
     let runs: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     let runs = runs["runs"].as_array().unwrap();
     assert_eq!(runs.len(), 7);
@@ -29,10 +38,22 @@ fn other_settings_match_the_notebooks_numpy_loop() {
         let n = c["n_samples"].as_u64().unwrap() as usize;
         let data = match c["dataset"].as_str().unwrap() {
             "moons" => make_moons(n, Some(get("noise")), true, seed("data_seed")),
-            _ => make_circles(n, Some(get("noise")), get("factor"), true, seed("data_seed")),
+            _ => make_circles(
+                n,
+                Some(get("noise")),
+                get("factor"),
+                true,
+                seed("data_seed"),
+            ),
         }
         .unwrap();
-        let split = train_test_split(n, TestSize::Fraction(get("test_size")), true, seed("split_seed")).unwrap();
+        let split = train_test_split(
+            n,
+            TestSize::Fraction(get("test_size")),
+            true,
+            seed("split_seed"),
+        )
+        .unwrap();
         let (train_rows, test_rows) = data.split(&split);
         let (scaler, x_train) = StandardScaler::fit_transform(&train_rows.features).unwrap();
         let x_test = scaler.transform(&test_rows.features).unwrap();
@@ -40,22 +61,45 @@ fn other_settings_match_the_notebooks_numpy_loop() {
 
         let hidden: Vec<usize> = serde_json::from_value(c["hidden"].clone()).unwrap();
         let spec = ModelSpec::new(2, hidden, Activation::Relu).unwrap();
-        let mut engine = ManualEngine::new(spec.clone(), notebook_init(&spec, seed("init_seed"))).unwrap();
+        let mut engine =
+            ManualEngine::new(spec.clone(), notebook_init(&spec, seed("init_seed"))).unwrap();
         let epochs = c["epochs"].as_u64().unwrap() as usize;
         let config = TrainConfig::new(get("lr"), epochs).unwrap();
-        let outcome =
-            train(&mut engine, &data, &config, TrainAccuracy::AfterUpdate, |_| ControlFlow::Continue(())).unwrap();
+        let outcome = train(
+            &mut engine,
+            &data,
+            &config,
+            TrainAccuracy::AfterUpdate,
+            |_| ControlFlow::Continue(()),
+        )
+        .unwrap();
 
         let h = &run["history"];
         let what = format!("{} {}", spec.describe(), c);
         assert_eq!(outcome.history.records.len(), epochs, "{what}");
         for r in &outcome.history.records {
             let e = r.epoch;
-            assert_close(&format!("{what} epoch {e} loss"), r.loss, h["loss"][e].as_f64().unwrap());
-            assert_eq!(r.train_accuracy, h["accuracy_train"][e].as_f64().unwrap(), "{what} epoch {e}");
-            assert_eq!(r.test_accuracy, h["accuracy_test"][e].as_f64().unwrap(), "{what} epoch {e}");
+            assert_close(
+                &format!("{what} epoch {e} loss"),
+                r.loss,
+                h["loss"][e].as_f64().unwrap(),
+            );
+            assert_eq!(
+                r.train_accuracy,
+                h["accuracy_train"][e].as_f64().unwrap(),
+                "{what} epoch {e}"
+            );
+            assert_eq!(
+                r.test_accuracy,
+                h["accuracy_test"][e].as_f64().unwrap(),
+                "{what} epoch {e}"
+            );
             for (l, norm) in r.weight_norms.iter().enumerate() {
-                assert_close(&format!("{what} epoch {e} norm {l}"), *norm, h["norms"][e][l].as_f64().unwrap());
+                assert_close(
+                    &format!("{what} epoch {e} norm {l}"),
+                    *norm,
+                    h["norms"][e][l].as_f64().unwrap(),
+                );
             }
         }
     }

@@ -1,6 +1,7 @@
 //! One module per subcommand; each turns parsed arguments into work and output.
 
 mod data;
+mod train;
 
 use crate::args::{Cli, Command};
 
@@ -8,5 +9,6 @@ use crate::args::{Cli, Command};
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Data(args) => data::run(&args),
+        Command::Train(args) => train::run(&args),
     }
 }

@@ -1,0 +1,119 @@
+//! Turning dataset options into data: a generated dataset (`--dataset`, `--samples`, ...) or a CSV
+//! file (`--data`), then the notebook's split and scaling for training.
+
+use std::path::Path;
+
+use anyhow::Context;
+use nnlab_core::TrainData;
+use nnlab_data::{
+    csv_io, make_blobs, make_circles, make_moons, train_test_split, Centers, Dataset, Split,
+    StandardScaler, TestSize,
+};
+
+use crate::args::{DatasetArgs, Generator, TestSizeArg};
+use crate::usage::usage;
+
+/// The notebook's noise for make_moons, used for circles too unless `--noise` says otherwise.
+pub const DEFAULT_NOISE: f64 = 0.125;
+/// scikit-learn's defaults for the other generators.
+pub const DEFAULT_FACTOR: f64 = 0.8;
+pub const DEFAULT_CENTERS: u64 = 3;
+pub const DEFAULT_CLUSTER_STD: f64 = 1.0;
+pub const DEFAULT_FEATURES: u64 = 2;
+pub const CENTER_BOX: (f64, f64) = (-10.0, 10.0);
+/// The notebook's `test_size=0.2`.
+pub const DEFAULT_TEST_SIZE: TestSize = TestSize::Fraction(0.2);
+
+/// Builds the dataset the options describe, refusing options that do not apply to the generator.
+pub fn generate(generator: Generator, opts: &DatasetArgs, seed: u32) -> anyhow::Result<Dataset> {
+    let not_for = |flag: &str, given: bool, only: &str| -> anyhow::Result<()> {
+        if given {
+            return Err(usage(format!(
+                "{flag} does not apply to {}: it is for {only} only",
+                generator.name()
+            )));
+        }
+        Ok(())
+    };
+    let blob_flags = [
+        ("--centers", opts.centers.is_some()),
+        ("--cluster-std", opts.cluster_std.is_some()),
+        ("--features", opts.features.is_some()),
+    ];
+    let n = opts.samples as usize;
+    let shuffle = !opts.no_shuffle;
+    let noise = Some(opts.noise.unwrap_or(DEFAULT_NOISE));
+    let made = match generator {
+        Generator::Moons => {
+            not_for("--factor", opts.factor.is_some(), "circles")?;
+            for (flag, given) in blob_flags {
+                not_for(flag, given, "blobs")?;
+            }
+            make_moons(n, noise, shuffle, seed)
+        }
+        Generator::Circles => {
+            for (flag, given) in blob_flags {
+                not_for(flag, given, "blobs")?;
+            }
+            let factor = opts.factor.unwrap_or(DEFAULT_FACTOR);
+            make_circles(n, noise, factor, shuffle, seed)
+        }
+        Generator::Blobs => {
+            not_for(
+                "--noise",
+                opts.noise.is_some(),
+                "moons and circles (blobs use --cluster-std)",
+            )?;
+            not_for("--factor", opts.factor.is_some(), "circles")?;
+            let centers = Centers::Random {
+                count: opts.centers.unwrap_or(DEFAULT_CENTERS) as usize,
+                n_features: opts.features.unwrap_or(DEFAULT_FEATURES) as usize,
+            };
+            let std = opts.cluster_std.unwrap_or(DEFAULT_CLUSTER_STD);
+            make_blobs(n, &centers, std, CENTER_BOX, shuffle, seed)
+        }
+    };
+    made.map_err(|e| usage(e.to_string()))
+}
+
+/// Reads a dataset CSV, naming the file in every error.
+pub fn read_file(path: &Path) -> anyhow::Result<csv_io::CsvDataset> {
+    let file = std::fs::File::open(path)
+        .map_err(|e| usage(format!("--data {}: cannot open it: {e}", path.display())))?;
+    csv_io::read_csv(std::io::BufReader::new(file))
+        .map_err(|e| usage(format!("--data {}: {e}", path.display())))
+}
+
+/// `--test-size` as the library's type.
+pub fn test_size(arg: TestSizeArg) -> TestSize {
+    match arg {
+        TestSizeArg::Fraction(share) => TestSize::Fraction(share),
+        TestSizeArg::Count(count) => TestSize::Count(count),
+    }
+}
+
+/// `train_test_split(X, y, test_size, random_state=seed)`, with the flag named in errors.
+pub fn split(data: &Dataset, size: TestSize, seed: u32) -> anyhow::Result<Split> {
+    train_test_split(data.n_samples(), size, true, seed)
+        .map_err(|e| usage(format!("--test-size: {e}")))
+}
+
+/// The notebook's data cell after the split: StandardScaler fitted on the training rows, applied
+/// to both; the targets checked to be 0/1.
+pub fn scaled_train_data(
+    data: &Dataset,
+    split: &Split,
+) -> anyhow::Result<(TrainData, StandardScaler)> {
+    let (train, test) = data.split(split);
+    let (scaler, x_train) =
+        StandardScaler::fit_transform(&train.features).context("scaling the training rows")?;
+    let x_test = scaler
+        .transform(&test.features)
+        .context("scaling the test rows")?;
+    let data = TrainData::new(x_train, &train.labels, x_test, &test.labels).map_err(|e| {
+        usage(format!(
+            "{e}: nnlab trains binary classifiers (for blobs use --centers 2; a CSV needs labels 0 and 1)"
+        ))
+    })?;
+    Ok((data, scaler))
+}

@@ -1,0 +1,321 @@
+//! `nnlab train` run as a user would: the real binary, its printed lines and its files.
+//!
+//! Expected numbers come from the notebook's numpy section as recorded in the project's reference
+//! file `notebook_20_epochs.json` (copied to `fixtures/reference/notebook_20_epochs_runs.json`).
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn nnlab(args: &[&str], dir: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_nnlab"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("the nnlab binary runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8(bytes.to_vec()).unwrap()
+}
+
+fn reference() -> Value {
+    let path = format!(
+        "{}/../../fixtures/reference/notebook_20_epochs_runs.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+fn column(history: &Value, key: &str) -> Vec<f64> {
+    serde_json::from_value(history[key].clone()).unwrap()
+}
+
+/// history.csv as rows of numbers, header checked.
+fn read_history(path: &Path, header: &str) -> Vec<Vec<f64>> {
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(lines.next(), Some(header));
+    lines
+        .map(|l| l.split(',').map(|v| v.parse().unwrap()).collect())
+        .collect()
+}
+
+fn assert_close(what: &str, got: f64, want: f64, rel: f64) {
+    assert!(
+        (got - want).abs() <= rel * want.abs(),
+        "{what}: got {got:?}, want {want:?}"
+    );
+}
+
+#[test]
+fn defaults_print_the_notebooks_numpy_lines_and_write_the_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = nnlab(&["train", "--out", "run"], dir.path());
+    assert!(out.status.success(), "{}", text(&out.stderr));
+
+    // The notebook prints f'Epoch {epoch:4d}, Loss: {loss:.4f}, Train Acc: {..:.4f}, Test Acc: {..:.4f}'
+    // every 10 epochs; the values are numpy.history's.
+    let h = &reference()["numpy"]["history"];
+    let (loss, train, test) = (
+        column(h, "loss"),
+        column(h, "accuracy_train"),
+        column(h, "accuracy_test"),
+    );
+    let expected: String = [0, 10]
+        .iter()
+        .map(|&e| {
+            format!(
+                "Epoch {e:4}, Loss: {:.4}, Train Acc: {:.4}, Test Acc: {:.4}\n",
+                loss[e], train[e], test[e]
+            )
+        })
+        .collect();
+    assert_eq!(text(&out.stdout), expected);
+    assert_eq!(
+        expected,
+        "Epoch    0, Loss: 1.3632, Train Acc: 0.1800, Test Acc: 0.2050\n\
+         Epoch   10, Loss: 0.5417, Train Acc: 0.6038, Test Acc: 0.6600\n"
+    );
+
+    let run = dir.path().join("run");
+    let rows = read_history(
+        &run.join("history.csv"),
+        "epoch,loss,train_accuracy,test_accuracy,w1_norm,w2_norm",
+    );
+    let (w1, w2) = (column(h, "W1_norm"), column(h, "W2_norm"));
+    assert_eq!(rows.len(), 20);
+    for (e, row) in rows.iter().enumerate() {
+        assert_eq!(row[0], e as f64);
+        assert_close("loss", row[1], loss[e], 1e-12);
+        assert_eq!((row[2], row[3]), (train[e], test[e]));
+        assert_close("w1_norm", row[4], w1[e], 1e-12);
+        assert_close("w2_norm", row[5], w2[e], 1e-12);
+    }
+
+    // model.safetensors: PyTorch's layout of numpy.final (network.0.weight = W1ᵀ, shape (8, 2)).
+    let bytes = std::fs::read(run.join("model.safetensors")).unwrap();
+    let tensors = safetensors::SafeTensors::deserialize(&bytes).unwrap();
+    let fin = &reference()["numpy"]["final"];
+    let w1_ref: Vec<Vec<f64>> = serde_json::from_value(fin["W1"].clone()).unwrap();
+    let weight = tensors.tensor("network.0.weight").unwrap();
+    assert_eq!(weight.shape(), &[8, 2]);
+    assert_eq!(weight.dtype(), safetensors::Dtype::F64);
+    let values: Vec<f64> = weight
+        .data()
+        .chunks(8)
+        .map(|b| f64::from_le_bytes(b.try_into().unwrap()))
+        .collect();
+    for out_unit in 0..8 {
+        for input in 0..2 {
+            assert_close(
+                "W1",
+                values[out_unit * 2 + input],
+                w1_ref[input][out_unit],
+                1e-12,
+            );
+        }
+    }
+    let mut names: Vec<&str> = tensors.names();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "network.0.bias",
+            "network.0.weight",
+            "network.2.bias",
+            "network.2.weight"
+        ]
+    );
+    assert_eq!(tensors.tensor("network.2.weight").unwrap().shape(), &[1, 8]);
+
+    let record: Value =
+        serde_json::from_str(&std::fs::read_to_string(run.join("run.json")).unwrap()).unwrap();
+    assert_eq!(record["config"]["seed"], 42);
+    assert_eq!(record["config"]["init_seed"], 42);
+    assert_eq!(record["config"]["hidden"], serde_json::json!([8]));
+    assert_eq!(record["config"]["lr"], 0.1);
+    assert_eq!(record["result"]["epochs_run"], 20);
+    assert_eq!(record["result"]["final_test_accuracy"], test[19]);
+    assert_eq!(record["nnlab_version"], env!("CARGO_PKG_VERSION"));
+}
+
+#[test]
+fn the_default_run_folder_is_under_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = nnlab(&["train", "--quiet", "--epochs", "2"], dir.path());
+    assert!(out.status.success());
+    assert!(
+        out.stdout.is_empty() && out.stderr.is_empty(),
+        "--quiet prints nothing"
+    );
+    let runs: Vec<_> = std::fs::read_dir(dir.path().join("runs"))
+        .unwrap()
+        .collect();
+    assert_eq!(runs.len(), 1);
+    let run = runs[0].as_ref().unwrap().path();
+    for file in ["history.csv", "model.safetensors", "run.json"] {
+        assert!(run.join(file).is_file(), "{file} missing");
+    }
+}
+
+#[test]
+fn a_csv_with_its_own_split_trains_like_the_generated_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let made = nnlab(
+        &["data", "--test-size", "0.2", "-o", "moons.csv"],
+        dir.path(),
+    );
+    assert!(made.status.success());
+    let out = nnlab(
+        &["train", "--data", "moons.csv", "--out", "csv", "--quiet"],
+        dir.path(),
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    // Same rows, same split, same seed for the weights: the notebook's history again. The rows come
+    // in file order rather than the split's shuffled order, so sums differ in their last bits.
+    let h = &reference()["numpy"]["history"];
+    let loss = column(h, "loss");
+    let rows = read_history(
+        &dir.path().join("csv/history.csv"),
+        "epoch,loss,train_accuracy,test_accuracy,w1_norm,w2_norm",
+    );
+    for (e, row) in rows.iter().enumerate() {
+        assert_close("loss", row[1], loss[e], 1e-9);
+        assert_eq!(row[3], column(h, "accuracy_test")[e]);
+    }
+    let record: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("csv/run.json")).unwrap())
+            .unwrap();
+    assert_eq!(record["config"]["data"], "moons.csv");
+    assert!(
+        record["config"].get("test_size").is_none(),
+        "the file's split was used"
+    );
+}
+
+#[test]
+fn deeper_nets_write_one_norm_per_layer() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = nnlab(
+        &[
+            "train",
+            "--hidden",
+            "16,8",
+            "--activation",
+            "tanh",
+            "--epochs",
+            "5",
+            "--out",
+            "deep",
+            "--quiet",
+        ],
+        dir.path(),
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let rows = read_history(
+        &dir.path().join("deep/history.csv"),
+        "epoch,loss,train_accuracy,test_accuracy,w1_norm,w2_norm,w3_norm",
+    );
+    assert_eq!(rows.len(), 5);
+    let bytes = std::fs::read(dir.path().join("deep/model.safetensors")).unwrap();
+    let tensors = safetensors::SafeTensors::deserialize(&bytes).unwrap();
+    assert_eq!(
+        tensors.tensor("network.2.weight").unwrap().shape(),
+        &[8, 16]
+    );
+    assert_eq!(tensors.tensor("network.4.weight").unwrap().shape(), &[1, 8]);
+}
+
+#[test]
+fn divergence_stops_with_status_1_and_keeps_the_history() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = nnlab(
+        &[
+            "train", "--lr", "100000", "--epochs", "200", "--out", "boom", "--quiet",
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("diverged at epoch") && err.contains("lower --lr"),
+        "{err}"
+    );
+    let epoch: usize = err
+        .split("diverged at epoch ")
+        .nth(1)
+        .unwrap()
+        .split(':')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let rows = read_history(
+        &dir.path().join("boom/history.csv"),
+        "epoch,loss,train_accuracy,test_accuracy,w1_norm,w2_norm",
+    );
+    assert_eq!(
+        rows.len(),
+        epoch,
+        "every epoch before the divergence is kept"
+    );
+    assert!(rows.iter().all(|r| r.iter().all(|v| v.is_finite())));
+    let record: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("boom/run.json")).unwrap())
+            .unwrap();
+    assert!(record["result"]["stopped"]
+        .as_str()
+        .unwrap()
+        .starts_with("diverged"));
+}
+
+#[test]
+fn bad_input_exits_with_status_2_and_names_the_problem() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("one.csv"), "x0,x1,label\n1,2,1\n3,4,1\n").unwrap();
+    std::fs::write(dir.path().join("bad.csv"), "x0,x1,label\n1,2,1\n3,x,0\n").unwrap();
+    let cases: [(&[&str], &str); 14] = [
+        (&["--hidden", "0"], "--hidden"),
+        (&["--hidden", "8,0"], "--hidden"),
+        (&["--lr", "0"], "--lr"),
+        (&["--lr", "-0.1"], "--lr"),
+        (&["--lr", "nan"], "--lr"),
+        (&["--lr", "inf"], "--lr"),
+        (&["--epochs", "0"], "--epochs"),
+        (&["--test-size", "0.9999"], "--test-size"),
+        (&["--test-size", "1000"], "--test-size"),
+        (&["--data", "one.csv"], "one.csv"),
+        (&["--data", "bad.csv"], "line 3"),
+        (&["--data", "missing.csv"], "missing.csv"),
+        (&["--dataset", "blobs"], "binary"),
+        (&["--activation", "swish"], "swish"),
+    ];
+    for (args, mention) in cases {
+        let mut all = vec!["train", "--out", "never", "--quiet"];
+        all.extend_from_slice(args);
+        let out = nnlab(&all, dir.path());
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(
+            err.contains(mention),
+            "{args:?}: {err:?} should mention {mention:?}"
+        );
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+    }
+    assert!(
+        !dir.path().join("never/history.csv").exists(),
+        "bad input starts no run"
+    );
+}
+
+#[test]
+fn help_shows_examples() {
+    let out = nnlab(&["train", "--help"], Path::new("."));
+    let help = text(&out.stdout);
+    assert!(
+        help.contains("Examples:") && help.contains("nnlab train --hidden 16,16"),
+        "{help}"
+    );
+}
