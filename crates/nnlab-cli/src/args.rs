@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use nnlab_core::Activation;
+use serde::{Deserialize, Serialize};
 
 /// nnlab: a lab for small neural networks, built from an introductory notebook.
 #[derive(Debug, Parser)]
@@ -22,7 +23,16 @@ pub enum Command {
     /// Train an MLP classifier and save its history, model and settings.
     #[command(after_help = TRAIN_EXAMPLES)]
     Train(TrainArgs),
+
+    /// Redraw a run's figures from its files, without training again.
+    #[command(after_help = PLOT_EXAMPLES)]
+    Plot(PlotArgs),
 }
+
+const PLOT_EXAMPLES: &str = "\
+Examples:
+  nnlab plot runs/long                         # dataset.png, training.png, boundary.png again
+  nnlab plot runs/long --boundary probability --svg";
 
 const TRAIN_EXAMPLES: &str = "\
 Examples:
@@ -34,7 +44,8 @@ Examples:
 
 Output (in --out DIR, default runs/<time>): history.csv (loss, accuracies and ||W|| per epoch),
 model.safetensors (PyTorch's layout: network.0.weight, network.0.bias, network.2.weight, ...),
-run.json (every setting and seed, and the final metrics).";
+run.json (every setting and seed, and the final metrics), and the figures dataset.png,
+training.png and boundary.png.";
 
 const DATA_EXAMPLES: &str = "\
 Examples:
@@ -44,7 +55,8 @@ Examples:
   nnlab data --test-size 0.2 -o moons.csv      # adds a split column, as train_test_split(seed)";
 
 /// The toy datasets nnlab can generate.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Generator {
     /// Two interleaving half circles (sklearn.datasets.make_moons).
     Moons,
@@ -215,9 +227,47 @@ pub struct TrainArgs {
     #[arg(long)]
     pub quiet: bool,
 
-    /// Folder for history.csv, model.safetensors and run.json [default: runs/<time>].
+    /// Folder for history.csv, model.safetensors, run.json and the figures [default: runs/<time>].
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub figures: FigureArgs,
+
+    /// Write no figures.
+    #[arg(long)]
+    pub no_figures: bool,
+}
+
+/// Options of the figures, for `train` and `plot`.
+#[derive(Debug, Args)]
+pub struct FigureArgs {
+    /// Also write each figure as SVG.
+    #[arg(long)]
+    pub svg: bool,
+
+    /// The decision boundary shows the predicted class (as the notebook) or the probability.
+    #[arg(long, value_enum, value_name = "VIEW", default_value_t = BoundaryView::Class)]
+    pub boundary: BoundaryView,
+}
+
+/// What the decision-boundary figure colours.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum BoundaryView {
+    /// The predicted class, ŷ > 0.5 (the notebook's picture).
+    Class,
+    /// The probability ŷ in ten bands, with the 0.5 contour.
+    Probability,
+}
+
+#[derive(Debug, Args)]
+pub struct PlotArgs {
+    /// A run folder written by `nnlab train` (history.csv, model.safetensors, run.json).
+    #[arg(value_name = "DIR")]
+    pub run: PathBuf,
+
+    #[command(flatten)]
+    pub figures: FigureArgs,
 }
 
 /// The engines `nnlab train` can use.

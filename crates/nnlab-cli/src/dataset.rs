@@ -21,11 +21,9 @@ pub const DEFAULT_CENTERS: u64 = 3;
 pub const DEFAULT_CLUSTER_STD: f64 = 1.0;
 pub const DEFAULT_FEATURES: u64 = 2;
 pub const CENTER_BOX: (f64, f64) = (-10.0, 10.0);
-/// The notebook's `test_size=0.2`.
-pub const DEFAULT_TEST_SIZE: TestSize = TestSize::Fraction(0.2);
 
-/// Builds the dataset the options describe, refusing options that do not apply to the generator.
-pub fn generate(generator: Generator, opts: &DatasetArgs, seed: u32) -> anyhow::Result<Dataset> {
+/// Refuses options that do not apply to the generator (`--factor` for moons, ...).
+pub fn check_options(generator: Generator, opts: &DatasetArgs) -> anyhow::Result<()> {
     let not_for = |flag: &str, given: bool, only: &str| -> anyhow::Result<()> {
         if given {
             return Err(usage(format!(
@@ -40,23 +38,17 @@ pub fn generate(generator: Generator, opts: &DatasetArgs, seed: u32) -> anyhow::
         ("--cluster-std", opts.cluster_std.is_some()),
         ("--features", opts.features.is_some()),
     ];
-    let n = opts.samples as usize;
-    let shuffle = !opts.no_shuffle;
-    let noise = Some(opts.noise.unwrap_or(DEFAULT_NOISE));
-    let made = match generator {
+    match generator {
         Generator::Moons => {
             not_for("--factor", opts.factor.is_some(), "circles")?;
             for (flag, given) in blob_flags {
                 not_for(flag, given, "blobs")?;
             }
-            make_moons(n, noise, shuffle, seed)
         }
         Generator::Circles => {
             for (flag, given) in blob_flags {
                 not_for(flag, given, "blobs")?;
             }
-            let factor = opts.factor.unwrap_or(DEFAULT_FACTOR);
-            make_circles(n, noise, factor, shuffle, seed)
         }
         Generator::Blobs => {
             not_for(
@@ -65,6 +57,24 @@ pub fn generate(generator: Generator, opts: &DatasetArgs, seed: u32) -> anyhow::
                 "moons and circles (blobs use --cluster-std)",
             )?;
             not_for("--factor", opts.factor.is_some(), "circles")?;
+        }
+    }
+    Ok(())
+}
+
+/// Builds the dataset the options describe, refusing options that do not apply to the generator.
+pub fn generate(generator: Generator, opts: &DatasetArgs, seed: u32) -> anyhow::Result<Dataset> {
+    check_options(generator, opts)?;
+    let n = opts.samples as usize;
+    let shuffle = !opts.no_shuffle;
+    let noise = Some(opts.noise.unwrap_or(DEFAULT_NOISE));
+    let made = match generator {
+        Generator::Moons => make_moons(n, noise, shuffle, seed),
+        Generator::Circles => {
+            let factor = opts.factor.unwrap_or(DEFAULT_FACTOR);
+            make_circles(n, noise, factor, shuffle, seed)
+        }
+        Generator::Blobs => {
             let centers = Centers::Random {
                 count: opts.centers.unwrap_or(DEFAULT_CENTERS) as usize,
                 n_features: opts.features.unwrap_or(DEFAULT_FEATURES) as usize,

@@ -32,7 +32,8 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
             folder.display()
         )));
     }
-    let mut file = tempfile::NamedTempFile::new_in(folder)
+    let mut file = temp_file_builder()
+        .tempfile_in(folder)
         .with_context(|| format!("cannot create a file in {}", folder.display()))?;
     file.write_all(bytes)
         .and_then(|()| file.flush())
@@ -49,4 +50,16 @@ pub fn is_broken_pipe(error: &anyhow::Error) -> bool {
             .downcast_ref::<io::Error>()
             .is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
     })
+}
+
+/// Temporary files that become ordinary files: readable by all (0644 before the umask), not 0600.
+fn temp_file_builder() -> tempfile::Builder<'static, 'static> {
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".nnlab-");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o644));
+    }
+    builder
 }

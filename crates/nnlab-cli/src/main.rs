@@ -4,9 +4,11 @@
 mod args;
 mod commands;
 mod dataset;
+mod figures;
 mod files;
 mod model_file;
 mod report;
+mod settings;
 mod usage;
 
 use std::process::ExitCode;

@@ -2,10 +2,14 @@
 //! `safetensors.torch.load_file` and loadable into the notebook's module with `load_state_dict`.
 
 use std::collections::HashMap;
+use std::path::Path;
 
 use anyhow::Context;
 use nnlab_core::Parameter;
 use safetensors::tensor::{Dtype, TensorView};
+use safetensors::SafeTensors;
+
+use crate::usage::usage;
 
 /// The safetensors bytes of `parameters` as float64 tensors, with `metadata` in the header
 /// (`format: pt` is added, as PyTorch's own `save_file` does).
@@ -32,4 +36,43 @@ pub fn safetensors_bytes(
         .collect();
     info.insert("format".into(), "pt".into());
     safetensors::serialize(views, Some(info)).context("encoding model.safetensors")
+}
+
+/// Reads every tensor of a safetensors file as float64 parameters (float32 and float64 accepted).
+pub fn read_parameters(path: &Path) -> anyhow::Result<Vec<Parameter>> {
+    let bytes = std::fs::read(path)
+        .map_err(|e| usage(format!("{}: cannot read it: {e}", path.display())))?;
+    let tensors = SafeTensors::deserialize(&bytes).map_err(|e| {
+        usage(format!(
+            "{}: not a valid safetensors file: {e}",
+            path.display()
+        ))
+    })?;
+    let mut parameters = Vec::new();
+    for (name, view) in tensors.tensors() {
+        let values: Vec<f64> = match view.dtype() {
+            Dtype::F64 => view
+                .data()
+                .chunks_exact(8)
+                .map(|b| f64::from_le_bytes(b.try_into().expect("8 bytes")))
+                .collect(),
+            Dtype::F32 => view
+                .data()
+                .chunks_exact(4)
+                .map(|b| f64::from(f32::from_le_bytes(b.try_into().expect("4 bytes"))))
+                .collect(),
+            other => {
+                return Err(usage(format!(
+                    "{}: tensor {name} is {other:?}; nnlab reads float32 or float64 tensors",
+                    path.display()
+                )))
+            }
+        };
+        parameters.push(Parameter {
+            name,
+            shape: view.shape().to_vec(),
+            values,
+        });
+    }
+    Ok(parameters)
 }

@@ -27,3 +27,15 @@ pub fn exit_status(error: &anyhow::Error) -> u8 {
         1
     }
 }
+
+/// A value the core refused, as a message naming its flag (`--lr 0: ...`).
+pub fn flag_error(error: nnlab_core::CoreError) -> anyhow::Error {
+    match error {
+        nnlab_core::CoreError::InvalidParameter {
+            name,
+            value,
+            expected,
+        } => usage(format!("--{name} {value}: {expected}")),
+        other => usage(other.to_string()),
+    }
+}

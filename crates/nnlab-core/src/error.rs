@@ -25,6 +25,10 @@ pub enum CoreError {
     #[error("missing parameter {name}")]
     MissingParameter { name: String },
 
+    /// A `history.csv` that cannot be read back; `line` is 1-based.
+    #[error("history.csv line {line}: {problem}")]
+    HistoryFile { line: usize, problem: String },
+
     /// Labels that a binary classifier cannot train on.
     #[error("labels must be 0 or 1 for a binary classifier; found label {label}")]
     NotBinary { label: usize },

@@ -5,6 +5,8 @@
 
 use std::fmt::Write;
 
+use crate::CoreError;
+
 /// One epoch's measurements (the notebook's `learning_history` entries).
 #[derive(Clone, Debug, PartialEq)]
 pub struct EpochRecord {
@@ -58,5 +60,60 @@ impl History {
             text.push('\n');
         }
         text
+    }
+
+    /// Reads `history.csv` back (as written by [`to_csv`](Self::to_csv)).
+    pub fn from_csv(text: &str) -> Result<History, CoreError> {
+        let bad = |line: usize, problem: String| CoreError::HistoryFile { line, problem };
+        let mut lines = text.lines().enumerate().map(|(i, l)| (i + 1, l));
+        let Some((_, header)) = lines.next() else {
+            return Err(bad(1, "the file is empty".into()));
+        };
+        let columns: Vec<&str> = header.split(',').collect();
+        let layers = columns.len().saturating_sub(4);
+        let mut expected = vec!["epoch", "loss", "train_accuracy", "test_accuracy"];
+        let norms: Vec<String> = (1..=layers).map(|l| format!("w{l}_norm")).collect();
+        expected.extend(norms.iter().map(String::as_str));
+        if layers == 0 || columns != expected {
+            return Err(bad(
+                1,
+                format!("expected the header {}, found {header}", expected.join(",")),
+            ));
+        }
+        let mut records = Vec::new();
+        for (number, line) in lines {
+            if line.trim().is_empty() {
+                continue;
+            }
+            let values: Vec<&str> = line.split(',').collect();
+            if values.len() != columns.len() {
+                return Err(bad(
+                    number,
+                    format!("expected {} values, found {}", columns.len(), values.len()),
+                ));
+            }
+            let float = |j: usize| {
+                values[j].parse::<f64>().map_err(|_| {
+                    bad(
+                        number,
+                        format!("{} is {:?}, not a number", columns[j], values[j]),
+                    )
+                })
+            };
+            let epoch = values[0].parse::<usize>().map_err(|_| {
+                bad(
+                    number,
+                    format!("epoch is {:?}, not a whole number", values[0]),
+                )
+            })?;
+            records.push(EpochRecord {
+                epoch,
+                loss: float(1)?,
+                train_accuracy: float(2)?,
+                test_accuracy: float(3)?,
+                weight_norms: (4..columns.len()).map(float).collect::<Result<_, _>>()?,
+            });
+        }
+        Ok(History { records })
     }
 }

@@ -2,58 +2,44 @@
 //!
 //! Order of work: resolve and check every setting, build the data (generate or read, split, scale),
 //! build the engine, train while printing the epoch lines, then write `history.csv`,
-//! `model.safetensors` and `run.json` into the run folder.
+//! `model.safetensors`, `run.json` and the figures into the run folder.
 
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use nnlab_core::{
-    notebook_init, train, CoreError, Engine, History, ManualEngine, ModelSpec, Stop, TrainAccuracy,
-    TrainConfig,
-};
-use nnlab_data::{Dataset, Split, StandardScaler, TestSize};
+use nnlab_core::{notebook_init, train, Engine, History, ManualEngine, Stop, TrainAccuracy};
+use nnlab_data::StandardScaler;
 use serde::Serialize;
 
 use crate::args::{EngineKind, TrainArgs};
-use crate::dataset::{self, DEFAULT_TEST_SIZE};
+use crate::figures::{skipped_note, write_figures};
 use crate::files::write_atomically;
 use crate::model_file::safetensors_bytes;
 use crate::report::numpy_epoch_line;
+use crate::settings::{Prepared, Settings};
 use crate::usage::usage;
 
 pub fn run(args: &TrainArgs) -> anyhow::Result<()> {
-    let seeds = Seeds {
-        data: args.data_seed.unwrap_or(args.seed),
-        split: args.split_seed.unwrap_or(args.seed),
-        init: args.init_seed.unwrap_or(args.seed),
-    };
     if args.log_every == 0 {
         return Err(usage(
             "--log-every must be at least 1 (use --quiet to print no epoch lines)",
         ));
     }
-    let config = TrainConfig::new(args.lr, args.epochs).map_err(flag_error)?;
-
-    let (data, given_split) = load(args, seeds.data)?;
-    let (test_size, split) = match (args.test_size, given_split) {
-        (None, Some(split)) => (None, split),
-        (size, _) => {
-            let size = size.map_or(DEFAULT_TEST_SIZE, dataset::test_size);
-            (Some(size), dataset::split(&data, size, seeds.split)?)
-        }
-    };
-    let (train_data, scaler) = dataset::scaled_train_data(&data, &split)?;
-    let spec = ModelSpec::new(data.n_features(), args.hidden.clone(), args.activation)
-        .map_err(flag_error)?;
+    let mut settings = Settings::from_args(args)?;
+    let config = settings.train_config()?;
+    let prepared = settings.prepare()?;
+    let spec = settings.model_spec(prepared.dataset.n_features())?;
     let out = run_folder(args.out.as_deref())?;
 
     let mut engine = match args.engine {
-        EngineKind::Manual => ManualEngine::new(spec.clone(), notebook_init(&spec, seeds.init))?,
+        EngineKind::Manual => {
+            ManualEngine::new(spec.clone(), notebook_init(&spec, settings.init_seed))?
+        }
     };
     let outcome = train(
         &mut engine,
-        &train_data,
+        &prepared.train,
         &config,
         TrainAccuracy::AfterUpdate,
         |record| {
@@ -65,6 +51,7 @@ pub fn run(args: &TrainArgs) -> anyhow::Result<()> {
     )?;
 
     let history = &outcome.history;
+    let mut files = vec!["history.csv".to_string()];
     write_atomically(&out.join("history.csv"), history.to_csv().as_bytes())?;
     let diverged = matches!(outcome.stop, Some(Stop::Diverged { .. }));
     if !diverged {
@@ -76,13 +63,26 @@ pub fn run(args: &TrainArgs) -> anyhow::Result<()> {
             &out.join("model.safetensors"),
             &safetensors_bytes(&engine.parameters(), &metadata)?,
         )?;
+        files.push("model.safetensors".into());
+        if !args.no_figures {
+            let summary = settings.describe(&spec, &prepared);
+            files.extend(write_figures(
+                &out,
+                &prepared,
+                &engine,
+                history,
+                summary,
+                &args.figures,
+            )?);
+        }
     }
+    files.push("run.json".into());
     let record = RunRecord {
         nnlab_version: env!("CARGO_PKG_VERSION"),
         command: "train",
-        config: settings(args, &seeds, test_size, &spec, &config),
-        data: data_summary(&data, &split, &scaler),
-        result: result(history, outcome.stop.as_ref(), diverged),
+        config: &settings,
+        data: data_summary(&prepared, &prepared.scaler),
+        result: result(history, outcome.stop.as_ref(), files.clone()),
     };
     let json = serde_json::to_string_pretty(&record).context("encoding run.json")? + "\n";
     write_atomically(&out.join("run.json"), json.as_bytes())?;
@@ -107,24 +107,13 @@ pub fn run(args: &TrainArgs) -> anyhow::Result<()> {
                 last.test_accuracy
             );
         }
-        eprintln!(
-            "Wrote {}: history.csv, model.safetensors, run.json",
-            out.display()
-        );
+        if let Some(note) = skipped_note(prepared.dataset.n_features()).filter(|_| !args.no_figures)
+        {
+            eprintln!("note: {note}");
+        }
+        eprintln!("Wrote {}: {}", out.display(), files.join(", "));
     }
     Ok(())
-}
-
-/// A flag's value that the core refused, as a message naming the flag.
-fn flag_error(error: CoreError) -> anyhow::Error {
-    match error {
-        CoreError::InvalidParameter {
-            name,
-            value,
-            expected,
-        } => usage(format!("--{name} {value}: {expected}")),
-        other => usage(other.to_string()),
-    }
 }
 
 /// What went wrong when training stopped early.
@@ -136,28 +125,6 @@ fn describe_stop(stop: &Stop) -> String {
             format!("the weights blew up (||W|| = {})", norms.join(", "))
         }
         Stop::Interrupted { epochs_done } => format!("interrupted after {epochs_done} epochs"),
-    }
-}
-
-/// The seeds of the three random steps, after `--seed` filled in the ones not given.
-#[derive(Debug, Serialize)]
-struct Seeds {
-    data: u32,
-    split: u32,
-    init: u32,
-}
-
-/// The dataset, and the split its file brought, if any.
-fn load(args: &TrainArgs, data_seed: u32) -> anyhow::Result<(Dataset, Option<Split>)> {
-    match &args.data {
-        Some(path) => {
-            let file = dataset::read_file(path)?;
-            Ok((file.dataset, file.split))
-        }
-        None => Ok((
-            dataset::generate(args.dataset, &args.generator, data_seed)?,
-            None,
-        )),
     }
 }
 
@@ -190,91 +157,12 @@ fn run_folder(out: Option<&Path>) -> anyhow::Result<PathBuf> {
 
 /// Everything a run did, as written to `run.json`.
 #[derive(Serialize)]
-struct RunRecord {
+struct RunRecord<'a> {
     nnlab_version: &'static str,
     command: &'static str,
-    config: Settings,
+    config: &'a Settings,
     data: DataSummary,
     result: RunResult,
-}
-
-/// Every setting of the run, defaults filled in, in the flags' names.
-#[derive(Serialize)]
-struct Settings {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    data: Option<PathBuf>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    dataset: Option<&'static str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    samples: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    noise: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    factor: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    centers: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    cluster_std: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    features: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    no_shuffle: Option<bool>,
-    /// A share (0.2) or a row count (200); absent when the data file's split column was used.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    test_size: Option<serde_json::Value>,
-    seed: u32,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    data_seed: Option<u32>,
-    split_seed: u32,
-    init_seed: u32,
-    hidden: Vec<usize>,
-    activation: String,
-    lr: f64,
-    epochs: usize,
-    engine: &'static str,
-    init: &'static str,
-}
-
-fn settings(
-    args: &TrainArgs,
-    seeds: &Seeds,
-    test_size: Option<TestSize>,
-    spec: &ModelSpec,
-    config: &TrainConfig,
-) -> Settings {
-    use crate::args::Generator;
-    use crate::dataset::{
-        DEFAULT_CENTERS, DEFAULT_CLUSTER_STD, DEFAULT_FACTOR, DEFAULT_FEATURES, DEFAULT_NOISE,
-    };
-    let generated = args.data.is_none();
-    let g = &args.generator;
-    let is = |wanted: Generator| generated && args.dataset == wanted;
-    Settings {
-        data: args.data.clone(),
-        dataset: generated.then(|| args.dataset.name()),
-        samples: generated.then_some(g.samples),
-        noise: (is(Generator::Moons) || is(Generator::Circles))
-            .then(|| g.noise.unwrap_or(DEFAULT_NOISE)),
-        factor: is(Generator::Circles).then(|| g.factor.unwrap_or(DEFAULT_FACTOR)),
-        centers: is(Generator::Blobs).then(|| g.centers.unwrap_or(DEFAULT_CENTERS)),
-        cluster_std: is(Generator::Blobs).then(|| g.cluster_std.unwrap_or(DEFAULT_CLUSTER_STD)),
-        features: is(Generator::Blobs).then(|| g.features.unwrap_or(DEFAULT_FEATURES)),
-        no_shuffle: generated.then_some(g.no_shuffle),
-        test_size: test_size.map(|size| match size {
-            TestSize::Fraction(share) => serde_json::json!(share),
-            TestSize::Count(count) => serde_json::json!(count),
-        }),
-        seed: args.seed,
-        data_seed: generated.then_some(seeds.data),
-        split_seed: seeds.split,
-        init_seed: seeds.init,
-        hidden: spec.hidden().to_vec(),
-        activation: spec.activation().to_string(),
-        lr: config.lr(),
-        epochs: config.epochs(),
-        engine: "manual",
-        init: "notebook",
-    }
 }
 
 /// What the data turned out to be.
@@ -288,11 +176,11 @@ struct DataSummary {
     scaler_scale: Vec<f64>,
 }
 
-fn data_summary(data: &Dataset, split: &Split, scaler: &StandardScaler) -> DataSummary {
+fn data_summary(prepared: &Prepared, scaler: &StandardScaler) -> DataSummary {
     DataSummary {
-        features: data.n_features(),
-        train_rows: split.train.len(),
-        test_rows: split.test.len(),
+        features: prepared.dataset.n_features(),
+        train_rows: prepared.split.train.len(),
+        test_rows: prepared.split.test.len(),
         scaler_mean: scaler.mean.to_vec(),
         scaler_scale: scaler.scale.to_vec(),
     }
@@ -312,23 +200,18 @@ struct RunResult {
     final_test_accuracy: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     final_weight_norms: Option<Vec<f64>>,
-    files: Vec<&'static str>,
+    files: Vec<String>,
 }
 
-fn result(history: &History, stop: Option<&Stop>, diverged: bool) -> RunResult {
+fn result(history: &History, stop: Option<&Stop>, files: Vec<String>) -> RunResult {
     let last = history.last();
-    let mut files = vec!["history.csv"];
-    if !diverged {
-        files.push("model.safetensors");
-    }
-    files.push("run.json");
     RunResult {
         epochs_run: history.records.len(),
         stopped: stop.map(|stop| match stop {
             Stop::Diverged { epoch, .. } => {
                 format!("diverged at epoch {epoch}: {}", describe_stop(stop))
             }
-            Stop::Interrupted { epochs_done } => format!("interrupted after {epochs_done} epochs"),
+            Stop::Interrupted { .. } => describe_stop(stop),
         }),
         final_loss: last.map(|r| r.loss),
         final_train_accuracy: last.map(|r| r.train_accuracy),

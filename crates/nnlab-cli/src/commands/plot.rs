@@ -1,0 +1,46 @@
+//! `nnlab plot DIR`: redraw a run's figures from `run.json`, `history.csv` and `model.safetensors`.
+
+use nnlab_core::{Engine, History, ManualEngine, Mlp};
+
+use crate::args::PlotArgs;
+use crate::figures::{skipped_note, write_figures};
+use crate::model_file::read_parameters;
+use crate::settings::read_run_settings;
+use crate::usage::usage;
+
+pub fn run(args: &PlotArgs) -> anyhow::Result<()> {
+    let folder = &args.run;
+    if !folder.is_dir() {
+        return Err(usage(format!(
+            "{} is not a folder: give a run folder written by nnlab train",
+            folder.display()
+        )));
+    }
+    let mut settings = read_run_settings(&folder.join("run.json"))?;
+    let history_path = folder.join("history.csv");
+    let text = std::fs::read_to_string(&history_path)
+        .map_err(|e| usage(format!("{}: cannot read it: {e}", history_path.display())))?;
+    let history =
+        History::from_csv(&text).map_err(|e| usage(format!("{}: {e}", history_path.display())))?;
+
+    let prepared = settings.prepare()?;
+    let spec = settings.model_spec(prepared.dataset.n_features())?;
+    let mut engine = ManualEngine::new(spec.clone(), Mlp::zeros(&spec))?;
+    let model_path = folder.join("model.safetensors");
+    engine
+        .set_parameters(&read_parameters(&model_path)?)
+        .map_err(|e| {
+            usage(format!(
+                "{}: {e} (does it belong to this run?)",
+                model_path.display()
+            ))
+        })?;
+
+    let summary = settings.describe(&spec, &prepared);
+    let written = write_figures(folder, &prepared, &engine, &history, summary, &args.figures)?;
+    if let Some(note) = skipped_note(prepared.dataset.n_features()) {
+        eprintln!("note: {note}");
+    }
+    eprintln!("Wrote {}: {}", folder.display(), written.join(", "));
+    Ok(())
+}

@@ -1,0 +1,77 @@
+//! Writing a run's figures: `dataset.png`, `training.png`, `boundary.png` (and `.svg` with `--svg`).
+//! `nnlab train` and `nnlab plot` both call this, so a redraw gives the very same files.
+
+use std::path::Path;
+
+use nnlab_core::{Engine, History};
+use nnlab_plot::{render, BoundaryFigure, BoundaryMode, DatasetFigure, Format, TrainingFigure};
+
+use crate::args::{BoundaryView, FigureArgs};
+use crate::files::write_atomically;
+use crate::settings::Prepared;
+
+/// Renders every figure into `folder`; returns the names of the files written.
+pub fn write_figures(
+    folder: &Path,
+    prepared: &Prepared,
+    engine: &dyn Engine,
+    history: &History,
+    summary: Vec<String>,
+    options: &FigureArgs,
+) -> anyhow::Result<Vec<String>> {
+    let formats: &[Format] = if options.svg {
+        &[Format::Png, Format::Svg]
+    } else {
+        &[Format::Png]
+    };
+    let labels = |rows: &[usize]| -> Vec<usize> {
+        rows.iter().map(|&i| prepared.dataset.labels[i]).collect()
+    };
+    let train_labels = labels(&prepared.split.train);
+    let test_labels = labels(&prepared.split.test);
+    let mut written = Vec::new();
+    let mut save =
+        |name: &str, figure: &dyn Fn(Format) -> Result<Vec<u8>, nnlab_plot::PlotError>| {
+            for &format in formats {
+                let file = format!("{name}.{}", format.extension());
+                let bytes = figure(format)?;
+                write_atomically(&folder.join(&file), &bytes)?;
+                written.push(file);
+            }
+            anyhow::Ok(())
+        };
+
+    if prepared.train.x_train.ncols() >= 2 {
+        let dataset = DatasetFigure::new(&prepared.train.x_train, &train_labels);
+        save("dataset", &|format| render(&dataset, format))?;
+    }
+    if !history.records.is_empty() {
+        let training = TrainingFigure {
+            history,
+            settings: summary,
+        };
+        save("training", &|format| render(&training, format))?;
+    }
+    if prepared.train.x_test.ncols() == 2 {
+        let mode = match options.boundary {
+            BoundaryView::Class => BoundaryMode::Class,
+            BoundaryView::Probability => BoundaryMode::Probability,
+        };
+        let title = format!("Decision boundary ({} engine, test set)", engine.name());
+        let boundary =
+            BoundaryFigure::new(engine, &prepared.train.x_test, &test_labels, mode, title)?;
+        save("boundary", &|format| render(&boundary, format))?;
+    }
+    Ok(written)
+}
+
+/// Says which figures could not be drawn for this data, if any.
+pub fn skipped_note(features: usize) -> Option<String> {
+    match features {
+        1 => Some("the data has 1 feature: no dataset or decision-boundary figure".into()),
+        2 => None,
+        d => Some(format!(
+            "the data has {d} features: no decision-boundary figure (it needs exactly 2)"
+        )),
+    }
+}

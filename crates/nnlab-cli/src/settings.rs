@@ -1,0 +1,241 @@
+//! A training run's settings, resolved: every default and seed filled in, named as the flags are.
+//! `nnlab train` builds them from its flags and writes them into `run.json` ("config"); `nnlab plot`
+//! reads them back to rebuild the same data and network.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use nnlab_core::{Activation, ModelSpec, TrainConfig, TrainData};
+use nnlab_data::{Dataset, Split, StandardScaler, TestSize};
+use serde::{Deserialize, Serialize};
+
+use crate::args::{DatasetArgs, Generator, TrainArgs};
+use crate::dataset::{
+    self, DEFAULT_CENTERS, DEFAULT_CLUSTER_STD, DEFAULT_FACTOR, DEFAULT_FEATURES, DEFAULT_NOISE,
+};
+
+/// Every setting of a run; options that do not apply (e.g. `factor` for moons) are absent.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Settings {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<PathBuf>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dataset: Option<Generator>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub samples: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub noise: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub factor: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub centers: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cluster_std: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub features: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub no_shuffle: Option<bool>,
+    /// A share (0.2) or a row count (200); absent when the data file's split column is used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub test_size: Option<TestSizeValue>,
+    pub seed: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_seed: Option<u32>,
+    pub split_seed: u32,
+    pub init_seed: u32,
+    pub hidden: Vec<usize>,
+    pub activation: String,
+    pub lr: f64,
+    pub epochs: usize,
+    pub engine: String,
+    pub init: String,
+}
+
+/// `--test-size` in a file: a whole number is a row count, anything else a share.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum TestSizeValue {
+    Count(usize),
+    Fraction(f64),
+}
+
+impl From<TestSizeValue> for TestSize {
+    fn from(value: TestSizeValue) -> TestSize {
+        match value {
+            TestSizeValue::Count(count) => TestSize::Count(count),
+            TestSizeValue::Fraction(share) => TestSize::Fraction(share),
+        }
+    }
+}
+
+/// The data a run trains on, ready for the engines and the figures.
+pub struct Prepared {
+    pub dataset: Dataset,
+    pub split: Split,
+    pub scaler: StandardScaler,
+    pub train: TrainData,
+}
+
+impl Settings {
+    /// Resolves the flags of `nnlab train`; refuses generator options that do not apply.
+    pub fn from_args(args: &TrainArgs) -> anyhow::Result<Settings> {
+        let generated = args.data.is_none();
+        if generated {
+            dataset::check_options(args.dataset, &args.generator)?;
+        }
+        let g = &args.generator;
+        let is = |wanted: Generator| generated && args.dataset == wanted;
+        let noisy = is(Generator::Moons) || is(Generator::Circles);
+        let test_size = match (args.test_size, &args.data) {
+            (Some(size), _) => Some(size.into()),
+            (None, None) => Some(TestSizeValue::Fraction(0.2)), // the notebook's test_size=0.2
+            (None, Some(_)) => None, // decided once the file is read: its split column, or 0.2
+        };
+        Ok(Settings {
+            data: args.data.clone(),
+            dataset: generated.then_some(args.dataset),
+            samples: generated.then_some(g.samples),
+            noise: noisy.then(|| g.noise.unwrap_or(DEFAULT_NOISE)),
+            factor: is(Generator::Circles).then(|| g.factor.unwrap_or(DEFAULT_FACTOR)),
+            centers: is(Generator::Blobs).then(|| g.centers.unwrap_or(DEFAULT_CENTERS)),
+            cluster_std: is(Generator::Blobs).then(|| g.cluster_std.unwrap_or(DEFAULT_CLUSTER_STD)),
+            features: is(Generator::Blobs).then(|| g.features.unwrap_or(DEFAULT_FEATURES)),
+            no_shuffle: generated.then_some(g.no_shuffle),
+            test_size,
+            seed: args.seed,
+            data_seed: generated.then_some(args.data_seed.unwrap_or(args.seed)),
+            split_seed: args.split_seed.unwrap_or(args.seed),
+            init_seed: args.init_seed.unwrap_or(args.seed),
+            hidden: args.hidden.clone(),
+            activation: args.activation.to_string(),
+            lr: args.lr,
+            epochs: args.epochs,
+            engine: "manual".into(),
+            init: "notebook".into(),
+        })
+    }
+
+    /// The generator's options, as `nnlab data` takes them.
+    fn dataset_args(&self) -> DatasetArgs {
+        DatasetArgs {
+            samples: self.samples.unwrap_or(1000),
+            noise: self.noise,
+            factor: self.factor,
+            centers: self.centers,
+            cluster_std: self.cluster_std,
+            features: self.features,
+            no_shuffle: self.no_shuffle.unwrap_or(false),
+        }
+    }
+
+    /// Generates or reads the data, splits it, and scales it as the notebook does. When a data
+    /// file brings its own split and no test size was given, that split is used (and recorded by
+    /// leaving `test_size` empty).
+    pub fn prepare(&mut self) -> anyhow::Result<Prepared> {
+        let (dataset, file_split) = match &self.data {
+            Some(path) => {
+                let file = dataset::read_file(path)?;
+                (file.dataset, file.split)
+            }
+            None => {
+                let generator = self.dataset.unwrap_or(Generator::Moons);
+                let seed = self.data_seed.unwrap_or(self.seed);
+                (
+                    dataset::generate(generator, &self.dataset_args(), seed)?,
+                    None,
+                )
+            }
+        };
+        let split = match (self.test_size, file_split) {
+            (None, Some(split)) => split,
+            (size, _) => {
+                let size = size.unwrap_or(TestSizeValue::Fraction(0.2));
+                self.test_size = Some(size);
+                dataset::split(&dataset, size.into(), self.split_seed)?
+            }
+        };
+        let (train, scaler) = dataset::scaled_train_data(&dataset, &split)?;
+        Ok(Prepared {
+            dataset,
+            split,
+            scaler,
+            train,
+        })
+    }
+
+    /// The network's shape for data with `input_size` features.
+    pub fn model_spec(&self, input_size: usize) -> anyhow::Result<ModelSpec> {
+        let activation: Activation = self.activation.parse().map_err(crate::usage::usage)?;
+        ModelSpec::new(input_size, self.hidden.clone(), activation)
+            .map_err(crate::usage::flag_error)
+    }
+
+    /// Learning rate and epochs, checked.
+    pub fn train_config(&self) -> anyhow::Result<TrainConfig> {
+        TrainConfig::new(self.lr, self.epochs).map_err(crate::usage::flag_error)
+    }
+
+    /// Short lines describing the run, for the figures' summary panel.
+    pub fn describe(&self, spec: &ModelSpec, prepared: &Prepared) -> Vec<String> {
+        let data = match (&self.data, self.dataset) {
+            (Some(path), _) => format!("data {}", path.display()),
+            (None, Some(generator)) => {
+                let mut text = format!(
+                    "data {} ({} rows",
+                    generator.name(),
+                    self.samples.unwrap_or(0)
+                );
+                if let Some(noise) = self.noise {
+                    text += &format!(", noise {noise}");
+                }
+                text + &format!(", seed {})", self.data_seed.unwrap_or(self.seed))
+            }
+            (None, None) => "data generated".into(),
+        };
+        vec![
+            format!(
+                "network {} ({}), {} engine",
+                spec.describe(),
+                spec.activation(),
+                self.engine
+            ),
+            format!(
+                "gradient descent: lr {}, {} epochs, full batch",
+                self.lr, self.epochs
+            ),
+            data,
+            format!(
+                "split {} train / {} test (seed {}), weights seed {}",
+                prepared.split.train.len(),
+                prepared.split.test.len(),
+                self.split_seed,
+                self.init_seed
+            ),
+        ]
+    }
+}
+
+impl From<crate::args::TestSizeArg> for TestSizeValue {
+    fn from(arg: crate::args::TestSizeArg) -> TestSizeValue {
+        match arg {
+            crate::args::TestSizeArg::Fraction(share) => TestSizeValue::Fraction(share),
+            crate::args::TestSizeArg::Count(count) => TestSizeValue::Count(count),
+        }
+    }
+}
+
+/// Reads the settings back from a run's `run.json`.
+pub fn read_run_settings(path: &std::path::Path) -> anyhow::Result<Settings> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| crate::usage::usage(format!("{}: cannot read it: {e}", path.display())))?;
+    let json: serde_json::Value = serde_json::from_str(&text)
+        .map_err(|e| crate::usage::usage(format!("{}: not valid JSON: {e}", path.display())))?;
+    serde_json::from_value(json["config"].clone())
+        .with_context(|| {
+            format!(
+                "{}: the \"config\" section is not a run's settings",
+                path.display()
+            )
+        })
+        .map_err(|e| crate::usage::usage(format!("{e:#}")))
+}

@@ -1,0 +1,127 @@
+//! What every figure shares: the [`Figure`] trait, rendering to PNG or SVG bytes, fonts and errors.
+
+use std::sync::Once;
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use thiserror::Error;
+
+/// The font family every figure uses; registered from the `dejavu` crate on first use.
+pub(crate) const FONT: &str = "sans-serif";
+
+/// Errors while drawing or encoding a figure.
+#[derive(Debug, Error)]
+pub enum PlotError {
+    /// The drawing library failed.
+    #[error("drawing the figure failed: {0}")]
+    Draw(String),
+    /// PNG encoding failed.
+    #[error("encoding the PNG failed: {0}")]
+    Png(String),
+    /// The figure has nothing to show (no epochs, no points).
+    #[error("nothing to draw: {0}")]
+    Empty(String),
+    /// The model could not predict the grid.
+    #[error("predicting the grid failed: {0}")]
+    Model(#[from] nnlab_core::CoreError),
+}
+
+impl<E: std::error::Error + Send + Sync> From<DrawingAreaErrorKind<E>> for PlotError {
+    fn from(error: DrawingAreaErrorKind<E>) -> PlotError {
+        PlotError::Draw(error.to_string())
+    }
+}
+
+/// The file formats a figure can be rendered to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Png,
+    Svg,
+}
+
+impl Format {
+    /// The file extension, without the dot.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Png => "png",
+            Format::Svg => "svg",
+        }
+    }
+}
+
+/// A figure: a size in pixels and a way to draw itself on any plotters backend.
+pub trait Figure {
+    /// (width, height) in pixels.
+    fn size(&self) -> (u32, u32);
+
+    /// Draws the whole figure on `root`, which is `size()` pixels large.
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), PlotError>
+    where
+        DB::ErrorType: 'static;
+}
+
+/// Renders `figure` as PNG or SVG bytes. The same figure always gives the same bytes.
+pub fn render(figure: &impl Figure, format: Format) -> Result<Vec<u8>, PlotError> {
+    register_fonts();
+    let (width, height) = figure.size();
+    match format {
+        Format::Png => {
+            let mut rgb = vec![0u8; width as usize * height as usize * 3];
+            {
+                let root =
+                    BitMapBackend::with_buffer(&mut rgb, (width, height)).into_drawing_area();
+                figure.draw(&root)?;
+                root.present()?;
+            }
+            encode_png(&rgb, width, height)
+        }
+        Format::Svg => {
+            let mut svg = String::new();
+            {
+                let root = SVGBackend::with_string(&mut svg, (width, height)).into_drawing_area();
+                figure.draw(&root)?;
+                root.present()?;
+            }
+            Ok(svg.into_bytes())
+        }
+    }
+}
+
+fn encode_png(rgb: &[u8], width: u32, height: u32) -> Result<Vec<u8>, PlotError> {
+    let mut bytes = Vec::new();
+    let mut encoder = png::Encoder::new(&mut bytes, width, height);
+    encoder.set_color(png::ColorType::Rgb);
+    encoder.set_depth(png::BitDepth::Eight);
+    encoder.set_compression(png::Compression::Fast);
+    let mut writer = encoder
+        .write_header()
+        .map_err(|e| PlotError::Png(e.to_string()))?;
+    writer
+        .write_image_data(rgb)
+        .map_err(|e| PlotError::Png(e.to_string()))?;
+    writer.finish().map_err(|e| PlotError::Png(e.to_string()))?;
+    Ok(bytes)
+}
+
+fn register_fonts() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        // The dejavu crate's bytes are valid TrueType fonts, so registration cannot fail.
+        let _ = plotters::style::register_font(FONT, FontStyle::Normal, dejavu::sans::regular());
+        let _ = plotters::style::register_font(FONT, FontStyle::Bold, dejavu::sans::bold());
+    });
+}
+
+/// `[min, max]` of the values, widened by `pad` of the span on each side (matplotlib's 5% margin).
+pub(crate) fn padded_range(values: impl Iterator<Item = f64>, pad: f64) -> (f64, f64) {
+    let (lo, hi) = values
+        .filter(|v| v.is_finite())
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+            (lo.min(v), hi.max(v))
+        });
+    if !lo.is_finite() {
+        return (0.0, 1.0);
+    }
+    let span = if hi > lo { hi - lo } else { 1.0 };
+    (lo - pad * span, hi + pad * span)
+}

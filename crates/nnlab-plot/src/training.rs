@@ -1,0 +1,238 @@
+//! The training curves: the notebook's 2×2 figure (Loss; Accuracy; Weights) and a fourth panel,
+//! which the notebook leaves empty, summarising the run: what was trained and how it ended, so that
+//! a saved figure says which settings made it.
+
+use nnlab_core::History;
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use crate::colors::{BLUE, GREEN, GRID, LAYER_COLORS, RED};
+use crate::figure::{padded_range, Figure, PlotError, FONT};
+
+/// The curves of one training run.
+pub struct TrainingFigure<'a> {
+    pub history: &'a History,
+    /// Lines describing the run's settings, shown in the summary panel (e.g. "2-8-1, relu").
+    pub settings: Vec<String>,
+}
+
+/// One line of a panel: its legend label, colour and values per epoch.
+struct Curve<'a> {
+    label: String,
+    color: RGBColor,
+    values: Box<dyn Fn(usize) -> f64 + 'a>,
+}
+
+impl Figure for TrainingFigure<'_> {
+    fn size(&self) -> (u32, u32) {
+        (1500, 1000) // the notebook's figsize=(15, 10)
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), PlotError>
+    where
+        DB::ErrorType: 'static,
+    {
+        let records = &self.history.records;
+        if records.is_empty() {
+            return Err(PlotError::Empty("the history has no epochs".into()));
+        }
+        root.fill(&WHITE)?;
+        let panels = root.margin(20, 20, 20, 20).split_evenly((2, 2));
+        let layers = records[0].weight_norms.len();
+
+        let loss = vec![Curve {
+            label: "Loss".into(),
+            color: BLUE,
+            values: Box::new(|e| records[e].loss),
+        }];
+        let accuracy = vec![
+            Curve {
+                label: "Train".into(),
+                color: GREEN,
+                values: Box::new(|e| records[e].train_accuracy),
+            },
+            Curve {
+                label: "Test".into(),
+                color: RED,
+                values: Box::new(|e| records[e].test_accuracy),
+            },
+        ];
+        let weights: Vec<Curve> = (0..layers)
+            .map(|l| Curve {
+                label: format!("||W{}||", l + 1),
+                color: LAYER_COLORS[l % LAYER_COLORS.len()],
+                values: Box::new(move |e| records[e].weight_norms[l]),
+            })
+            .collect();
+
+        self.curves(&panels[0], "Loss", "Loss", &loss)?;
+        self.curves(&panels[1], "Accuracy", "Accuracy", &accuracy)?;
+        self.curves(&panels[2], "Weights", "Weights", &weights)?;
+        self.summary(&panels[3])?;
+        Ok(())
+    }
+}
+
+impl TrainingFigure<'_> {
+    /// One panel of curves against the epoch, with title, axis labels, grid and legend.
+    fn curves<DB: DrawingBackend>(
+        &self,
+        area: &DrawingArea<DB, Shift>,
+        title: &str,
+        y_label: &str,
+        curves: &[Curve],
+    ) -> Result<(), PlotError>
+    where
+        DB::ErrorType: 'static,
+    {
+        let epochs = self.history.records.len();
+        let x_range = padded_range([0.0, (epochs - 1) as f64].into_iter(), 0.05);
+        let all = curves
+            .iter()
+            .flat_map(|c| (0..epochs).map(|e| (c.values)(e)));
+        let y_range = padded_range(all, 0.05);
+        let mut chart = ChartBuilder::on(area)
+            .caption(title, (FONT, 20))
+            .margin(10)
+            .x_label_area_size(45)
+            .y_label_area_size(65)
+            .build_cartesian_2d(x_range.0..x_range.1, y_range.0..y_range.1)?;
+        chart
+            .configure_mesh()
+            .bold_line_style(GRID)
+            .light_line_style(TRANSPARENT)
+            .x_label_formatter(&|epoch| format!("{epoch:.0}"))
+            .x_desc("Epoch")
+            .y_desc(y_label)
+            .axis_desc_style((FONT, 15))
+            .label_style((FONT, 13))
+            .draw()?;
+        for curve in curves {
+            let color = curve.color;
+            let points = (0..epochs).map(|e| (e as f64, (curve.values)(e)));
+            chart
+                .draw_series(LineSeries::new(points, color.stroke_width(2)))?
+                .label(&curve.label)
+                .legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 24, y)], color.stroke_width(2))
+                });
+        }
+        let position = legend_position(curves, epochs, y_range);
+        chart
+            .configure_series_labels()
+            .position(position)
+            .background_style(WHITE.mix(0.9))
+            .border_style(BLACK.mix(0.25))
+            .label_font((FONT, 14))
+            .draw()?;
+        Ok(())
+    }
+
+    /// The fourth panel: the run's settings, final metrics and best test accuracy, as text.
+    fn summary<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), PlotError>
+    where
+        DB::ErrorType: 'static,
+    {
+        let records = &self.history.records;
+        let last = &records[records.len() - 1];
+        let best = records
+            .iter()
+            .max_by(|a, b| {
+                a.test_accuracy
+                    .total_cmp(&b.test_accuracy)
+                    .then(b.epoch.cmp(&a.epoch))
+            })
+            .expect("the history is not empty");
+        let lowest = records.iter().map(|r| r.loss).fold(f64::INFINITY, f64::min);
+
+        let mut lines: Vec<(String, bool)> = vec![("Run".into(), true)];
+        lines.extend(self.settings.iter().map(|s| (s.clone(), false)));
+        lines.push((String::new(), false));
+        lines.push(("Result".into(), true));
+        lines.push((
+            format!(
+                "after {} epochs: loss {:.4} (lowest {lowest:.4})",
+                records.len(),
+                last.loss
+            ),
+            false,
+        ));
+        lines.push((
+            format!(
+                "accuracy: train {:.4}, test {:.4}",
+                last.train_accuracy, last.test_accuracy
+            ),
+            false,
+        ));
+        lines.push((
+            format!(
+                "best test accuracy {:.4} at epoch {}",
+                best.test_accuracy, best.epoch
+            ),
+            false,
+        ));
+        let gap = last.train_accuracy - last.test_accuracy;
+        lines.push((format!("train − test accuracy {gap:+.4}"), false));
+
+        let inner = area.margin(60, 10, 85, 10);
+        inner.draw(&Rectangle::new(
+            [
+                (0, 0),
+                (
+                    inner.dim_in_pixel().0 as i32 - 1,
+                    30 * lines.len() as i32 + 20,
+                ),
+            ],
+            ShapeStyle::from(BLACK.mix(0.25)).stroke_width(1),
+        ))?;
+        for (i, (text, bold)) in lines.iter().enumerate() {
+            let style = if *bold {
+                TextStyle::from((FONT, 17).into_font().style(FontStyle::Bold))
+            } else {
+                TextStyle::from((FONT, 16).into_font())
+            };
+            inner.draw(&Text::new(text.as_str(), (20, 16 + 30 * i as i32), style))?;
+        }
+        Ok(())
+    }
+}
+
+/// Where the legend covers the fewest curve points, like matplotlib's `loc='best'`.
+fn legend_position(curves: &[Curve], epochs: usize, y_range: (f64, f64)) -> SeriesLabelPosition {
+    // Each candidate's box in axes fractions (x from the left, y from the bottom).
+    let height = 0.06 * curves.len() as f64 + 0.04;
+    let candidates = [
+        (
+            SeriesLabelPosition::UpperRight,
+            (0.75, 1.0),
+            (1.0 - height, 1.0),
+        ),
+        (
+            SeriesLabelPosition::UpperLeft,
+            (0.0, 0.25),
+            (1.0 - height, 1.0),
+        ),
+        (SeriesLabelPosition::LowerRight, (0.75, 1.0), (0.0, height)),
+        (SeriesLabelPosition::LowerLeft, (0.0, 0.25), (0.0, height)),
+        (
+            SeriesLabelPosition::MiddleRight,
+            (0.75, 1.0),
+            (0.5 - height / 2.0, 0.5 + height / 2.0),
+        ),
+    ];
+    let span = (y_range.1 - y_range.0).max(f64::MIN_POSITIVE);
+    let last = (epochs.max(2) - 1) as f64;
+    let covered = |(x0, x1): (f64, f64), (y0, y1): (f64, f64)| {
+        curves
+            .iter()
+            .flat_map(|c| {
+                (0..epochs).map(move |e| (e as f64 / last, ((c.values)(e) - y_range.0) / span))
+            })
+            .filter(|&(x, y)| (x0..=x1).contains(&x) && (y0..=y1).contains(&y))
+            .count()
+    };
+    candidates
+        .into_iter()
+        .min_by_key(|&(_, xs, ys)| covered(xs, ys))
+        .map_or(SeriesLabelPosition::UpperRight, |(position, _, _)| position)
+}
