@@ -319,3 +319,90 @@ fn help_shows_examples() {
         "{help}"
     );
 }
+
+#[test]
+fn train_writes_the_figures_and_plot_redraws_them_byte_for_byte() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = nnlab(
+        &[
+            "train",
+            "--out",
+            "run",
+            "--quiet",
+            "--svg",
+            "--boundary",
+            "probability",
+        ],
+        dir.path(),
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let run = dir.path().join("run");
+    let names = [
+        "dataset.png",
+        "training.png",
+        "boundary.png",
+        "dataset.svg",
+        "training.svg",
+        "boundary.svg",
+    ];
+    let first: Vec<Vec<u8>> = names
+        .iter()
+        .map(|n| std::fs::read(run.join(n)).unwrap())
+        .collect();
+    for (name, bytes) in names.iter().zip(&first) {
+        let signature: &[u8] = if name.ends_with(".png") {
+            b"\x89PNG\r\n\x1a\n"
+        } else {
+            b"<svg"
+        };
+        assert!(
+            bytes.starts_with(signature),
+            "{name} is not a {signature:?} file"
+        );
+    }
+    for name in names {
+        std::fs::remove_file(run.join(name)).unwrap();
+    }
+    let out = nnlab(
+        &["plot", "run", "--svg", "--boundary", "probability"],
+        dir.path(),
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    for (name, bytes) in names.iter().zip(&first) {
+        assert_eq!(
+            &std::fs::read(run.join(name)).unwrap(),
+            bytes,
+            "{name} differs after nnlab plot"
+        );
+    }
+}
+
+#[test]
+fn no_figures_writes_none_and_plot_refuses_what_is_not_a_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = nnlab(
+        &[
+            "train",
+            "--out",
+            "bare",
+            "--quiet",
+            "--no-figures",
+            "--epochs",
+            "3",
+        ],
+        dir.path(),
+    );
+    assert!(out.status.success());
+    assert!(!dir.path().join("bare/training.png").exists());
+    let out = nnlab(&["plot", "nowhere"], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("nowhere"));
+    std::fs::write(dir.path().join("bare/history.csv"), "epoch,loss\n").unwrap();
+    let out = nnlab(&["plot", "bare"], dir.path());
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("history.csv"),
+        "{}",
+        text(&out.stderr)
+    );
+}

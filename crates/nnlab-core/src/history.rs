@@ -117,3 +117,50 @@ impl History {
         Ok(History { records })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_round_trips_exactly() {
+        let history = History {
+            records: vec![
+                EpochRecord {
+                    epoch: 0,
+                    loss: 1.3631690742618756,
+                    train_accuracy: 0.18,
+                    test_accuracy: 0.205,
+                    weight_norms: vec![3.740621713009097, 0.1 + 0.2],
+                },
+                EpochRecord {
+                    epoch: 1,
+                    loss: 1e-300,
+                    train_accuracy: 1.0,
+                    test_accuracy: 0.0,
+                    weight_norms: vec![f64::MIN_POSITIVE, 2.5],
+                },
+            ],
+        };
+        let text = history.to_csv();
+        assert!(text.starts_with("epoch,loss,train_accuracy,test_accuracy,w1_norm,w2_norm\n0,1.3631690742618756,0.18,0.205,"));
+        assert_eq!(History::from_csv(&text).unwrap(), history);
+    }
+
+    #[test]
+    fn bad_files_name_the_line() {
+        let error = History::from_csv(
+            "epoch,loss,train_accuracy,test_accuracy,w1_norm\n0,0.5,1,1,2\n1,x,1,1,2\n",
+        )
+        .unwrap_err();
+        assert_eq!(
+            error,
+            CoreError::HistoryFile {
+                line: 3,
+                problem: "loss is \"x\", not a number".into()
+            }
+        );
+        assert!(History::from_csv("").is_err());
+        assert!(History::from_csv("epoch,loss\n").is_err());
+    }
+}

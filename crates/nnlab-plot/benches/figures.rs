@@ -1,0 +1,107 @@
+//! How long the three figures of a default run take to render (`cargo bench -p nnlab-plot`).
+//! Goal (issue 4): all three PNGs together under 200 ms in release.
+
+use std::ops::ControlFlow;
+
+use nnlab_core::{
+    notebook_init, train, ManualEngine, ModelSpec, TrainAccuracy, TrainConfig, TrainData,
+};
+use nnlab_data::{make_moons, train_test_split, StandardScaler, TestSize};
+use nnlab_plot::{render, BoundaryFigure, BoundaryMode, DatasetFigure, Format, TrainingFigure};
+
+fn main() {
+    divan::main();
+}
+
+/// The notebook's default run: data, split, scaling and 20 epochs of the 2-8-1 net.
+struct Run {
+    data: TrainData,
+    train_labels: Vec<usize>,
+    test_labels: Vec<usize>,
+    engine: ManualEngine,
+    history: nnlab_core::History,
+}
+
+fn default_run() -> Run {
+    let data = make_moons(1000, Some(0.125), true, 42).unwrap();
+    let split = train_test_split(1000, TestSize::Fraction(0.2), true, 42).unwrap();
+    let (train_rows, test_rows) = data.split(&split);
+    let (scaler, x_train) = StandardScaler::fit_transform(&train_rows.features).unwrap();
+    let x_test = scaler.transform(&test_rows.features).unwrap();
+    let data = TrainData::new(x_train, &train_rows.labels, x_test, &test_rows.labels).unwrap();
+    let spec = ModelSpec::default();
+    let mut engine = ManualEngine::new(spec.clone(), notebook_init(&spec, 42)).unwrap();
+    let outcome = train(
+        &mut engine,
+        &data,
+        &TrainConfig::default(),
+        TrainAccuracy::AfterUpdate,
+        |_| ControlFlow::Continue(()),
+    )
+    .unwrap();
+    Run {
+        data,
+        train_labels: train_rows.labels,
+        test_labels: test_rows.labels,
+        engine,
+        history: outcome.history,
+    }
+}
+
+#[divan::bench]
+fn all_three_png(bencher: divan::Bencher) {
+    let run = default_run();
+    bencher.bench_local(|| {
+        let dataset = render(
+            &DatasetFigure::new(&run.data.x_train, &run.train_labels),
+            Format::Png,
+        )
+        .unwrap();
+        let training = TrainingFigure {
+            history: &run.history,
+            settings: vec!["2-8-1".into()],
+        };
+        let curves = render(&training, Format::Png).unwrap();
+        let boundary = BoundaryFigure::new(
+            &run.engine,
+            &run.data.x_test,
+            &run.test_labels,
+            BoundaryMode::Class,
+            "boundary",
+        )
+        .unwrap();
+        let plane = render(&boundary, Format::Png).unwrap();
+        (dataset, curves, plane)
+    });
+}
+
+#[divan::bench(args = ["dataset", "training", "boundary"])]
+fn one_png(bencher: divan::Bencher, figure: &str) {
+    let run = default_run();
+    bencher.bench_local(|| match figure {
+        "dataset" => render(
+            &DatasetFigure::new(&run.data.x_train, &run.train_labels),
+            Format::Png,
+        )
+        .unwrap(),
+        "training" => render(
+            &TrainingFigure {
+                history: &run.history,
+                settings: vec![],
+            },
+            Format::Png,
+        )
+        .unwrap(),
+        _ => {
+            let boundary = BoundaryFigure::new(
+                &run.engine,
+                &run.data.x_test,
+                &run.test_labels,
+                BoundaryMode::Class,
+                "b",
+            )
+            .unwrap();
+            render(&boundary, Format::Png).unwrap()
+        }
+    });
+}
