@@ -31,6 +31,14 @@ pub struct Step {
     pub probabilities: Array1<f64>,
 }
 
+/// The floating-point type an engine computes in.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Precision {
+    F32,
+    #[default]
+    F64,
+}
+
 /// A trainable binary classifier.
 pub trait Engine {
     /// A short name for messages and files ("manual", "autograd").
@@ -60,6 +68,12 @@ pub trait Engine {
 
     /// ‖W‖ (Frobenius) of every layer's weights, input side first.
     fn weight_norms(&self) -> Vec<f64>;
+
+    /// The precision it computes in; accuracies are reported in it, as the framework would
+    /// (PyTorch's float32 mean of 435 hits in 800 is 0.54374999, printed 0.5437, not 0.5438).
+    fn precision(&self) -> Precision {
+        Precision::F64
+    }
 }
 
 /// Finds `name` in `parameters` and checks its shape.

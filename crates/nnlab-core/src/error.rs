@@ -29,6 +29,10 @@ pub enum CoreError {
     #[error("history.csv line {line}: {problem}")]
     HistoryFile { line: usize, problem: String },
 
+    /// The engine's numerical backend failed (e.g. candle).
+    #[error("the engine's backend failed: {0}")]
+    Backend(String),
+
     /// Labels that a binary classifier cannot train on.
     #[error("labels must be 0 or 1 for a binary classifier; found label {label}")]
     NotBinary { label: usize },

@@ -39,7 +39,7 @@ mod spec;
 pub mod train;
 
 pub use activation::{sigmoid, Activation, LEAKY_SLOPE};
-pub use engine::{Engine, Parameter, Step};
+pub use engine::{Engine, Parameter, Precision, Step};
 pub use error::CoreError;
 pub use history::{EpochRecord, History};
 pub use init::notebook_init;

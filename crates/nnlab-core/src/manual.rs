@@ -5,7 +5,7 @@
 
 use ndarray::{Array1, Array2};
 
-use crate::engine::{find_parameter, parameter_name, Parameter, Step};
+use crate::engine::{Parameter, Step};
 use crate::loss::binary_cross_entropy;
 use crate::{CoreError, Engine, Mlp, ModelSpec};
 
@@ -72,35 +72,11 @@ impl Engine for ManualEngine {
     }
 
     fn parameters(&self) -> Vec<Parameter> {
-        let mut parameters = Vec::new();
-        for (l, layer) in self.mlp.layers.iter().enumerate() {
-            let (n_in, n_out) = layer.w.dim();
-            parameters.push(Parameter {
-                name: parameter_name(l, "weight"),
-                shape: vec![n_out, n_in],
-                values: layer.w.t().iter().copied().collect(), // Wᵀ, row-major: PyTorch's (out,in)
-            });
-            parameters.push(Parameter {
-                name: parameter_name(l, "bias"),
-                shape: vec![n_out],
-                values: layer.b.to_vec(),
-            });
-        }
-        parameters
+        self.mlp.parameters()
     }
 
     fn set_parameters(&mut self, parameters: &[Parameter]) -> Result<(), CoreError> {
-        let mut mlp = self.mlp.clone();
-        for (l, layer) in mlp.layers.iter_mut().enumerate() {
-            let (n_in, n_out) = layer.w.dim();
-            let weight = find_parameter(parameters, &parameter_name(l, "weight"), &[n_out, n_in])?;
-            let bias = find_parameter(parameters, &parameter_name(l, "bias"), &[n_out])?;
-            let w_out_in = Array2::from_shape_vec((n_out, n_in), weight.values.clone())
-                .expect("find_parameter checked the length");
-            layer.w = w_out_in.reversed_axes().as_standard_layout().into_owned(); // (in,out)
-            layer.b = Array1::from(bias.values.clone());
-        }
-        self.mlp = mlp;
+        self.mlp = Mlp::from_parameters(&self.spec, parameters)?;
         Ok(())
     }
 

@@ -15,9 +15,10 @@
 
 use ndarray::{Array1, Array2};
 
+use crate::engine::{find_parameter, parameter_name, Parameter};
 use crate::layer::{Dense, DenseCache, DenseGrads};
 use crate::loss::output_gradient;
-use crate::{Activation, ModelSpec};
+use crate::{Activation, CoreError, ModelSpec};
 
 /// The network's layers, input side first; the last one is the sigmoid output unit.
 #[derive(Clone, Debug, PartialEq)]
@@ -100,5 +101,39 @@ impl Mlp {
     /// ‖W_l‖ of every layer, input side first.
     pub fn weight_norms(&self) -> Vec<f64> {
         self.layers.iter().map(Dense::weight_norm).collect()
+    }
+
+    /// Every weight and bias in PyTorch's layout (see [`crate::engine`]), input side first.
+    pub fn parameters(&self) -> Vec<Parameter> {
+        let mut parameters = Vec::new();
+        for (l, layer) in self.layers.iter().enumerate() {
+            let (n_in, n_out) = layer.w.dim();
+            parameters.push(Parameter {
+                name: parameter_name(l, "weight"),
+                shape: vec![n_out, n_in],
+                values: layer.w.t().iter().copied().collect(), // Wᵀ, row-major: PyTorch's (out,in)
+            });
+            parameters.push(Parameter {
+                name: parameter_name(l, "bias"),
+                shape: vec![n_out],
+                values: layer.b.to_vec(),
+            });
+        }
+        parameters
+    }
+
+    /// A net of the spec's shape holding `parameters` (named and shaped as [`parameters`](Self::parameters) gives them).
+    pub fn from_parameters(spec: &ModelSpec, parameters: &[Parameter]) -> Result<Mlp, CoreError> {
+        let mut mlp = Mlp::zeros(spec);
+        for (l, layer) in mlp.layers.iter_mut().enumerate() {
+            let (n_in, n_out) = layer.w.dim();
+            let weight = find_parameter(parameters, &parameter_name(l, "weight"), &[n_out, n_in])?;
+            let bias = find_parameter(parameters, &parameter_name(l, "bias"), &[n_out])?;
+            let w_out_in = Array2::from_shape_vec((n_out, n_in), weight.values.clone())
+                .expect("find_parameter checked the length");
+            layer.w = w_out_in.reversed_axes().as_standard_layout().into_owned(); // (in,out)
+            layer.b = Array1::from(bias.values.clone());
+        }
+        Ok(mlp)
     }
 }

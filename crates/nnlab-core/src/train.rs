@@ -9,6 +9,7 @@ use std::ops::ControlFlow;
 
 use ndarray::{Array1, Array2};
 
+use crate::engine::Precision;
 use crate::{CoreError, Engine, EpochRecord, History, TrainConfig};
 
 /// The class threshold of `predict`: ŷ > 0.5 means class 1.
@@ -94,14 +95,17 @@ pub struct TrainOutcome {
     pub stop: Option<Stop>,
 }
 
-/// The fraction of rows whose prediction (ŷ > 0.5) equals the target.
-pub fn accuracy(probabilities: &Array1<f64>, y: &Array1<f64>) -> f64 {
+/// The fraction of rows whose prediction (ŷ > 0.5) equals the target, computed in `precision`.
+pub fn accuracy(probabilities: &Array1<f64>, y: &Array1<f64>, precision: Precision) -> f64 {
     let correct = probabilities
         .iter()
         .zip(y)
         .filter(|&(&p, &y)| f64::from(u8::from(p > THRESHOLD)) == y)
         .count();
-    correct as f64 / y.len() as f64
+    match precision {
+        Precision::F64 => correct as f64 / y.len() as f64,
+        Precision::F32 => f64::from(correct as f32 / y.len() as f32),
+    }
 }
 
 /// Trains `engine` on `data` for `config.epochs()` epochs, calling `on_epoch` after each one
@@ -123,8 +127,12 @@ pub fn train(
         let record = EpochRecord {
             epoch,
             loss: step.loss,
-            train_accuracy: accuracy(&train_probabilities, &data.y_train),
-            test_accuracy: accuracy(&engine.probabilities(&data.x_test)?, &data.y_test),
+            train_accuracy: accuracy(&train_probabilities, &data.y_train, engine.precision()),
+            test_accuracy: accuracy(
+                &engine.probabilities(&data.x_test)?,
+                &data.y_test,
+                engine.precision(),
+            ),
             weight_norms: engine.weight_norms(),
         };
         if !record.loss.is_finite() || record.weight_norms.iter().any(|n| !n.is_finite()) {

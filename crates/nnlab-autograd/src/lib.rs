@@ -1,0 +1,35 @@
+//! nnlab's autograd engine: the notebook's PyTorch section on candle.
+//!
+//! The same network as the hand-written engine ([`nnlab_core::ModelSpec`]), built as candle layers
+//! ([`model`]), trained with `nn.BCELoss` semantics ([`loss`]) and candle-nn's SGD in the
+//! zero-grad/backward/step shape of a PyTorch loop ([`engine`]), behind the same
+//! [`Engine`](nnlab_core::Engine) trait, so the training loop, the CLI and the figures treat both
+//! engines alike.
+//!
+//! candle's own CPU random generator cannot be seeded, so the initial weights are made here:
+//! [`torch_init`] reproduces `torch.manual_seed(seed)` followed by the notebook's constructor
+//! ([`torch_rng`] is PyTorch's generator).
+
+pub mod engine;
+pub mod init;
+pub mod loss;
+pub mod model;
+pub mod torch_rng;
+
+pub use engine::{AutogradEngine, DeviceKind, FloatType};
+pub use init::torch_init;
+
+use thiserror::Error;
+
+/// What can go wrong while building the autograd engine.
+#[derive(Debug, Error)]
+pub enum AutogradError {
+    /// candle refused an operation (a shape, a missing parameter, ...).
+    #[error("{0}")]
+    Candle(#[from] candle_core::Error),
+    /// No CUDA device could be opened.
+    #[error(
+        "no CUDA device: {0}. Build nnlab with `--features cuda` on a machine with an NVIDIA GPU, or use --device cpu"
+    )]
+    NoCuda(String),
+}

@@ -1,0 +1,93 @@
+//! The network as candle layers, the way the notebook's `nn.Sequential` stacks them:
+//! `Linear → activation → … → Linear → Sigmoid`, every weight a trainable `Var`.
+
+use candle_core::{DType, Device, Result, Tensor, Var};
+use candle_nn::{Linear, Module};
+use nnlab_core::engine::parameter_name;
+use nnlab_core::{Activation, ModelSpec, Parameter};
+
+/// `nn.Sequential(nn.Linear(2, 8), nn.ReLU(), nn.Linear(8, 1), nn.Sigmoid())` and its kin.
+pub struct Sequential {
+    /// `network.0`, `network.2`, …: the Linear layers, input side first.
+    linears: Vec<Linear>,
+    /// Their weights and biases as trainable variables (what `model.parameters()` gives).
+    vars: Vec<(Var, Var)>,
+    activation: Activation,
+}
+
+impl Sequential {
+    /// The layers of `spec` holding `parameters` (PyTorch layout), as `dtype` on `device`.
+    pub fn new(
+        spec: &ModelSpec,
+        parameters: &[Parameter],
+        dtype: DType,
+        device: &Device,
+    ) -> Result<Sequential> {
+        let mut linears = Vec::new();
+        let mut vars = Vec::new();
+        for (l, &(n_in, n_out)) in spec.layer_sizes().iter().enumerate() {
+            let find = |kind: &str, shape: &[usize]| {
+                let name = parameter_name(l, kind);
+                nnlab_core::engine::find_parameter(parameters, &name, shape)
+                    .map_err(|e| candle_core::Error::Msg(e.to_string()))
+            };
+            let weight = find("weight", &[n_out, n_in])?;
+            let bias = find("bias", &[n_out])?;
+            let weight = Var::from_tensor(
+                &Tensor::from_vec(weight.values.clone(), (n_out, n_in), device)?.to_dtype(dtype)?,
+            )?;
+            let bias = Var::from_tensor(
+                &Tensor::from_vec(bias.values.clone(), n_out, device)?.to_dtype(dtype)?,
+            )?;
+            linears.push(Linear::new(
+                weight.as_tensor().clone(),
+                Some(bias.as_tensor().clone()),
+            ));
+            vars.push((weight, bias));
+        }
+        Ok(Sequential {
+            linears,
+            vars,
+            activation: spec.activation(),
+        })
+    }
+
+    /// Every trainable variable, for the optimizer.
+    pub fn parameters(&self) -> Vec<Var> {
+        self.vars
+            .iter()
+            .flat_map(|(w, b)| [w.clone(), b.clone()])
+            .collect()
+    }
+
+    /// The weights and biases, input side first.
+    pub fn layers(&self) -> &[(Var, Var)] {
+        &self.vars
+    }
+}
+
+impl Module for Sequential {
+    /// `forward(x) = self.network(x)`: ŷ, shape (m, 1).
+    fn forward(&self, x: &Tensor) -> Result<Tensor> {
+        let (output, hidden) = self
+            .linears
+            .split_last()
+            .expect("a net has an output layer");
+        let mut a = x.clone();
+        for linear in hidden {
+            a = activate(self.activation, &linear.forward(&a)?)?; // a = f(a·Wᵀ + b)
+        }
+        candle_nn::ops::sigmoid(&output.forward(&a)?) //               ŷ = σ(a·Wᵀ + b)
+    }
+}
+
+/// A hidden activation on a tensor.
+fn activate(activation: Activation, z: &Tensor) -> Result<Tensor> {
+    match activation {
+        Activation::Relu => z.relu(),
+        Activation::LeakyRelu => candle_nn::ops::leaky_relu(z, nnlab_core::LEAKY_SLOPE),
+        Activation::Tanh => z.tanh(),
+        Activation::Sigmoid => candle_nn::ops::sigmoid(z),
+        Activation::Linear => Ok(z.clone()),
+    }
+}
