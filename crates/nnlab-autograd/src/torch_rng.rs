@@ -85,7 +85,7 @@ impl TorchGenerator {
         for start in (0..=n - 16).step_by(16) {
             box_muller_16(&mut data[start..start + 16], mean, std);
         }
-        if n % 16 != 0 {
+        if !n.is_multiple_of(16) {
             let tail = &mut data[n - 16..];
             for value in tail.iter_mut() {
                 *value = self.uniform_unit_f32();
