@@ -50,7 +50,7 @@ fn notebook_data() -> TrainData {
 }
 
 /// torch's state_dict names are `0.weight`, ...; the notebook's module prefixes `network.`.
-fn reference_parameter<'a>(init: &'a Value, ours: &Parameter) -> Vec<f64> {
+fn reference_parameter(init: &Value, ours: &Parameter) -> Vec<f64> {
     flat(&init[ours.name.trim_start_matches("network.")])
 }
 
