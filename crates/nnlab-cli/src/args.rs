@@ -41,6 +41,8 @@ Examples:
   nnlab train --hidden 16,16 --lr 0.3 --seed 7 # a deeper net on other data and weights
   nnlab train --dataset circles --factor 0.5 --noise 0.05
   nnlab train --data my.csv                    # your own CSV: x0,x1,...,label[,split]
+  nnlab train --engine autograd                # the notebook's PyTorch section (candle, float32)
+  nnlab train --engine autograd --init-from torch_model.safetensors
 
 Output (in --out DIR, default runs/<time>): history.csv (loss, accuracies and ||W|| per epoch),
 model.safetensors (PyTorch's layout: network.0.weight, network.0.bias, network.2.weight, ...),
@@ -210,9 +212,28 @@ pub struct TrainArgs {
     )]
     pub epochs: usize,
 
-    /// Which engine trains: the hand-written one (the notebook's numpy section).
+    /// Which engine trains: manual (hand-written backprop, the notebook's numpy section) or
+    /// autograd (candle, the notebook's PyTorch section).
     #[arg(long, value_enum, default_value_t = EngineKind::Manual)]
     pub engine: EngineKind,
+
+    /// Initial weights: notebook (np.random.seed + the numpy constructor) or torch
+    /// (torch.manual_seed + Linear_NN_torch) [default: notebook for manual, torch for autograd].
+    #[arg(long, value_enum, value_name = "FROM")]
+    pub init: Option<InitKind>,
+
+    /// Start from weights in a safetensors file (saved by nnlab, or by PyTorch with
+    /// safetensors.torch.save_file(model.state_dict(), FILE)).
+    #[arg(long, value_name = "FILE", conflicts_with = "init")]
+    pub init_from: Option<PathBuf>,
+
+    /// Float type: f64 or f32 [default: f64 for manual, f32 for autograd, as numpy and PyTorch].
+    #[arg(long, value_enum, value_name = "TYPE")]
+    pub dtype: Option<DtypeArg>,
+
+    /// Where the autograd engine computes: cpu, or cuda (needs a build with --features cuda).
+    #[arg(long, value_enum, default_value_t = DeviceArg::Cpu)]
+    pub device: DeviceArg,
 
     /// Print the notebook's epoch line every N epochs (0, N, 2N, ...).
     #[arg(
@@ -271,10 +292,41 @@ pub struct PlotArgs {
 }
 
 /// The engines `nnlab train` can use.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum EngineKind {
     /// Hand-written forward and backward passes in f64 (the notebook's Linear_NN_numpy).
     Manual,
+    /// candle's autograd, float32 by default (the notebook's Linear_NN_torch).
+    Autograd,
+}
+
+/// Where the initial weights come from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum InitKind {
+    /// np.random.seed(seed) and the numpy section's constructor.
+    Notebook,
+    /// torch.manual_seed(seed) and the PyTorch section's constructor.
+    Torch,
+    /// A safetensors file (--init-from).
+    File,
+}
+
+/// The float type of an engine.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DtypeArg {
+    F32,
+    F64,
+}
+
+/// The device of the autograd engine.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DeviceArg {
+    Cpu,
+    Cuda,
 }
 
 fn parse_activation(text: &str) -> Result<Activation, String> {

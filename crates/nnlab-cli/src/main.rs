@@ -4,6 +4,7 @@
 mod args;
 mod commands;
 mod dataset;
+mod engines;
 mod figures;
 mod files;
 mod model_file;

@@ -11,21 +11,32 @@ use safetensors::SafeTensors;
 
 use crate::usage::usage;
 
-/// The safetensors bytes of `parameters` as float64 tensors, with `metadata` in the header
-/// (`format: pt` is added, as PyTorch's own `save_file` does).
+/// The safetensors bytes of `parameters` as float64 (or, with `f32`, float32) tensors, with
+/// `metadata` in the header (`format: pt` is added, as PyTorch's own `save_file` does).
 pub fn safetensors_bytes(
     parameters: &[Parameter],
+    f32: bool,
     metadata: &[(&str, String)],
 ) -> anyhow::Result<Vec<u8>> {
+    let dtype = if f32 { Dtype::F32 } else { Dtype::F64 };
     let buffers: Vec<Vec<u8>> = parameters
         .iter()
-        .map(|p| p.values.iter().flat_map(|v| v.to_le_bytes()).collect())
+        .map(|p| {
+            if f32 {
+                p.values
+                    .iter()
+                    .flat_map(|&v| (v as f32).to_le_bytes())
+                    .collect()
+            } else {
+                p.values.iter().flat_map(|v| v.to_le_bytes()).collect()
+            }
+        })
         .collect();
     let views = parameters
         .iter()
         .zip(&buffers)
         .map(|(p, bytes)| {
-            let view = TensorView::new(Dtype::F64, p.shape.clone(), bytes)
+            let view = TensorView::new(dtype, p.shape.clone(), bytes)
                 .with_context(|| format!("tensor {} of shape {:?}", p.name, p.shape))?;
             Ok((p.name.clone(), view))
         })
@@ -39,15 +50,12 @@ pub fn safetensors_bytes(
 }
 
 /// Reads every tensor of a safetensors file as float64 parameters (float32 and float64 accepted).
+/// Names saved from a bare `nn.Sequential` (`0.weight`) are read as the notebook's module names
+/// (`network.0.weight`). Errors do not name the file; the caller does.
 pub fn read_parameters(path: &Path) -> anyhow::Result<Vec<Parameter>> {
-    let bytes = std::fs::read(path)
-        .map_err(|e| usage(format!("{}: cannot read it: {e}", path.display())))?;
-    let tensors = SafeTensors::deserialize(&bytes).map_err(|e| {
-        usage(format!(
-            "{}: not a valid safetensors file: {e}",
-            path.display()
-        ))
-    })?;
+    let bytes = std::fs::read(path).map_err(|e| usage(format!("cannot read it: {e}")))?;
+    let tensors = SafeTensors::deserialize(&bytes)
+        .map_err(|e| usage(format!("not a valid safetensors file: {e}")))?;
     let mut parameters = Vec::new();
     for (name, view) in tensors.tensors() {
         let values: Vec<f64> = match view.dtype() {
@@ -63,10 +71,14 @@ pub fn read_parameters(path: &Path) -> anyhow::Result<Vec<Parameter>> {
                 .collect(),
             other => {
                 return Err(usage(format!(
-                    "{}: tensor {name} is {other:?}; nnlab reads float32 or float64 tensors",
-                    path.display()
+                    "tensor {name} is {other:?}; nnlab reads float32 or float64 tensors"
                 )))
             }
+        };
+        let name = if name.starts_with(|c: char| c.is_ascii_digit()) {
+            format!("network.{name}")
+        } else {
+            name
         };
         parameters.push(Parameter {
             name,
@@ -74,5 +86,6 @@ pub fn read_parameters(path: &Path) -> anyhow::Result<Vec<Parameter>> {
             values,
         });
     }
+    parameters.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(parameters)
 }

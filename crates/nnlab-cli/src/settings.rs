@@ -9,7 +9,7 @@ use nnlab_core::{Activation, ModelSpec, TrainConfig, TrainData};
 use nnlab_data::{Dataset, Split, StandardScaler, TestSize};
 use serde::{Deserialize, Serialize};
 
-use crate::args::{DatasetArgs, Generator, TrainArgs};
+use crate::args::{DatasetArgs, DeviceArg, DtypeArg, EngineKind, Generator, InitKind, TrainArgs};
 use crate::dataset::{
     self, DEFAULT_CENTERS, DEFAULT_CLUSTER_STD, DEFAULT_FACTOR, DEFAULT_FEATURES, DEFAULT_NOISE,
 };
@@ -47,8 +47,12 @@ pub struct Settings {
     pub activation: String,
     pub lr: f64,
     pub epochs: usize,
-    pub engine: String,
-    pub init: String,
+    pub engine: EngineKind,
+    pub init: InitKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub init_from: Option<PathBuf>,
+    pub dtype: DtypeArg,
+    pub device: DeviceArg,
 }
 
 /// `--test-size` in a file: a whole number is a row count, anything else a share.
@@ -110,8 +114,22 @@ impl Settings {
             activation: args.activation.to_string(),
             lr: args.lr,
             epochs: args.epochs,
-            engine: "manual".into(),
-            init: "notebook".into(),
+            engine: args.engine,
+            init: match (&args.init_from, args.init, args.engine) {
+                (Some(_), _, _) => InitKind::File,
+                (None, Some(InitKind::File), _) => {
+                    return Err(crate::usage::usage("--init file needs --init-from FILE"));
+                }
+                (None, Some(init), _) => init,
+                (None, None, EngineKind::Manual) => InitKind::Notebook,
+                (None, None, EngineKind::Autograd) => InitKind::Torch,
+            },
+            init_from: args.init_from.clone(),
+            dtype: args.dtype.unwrap_or(match args.engine {
+                EngineKind::Manual => DtypeArg::F64,
+                EngineKind::Autograd => DtypeArg::F32,
+            }),
+            device: args.device,
         })
     }
 
@@ -192,12 +210,20 @@ impl Settings {
             }
             (None, None) => "data generated".into(),
         };
+        let engine = match self.engine {
+            EngineKind::Manual => "manual engine (f64)".to_string(),
+            EngineKind::Autograd => format!("autograd engine ({:?})", self.dtype).to_lowercase(),
+        };
+        let init = match (self.init, &self.init_from) {
+            (InitKind::File, Some(path)) => format!("weights from {}", path.display()),
+            (InitKind::Torch, _) => format!("torch weights seed {}", self.init_seed),
+            _ => format!("weights seed {}", self.init_seed),
+        };
         vec![
             format!(
-                "network {} ({}), {} engine",
+                "network {} ({}), {engine}",
                 spec.describe(),
-                spec.activation(),
-                self.engine
+                spec.activation()
             ),
             format!(
                 "gradient descent: lr {}, {} epochs, full batch",
@@ -205,11 +231,10 @@ impl Settings {
             ),
             data,
             format!(
-                "split {} train / {} test (seed {}), weights seed {}",
+                "split {} train / {} test (seed {}), {init}",
                 prepared.split.train.len(),
                 prepared.split.test.len(),
                 self.split_seed,
-                self.init_seed
             ),
         ]
     }

@@ -1,8 +1,9 @@
 //! `nnlab plot DIR`: redraw a run's figures from `run.json`, `history.csv` and `model.safetensors`.
 
-use nnlab_core::{Engine, History, ManualEngine, Mlp};
+use nnlab_core::History;
 
-use crate::args::PlotArgs;
+use crate::args::{DeviceArg, PlotArgs};
+use crate::engines::build_engine;
 use crate::figures::{skipped_note, write_figures};
 use crate::model_file::read_parameters;
 use crate::settings::read_run_settings;
@@ -25,19 +26,26 @@ pub fn run(args: &PlotArgs) -> anyhow::Result<()> {
 
     let prepared = settings.prepare()?;
     let spec = settings.model_spec(prepared.dataset.n_features())?;
-    let mut engine = ManualEngine::new(spec.clone(), Mlp::zeros(&spec))?;
     let model_path = folder.join("model.safetensors");
-    engine
-        .set_parameters(&read_parameters(&model_path)?)
-        .map_err(|e| {
-            usage(format!(
-                "{}: {e} (does it belong to this run?)",
-                model_path.display()
-            ))
-        })?;
-
+    let parameters = read_parameters(&model_path)
+        .map_err(|e| usage(format!("{}: {e}", model_path.display())))?;
     let summary = settings.describe(&spec, &prepared);
-    let written = write_figures(folder, &prepared, &engine, &history, summary, &args.figures)?;
+    settings.device = DeviceArg::Cpu; // figures are drawn on the CPU, whatever trained the model
+    let engine = build_engine(
+        &settings,
+        &spec,
+        &parameters,
+        &model_path.display().to_string(),
+    )?;
+
+    let written = write_figures(
+        folder,
+        &prepared,
+        engine.as_ref(),
+        &history,
+        summary,
+        &args.figures,
+    )?;
     if let Some(note) = skipped_note(prepared.dataset.n_features()) {
         eprintln!("note: {note}");
     }

@@ -8,15 +8,15 @@ use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use nnlab_core::{notebook_init, train, Engine, History, ManualEngine, Stop, TrainAccuracy};
+use nnlab_core::{train, History, Stop};
 use nnlab_data::StandardScaler;
 use serde::Serialize;
 
-use crate::args::{EngineKind, TrainArgs};
+use crate::args::{DtypeArg, TrainArgs};
+use crate::engines::{build_engine, epoch_line, initial_parameters, train_accuracy};
 use crate::figures::{skipped_note, write_figures};
 use crate::files::write_atomically;
 use crate::model_file::safetensors_bytes;
-use crate::report::numpy_epoch_line;
 use crate::settings::{Prepared, Settings};
 use crate::usage::usage;
 
@@ -32,19 +32,21 @@ pub fn run(args: &TrainArgs) -> anyhow::Result<()> {
     let spec = settings.model_spec(prepared.dataset.n_features())?;
     let out = run_folder(args.out.as_deref())?;
 
-    let mut engine = match args.engine {
-        EngineKind::Manual => {
-            ManualEngine::new(spec.clone(), notebook_init(&spec, settings.init_seed))?
-        }
+    let parameters = initial_parameters(&settings, &spec)?;
+    let source = match &settings.init_from {
+        Some(path) => format!("--init-from {}", path.display()),
+        None => "the initial weights".to_string(),
     };
+    let mut engine = build_engine(&settings, &spec, &parameters, &source)?;
+    let accuracy = train_accuracy(settings.engine);
     let outcome = train(
-        &mut engine,
+        engine.as_mut(),
         &prepared.train,
         &config,
-        TrainAccuracy::AfterUpdate,
+        accuracy,
         |record| {
             if !args.quiet && record.epoch % args.log_every == 0 {
-                println!("{}", numpy_epoch_line(record));
+                println!("{}", epoch_line(settings.engine, record));
             }
             ControlFlow::Continue(())
         },
@@ -59,17 +61,16 @@ pub fn run(args: &TrainArgs) -> anyhow::Result<()> {
             ("nnlab_spec", spec.describe()),
             ("activation", spec.activation().to_string()),
         ];
-        write_atomically(
-            &out.join("model.safetensors"),
-            &safetensors_bytes(&engine.parameters(), &metadata)?,
-        )?;
+        let f32 = settings.dtype == DtypeArg::F32;
+        let bytes = safetensors_bytes(&engine.parameters(), f32, &metadata)?;
+        write_atomically(&out.join("model.safetensors"), &bytes)?;
         files.push("model.safetensors".into());
         if !args.no_figures {
             let summary = settings.describe(&spec, &prepared);
             files.extend(write_figures(
                 &out,
                 &prepared,
-                &engine,
+                engine.as_ref(),
                 history,
                 summary,
                 &args.figures,
