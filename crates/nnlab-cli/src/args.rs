@@ -24,10 +24,22 @@ pub enum Command {
     #[command(after_help = TRAIN_EXAMPLES)]
     Train(TrainArgs),
 
+    /// Run the whole lesson: data, the numpy section, the PyTorch section, and a summary.
+    #[command(after_help = NOTEBOOK_EXAMPLES)]
+    Notebook(NotebookArgs),
+
     /// Redraw a run's figures from its files, without training again.
     #[command(after_help = PLOT_EXAMPLES)]
     Plot(PlotArgs),
 }
+
+const NOTEBOOK_EXAMPLES: &str = "\
+Examples:
+  nnlab notebook                               # everything the notebook shows, into runs/notebook
+  nnlab notebook --epochs 1000 --out runs/long # both sections trained for 1000 epochs
+
+Each section's folder (manual/, autograd/) is a run folder: `nnlab plot runs/notebook/manual`
+redraws it, and `nnlab train --config runs/notebook/manual/run.json` replays it.";
 
 const PLOT_EXAMPLES: &str = "\
 Examples:
@@ -43,6 +55,8 @@ Examples:
   nnlab train --data my.csv                    # your own CSV: x0,x1,...,label[,split]
   nnlab train --engine autograd                # the notebook's PyTorch section (candle, float32)
   nnlab train --engine autograd --init-from torch_model.safetensors
+  nnlab train --config run.toml --lr 0.5      # options from a file, --lr overridden
+  nnlab train --config runs/x/run.json         # replay a run exactly
 
 Output (in --out DIR, default runs/<time>): history.csv (loss, accuracies and ||W|| per epoch),
 model.safetensors (PyTorch's layout: network.0.weight, network.0.bias, network.2.weight, ...),
@@ -142,6 +156,11 @@ pub struct DatasetArgs {
 
 #[derive(Debug, Args)]
 pub struct TrainArgs {
+    /// Read options from a TOML or JSON file (keys as the flags, `_` for `-`; a run's run.json
+    /// replays that run); flags given here override it.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
     /// The dataset to generate (see `nnlab data --help`); not with --data.
     #[arg(long, value_enum, default_value_t = Generator::Moons)]
     pub dataset: Generator,
@@ -261,7 +280,7 @@ pub struct TrainArgs {
 }
 
 /// Options of the figures, for `train` and `plot`.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct FigureArgs {
     /// Also write each figure as SVG.
     #[arg(long)]
@@ -273,12 +292,37 @@ pub struct FigureArgs {
 }
 
 /// What the decision-boundary figure colours.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum BoundaryView {
     /// The predicted class, ŷ > 0.5 (the notebook's picture).
     Class,
     /// The probability ŷ in ten bands, with the 0.5 contour.
     Probability,
+}
+
+#[derive(Debug, Args)]
+pub struct NotebookArgs {
+    /// Folder for everything the lesson makes.
+    #[arg(long, value_name = "DIR", default_value = "runs/notebook")]
+    pub out: PathBuf,
+
+    /// Epochs of each section (the notebook's EPOCHS).
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 20,
+        allow_negative_numbers = true
+    )]
+    pub epochs: usize,
+
+    /// Also write each figure as SVG.
+    #[arg(long)]
+    pub svg: bool,
+
+    /// Print nothing but errors.
+    #[arg(long)]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Args)]

@@ -18,33 +18,21 @@ pub fn write_figures(
     history: &History,
     summary: Vec<String>,
     options: &FigureArgs,
+    include_dataset: bool,
 ) -> anyhow::Result<Vec<String>> {
-    let formats: &[Format] = if options.svg {
-        &[Format::Png, Format::Svg]
-    } else {
-        &[Format::Png]
-    };
-    let labels = |rows: &[usize]| -> Vec<usize> {
-        rows.iter().map(|&i| prepared.dataset.labels[i]).collect()
-    };
-    let train_labels = labels(&prepared.split.train);
-    let test_labels = labels(&prepared.split.test);
     let mut written = Vec::new();
+    if include_dataset {
+        written.extend(write_dataset_figure(folder, prepared, options)?);
+    }
     let mut save =
         |name: &str, figure: &dyn Fn(Format) -> Result<Vec<u8>, nnlab_plot::PlotError>| {
-            for &format in formats {
+            for format in formats(options) {
                 let file = format!("{name}.{}", format.extension());
-                let bytes = figure(format)?;
-                write_atomically(&folder.join(&file), &bytes)?;
+                write_atomically(&folder.join(&file), &figure(format)?)?;
                 written.push(file);
             }
             anyhow::Ok(())
         };
-
-    if prepared.train.x_train.ncols() >= 2 {
-        let dataset = DatasetFigure::new(&prepared.train.x_train, &train_labels);
-        save("dataset", &|format| render(&dataset, format))?;
-    }
     if !history.records.is_empty() {
         let training = TrainingFigure {
             history,
@@ -57,12 +45,51 @@ pub fn write_figures(
             BoundaryView::Class => BoundaryMode::Class,
             BoundaryView::Probability => BoundaryMode::Probability,
         };
+        let test_labels: Vec<usize> = prepared
+            .split
+            .test
+            .iter()
+            .map(|&i| prepared.dataset.labels[i])
+            .collect();
         let title = format!("Decision boundary ({} engine, test set)", engine.name());
         let boundary =
             BoundaryFigure::new(engine, &prepared.train.x_test, &test_labels, mode, title)?;
         save("boundary", &|format| render(&boundary, format))?;
     }
     Ok(written)
+}
+
+/// Renders `dataset.png` (the scaled training set) into `folder`, if the data has 2 or more features.
+pub fn write_dataset_figure(
+    folder: &Path,
+    prepared: &Prepared,
+    options: &FigureArgs,
+) -> anyhow::Result<Vec<String>> {
+    let mut written = Vec::new();
+    if prepared.train.x_train.ncols() < 2 {
+        return Ok(written);
+    }
+    let labels: Vec<usize> = prepared
+        .split
+        .train
+        .iter()
+        .map(|&i| prepared.dataset.labels[i])
+        .collect();
+    let figure = DatasetFigure::new(&prepared.train.x_train, &labels);
+    for format in formats(options) {
+        let file = format!("dataset.{}", format.extension());
+        write_atomically(&folder.join(&file), &render(&figure, format)?)?;
+        written.push(file);
+    }
+    Ok(written)
+}
+
+fn formats(options: &FigureArgs) -> Vec<Format> {
+    if options.svg {
+        vec![Format::Png, Format::Svg]
+    } else {
+        vec![Format::Png]
+    }
 }
 
 /// Says which figures could not be drawn for this data, if any.

@@ -3,22 +3,26 @@
 
 mod args;
 mod commands;
+mod config;
 mod dataset;
 mod engines;
 mod figures;
 mod files;
 mod model_file;
+mod progress;
 mod report;
+mod run;
 mod settings;
 mod usage;
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 
 fn main() -> ExitCode {
-    let cli = args::Cli::parse();
-    match commands::run(cli) {
+    let matches = args::Cli::command().get_matches();
+    let cli = args::Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    match commands::run(cli, &matches) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             if files::is_broken_pipe(&error) {

@@ -45,6 +45,7 @@ pub fn run(args: &PlotArgs) -> anyhow::Result<()> {
         &history,
         summary,
         &args.figures,
+        true,
     )?;
     if let Some(note) = skipped_note(prepared.dataset.n_features()) {
         eprintln!("note: {note}");

@@ -1,0 +1,176 @@
+//! `nnlab train --config FILE`: every `train` option from a TOML or JSON file, flags overriding it.
+//!
+//! Keys are the flags' names with `_` for `-` (`lr = 0.3`, `hidden = [16, 16]`, `data_seed = 7`).
+//! A run's `run.json` is a config too: its `"config"` section holds every setting of the run, so
+//! `nnlab train --config runs/x/run.json` replays the run exactly.
+
+use std::path::{Path, PathBuf};
+
+use clap::parser::ValueSource;
+use clap::ArgMatches;
+use serde::Deserialize;
+
+use crate::args::{
+    BoundaryView, DeviceArg, DtypeArg, EngineKind, Generator, InitKind, TestSizeArg, TrainArgs,
+};
+use crate::settings::TestSizeValue;
+use crate::usage::usage;
+
+/// The options a config file may set; all optional, unknown keys refused.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigFile {
+    data: Option<PathBuf>,
+    dataset: Option<Generator>,
+    samples: Option<u64>,
+    noise: Option<f64>,
+    factor: Option<f64>,
+    centers: Option<u64>,
+    cluster_std: Option<f64>,
+    features: Option<u64>,
+    no_shuffle: Option<bool>,
+    test_size: Option<TestSizeValue>,
+    seed: Option<u32>,
+    data_seed: Option<u32>,
+    split_seed: Option<u32>,
+    init_seed: Option<u32>,
+    hidden: Option<Vec<usize>>,
+    activation: Option<String>,
+    lr: Option<f64>,
+    epochs: Option<usize>,
+    engine: Option<EngineKind>,
+    init: Option<InitKind>,
+    init_from: Option<PathBuf>,
+    dtype: Option<DtypeArg>,
+    device: Option<DeviceArg>,
+    log_every: Option<usize>,
+    quiet: Option<bool>,
+    out: Option<PathBuf>,
+    svg: Option<bool>,
+    boundary: Option<BoundaryView>,
+    no_figures: Option<bool>,
+}
+
+/// Reads a config file: TOML, or JSON (a run's `run.json` counts, through its "config" section).
+pub fn load(path: &Path) -> anyhow::Result<ConfigFile> {
+    let named = |message: String| usage(format!("--config {}: {message}", path.display()));
+    let text = std::fs::read_to_string(path).map_err(|e| named(format!("cannot read it: {e}")))?;
+    let is_json = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+    if is_json {
+        let mut value: serde_json::Value =
+            serde_json::from_str(&text).map_err(|e| named(format!("not valid JSON: {e}")))?;
+        if let Some(section) = value.get_mut("config") {
+            value = section.take(); // a run.json
+        }
+        serde_json::from_value(value).map_err(|e| named(format!("{e}")))
+    } else {
+        toml::from_str(&text).map_err(|e| {
+            let line = e
+                .span()
+                .map_or(1, |span| text[..span.start].matches('\n').count() + 1);
+            named(format!("line {line}: {}", e.message()))
+        })
+    }
+}
+
+/// Sets every option of `args` that the file has and the command line did not give.
+pub fn apply(file: ConfigFile, args: &mut TrainArgs, matches: &ArgMatches) -> anyhow::Result<()> {
+    let from_file = |id: &str| matches.value_source(id) != Some(ValueSource::CommandLine);
+    macro_rules! take {
+        ($key:ident, $target:expr) => {
+            if let Some(value) = file.$key {
+                if from_file(stringify!($key)) {
+                    $target = value;
+                }
+            }
+        };
+    }
+    let check = |key: &str, value: f64| {
+        if value.is_finite() && value >= 0.0 {
+            Ok(value)
+        } else {
+            Err(usage(format!(
+                "--config: {key} = {value} is not allowed: give a finite number >= 0"
+            )))
+        }
+    };
+    take!(dataset, args.dataset);
+    take!(samples, args.generator.samples);
+    if let Some(noise) = file.noise.filter(|_| from_file("noise")) {
+        args.generator.noise = Some(check("noise", noise)?);
+    }
+    if let Some(factor) = file.factor.filter(|_| from_file("factor")) {
+        args.generator.factor = Some(check("factor", factor)?);
+    }
+    if let Some(std) = file.cluster_std.filter(|_| from_file("cluster_std")) {
+        args.generator.cluster_std = Some(check("cluster_std", std)?);
+    }
+    if let Some(centers) = file.centers.filter(|_| from_file("centers")) {
+        args.generator.centers = Some(centers);
+    }
+    if let Some(features) = file.features.filter(|_| from_file("features")) {
+        args.generator.features = Some(features);
+    }
+    take!(no_shuffle, args.generator.no_shuffle);
+    if let Some(data) = file.data.filter(|_| from_file("data")) {
+        args.data = Some(data);
+    }
+    if let Some(size) = file.test_size.filter(|_| from_file("test_size")) {
+        args.test_size = Some(match size {
+            TestSizeValue::Count(count) => TestSizeArg::Count(count),
+            TestSizeValue::Fraction(share) if share > 0.0 && share < 1.0 => TestSizeArg::Fraction(share),
+            TestSizeValue::Fraction(share) => {
+                return Err(usage(format!("--config: test_size = {share} must lie strictly between 0 and 1, or be a row count")))
+            }
+        });
+    }
+    take!(seed, args.seed);
+    for (key, value, target) in [
+        ("data_seed", file.data_seed, &mut args.data_seed),
+        ("split_seed", file.split_seed, &mut args.split_seed),
+        ("init_seed", file.init_seed, &mut args.init_seed),
+    ] {
+        if value.is_some() && from_file(key) {
+            *target = value;
+        }
+    }
+    take!(hidden, args.hidden);
+    if let Some(name) = file.activation.filter(|_| from_file("activation")) {
+        args.activation = name
+            .parse()
+            .map_err(|e| usage(format!("--config: activation: {e}")))?;
+    }
+    take!(lr, args.lr);
+    take!(epochs, args.epochs);
+    take!(engine, args.engine);
+    if let Some(init) = file
+        .init
+        .filter(|_| from_file("init") && from_file("init_from"))
+    {
+        args.init = Some(init);
+    }
+    if let Some(path) = file
+        .init_from
+        .filter(|_| from_file("init_from") && from_file("init"))
+    {
+        args.init_from = Some(path);
+        if args.init == Some(InitKind::File) {
+            args.init = None; // --init-from implies it
+        }
+    }
+    if let Some(dtype) = file.dtype.filter(|_| from_file("dtype")) {
+        args.dtype = Some(dtype);
+    }
+    take!(device, args.device);
+    take!(log_every, args.log_every);
+    take!(quiet, args.quiet);
+    if let Some(out) = file.out.filter(|_| from_file("out")) {
+        args.out = Some(out);
+    }
+    take!(svg, args.figures.svg);
+    take!(boundary, args.figures.boundary);
+    take!(no_figures, args.no_figures);
+    Ok(())
+}

@@ -1,0 +1,84 @@
+//! What a person sees while a run trains: the notebook's epoch lines, and — on a terminal, for runs
+//! longer than about a second — a progress bar with the epoch, loss and accuracy. Ctrl-C asks the
+//! run to stop after the current epoch.
+
+use std::io::IsTerminal;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use nnlab_core::EpochRecord;
+
+/// Set by Ctrl-C; training checks it after every epoch.
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// Makes Ctrl-C stop training cleanly instead of killing the process (a second Ctrl-C still
+/// stops the handler's wait, as the first one only sets a flag).
+pub fn catch_ctrl_c() {
+    let _ = ctrlc::set_handler(|| {
+        if INTERRUPTED.swap(true, Ordering::SeqCst) {
+            std::process::exit(130); // asked twice: stop now
+        }
+    });
+}
+
+/// Whether Ctrl-C was pressed.
+pub fn interrupted() -> bool {
+    INTERRUPTED.load(Ordering::SeqCst)
+}
+
+/// How long a run goes before its progress bar appears.
+const BAR_AFTER: Duration = Duration::from_secs(1);
+
+/// The epoch lines and the progress bar of one training run.
+pub struct Progress {
+    bar: ProgressBar,
+    started: Instant,
+    shown: bool,
+    /// Draw a bar at all: stderr is a terminal and the run is not quiet.
+    may_show: bool,
+    quiet: bool,
+}
+
+impl Progress {
+    /// A reporter for a run of `epochs` epochs.
+    pub fn new(epochs: usize, quiet: bool) -> Progress {
+        let bar = ProgressBar::with_draw_target(Some(epochs as u64), ProgressDrawTarget::hidden());
+        bar.set_style(
+            ProgressStyle::with_template(
+                "{bar:30.cyan/blue} epoch {pos}/{len} {msg} [{elapsed}, {eta} left]",
+            )
+            .expect("the template is valid"),
+        );
+        Progress {
+            bar,
+            started: Instant::now(),
+            shown: false,
+            may_show: !quiet && std::io::stderr().is_terminal(),
+            quiet,
+        }
+    }
+
+    /// After each epoch: print `line` (if any) and move the bar.
+    pub fn epoch(&mut self, record: &EpochRecord, line: Option<String>) {
+        if !self.shown && self.may_show && self.started.elapsed() >= BAR_AFTER {
+            self.bar.set_draw_target(ProgressDrawTarget::stderr());
+            self.shown = true;
+        }
+        if let Some(line) = line.filter(|_| !self.quiet) {
+            self.bar.suspend(|| println!("{line}"));
+        }
+        self.bar.set_position(record.epoch as u64 + 1);
+        if self.shown {
+            self.bar.set_message(format!(
+                "loss {:.4}, train acc {:.4}, test acc {:.4}",
+                record.loss, record.train_accuracy, record.test_accuracy
+            ));
+        }
+    }
+
+    /// Removes the bar.
+    pub fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
+}

@@ -1,0 +1,251 @@
+//! One training run from resolved settings: build the engine, train while reporting, and write the
+//! run folder (`history.csv`, `model.safetensors`, figures, `run.json`). `nnlab train` runs one;
+//! `nnlab notebook` runs one per section of the notebook.
+
+use std::ops::ControlFlow;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use nnlab_core::{train, History, ModelSpec, Stop};
+use nnlab_data::StandardScaler;
+use serde::Serialize;
+
+use crate::args::{DtypeArg, FigureArgs};
+use crate::engines::{build_engine, epoch_line, initial_parameters, train_accuracy};
+use crate::figures::write_figures;
+use crate::files::write_atomically;
+use crate::model_file::safetensors_bytes;
+use crate::progress::{interrupted, Progress};
+use crate::settings::{Prepared, Settings};
+use crate::usage::{usage, Interrupted};
+
+/// How a run reports and which figures it draws.
+pub struct Output<'a> {
+    /// Print no epoch lines and no progress bar.
+    pub quiet: bool,
+    /// Print the notebook's epoch line every this many epochs.
+    pub log_every: usize,
+    /// The figures to draw, or `None` for none.
+    pub figures: Option<&'a FigureArgs>,
+    /// Draw `dataset.png` too (the notebook draws it once, before both sections).
+    pub dataset_figure: bool,
+    /// The command, for `run.json`.
+    pub command: &'static str,
+}
+
+/// What a finished (or stopped) run did.
+pub struct Finished {
+    pub spec: ModelSpec,
+    pub history: History,
+    pub stop: Option<Stop>,
+    /// The files written into the run folder.
+    pub files: Vec<String>,
+    /// Wall time of the whole run: engine, training and files.
+    pub elapsed: Duration,
+}
+
+/// Trains as `settings` say on `prepared` data and writes the run folder `out`.
+pub fn run_training(
+    settings: &Settings,
+    prepared: &Prepared,
+    out: &Path,
+    output: &Output,
+) -> anyhow::Result<Finished> {
+    let started = Instant::now();
+    let config = settings.train_config()?;
+    let spec = settings.model_spec(prepared.dataset.n_features())?;
+    let parameters = initial_parameters(settings, &spec)?;
+    let source = match &settings.init_from {
+        Some(path) => format!("--init-from {}", path.display()),
+        None => "the initial weights".to_string(),
+    };
+    let mut engine = build_engine(settings, &spec, &parameters, &source)?;
+
+    let mut progress = Progress::new(config.epochs(), output.quiet);
+    let outcome = train(
+        engine.as_mut(),
+        &prepared.train,
+        &config,
+        train_accuracy(settings.engine),
+        |record| {
+            let line =
+                (record.epoch % output.log_every == 0).then(|| epoch_line(settings.engine, record));
+            progress.epoch(record, line);
+            if interrupted() {
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
+            }
+        },
+    )?;
+    progress.finish();
+
+    let history = outcome.history;
+    let mut files = vec!["history.csv".to_string()];
+    write_atomically(&out.join("history.csv"), history.to_csv().as_bytes())?;
+    let diverged = matches!(outcome.stop, Some(Stop::Diverged { .. }));
+    if !diverged {
+        let metadata = [
+            ("nnlab_spec", spec.describe()),
+            ("activation", spec.activation().to_string()),
+        ];
+        let f32 = settings.dtype == DtypeArg::F32;
+        let bytes = safetensors_bytes(&engine.parameters(), f32, &metadata)?;
+        write_atomically(&out.join("model.safetensors"), &bytes)?;
+        files.push("model.safetensors".into());
+        if let Some(figures) = output.figures {
+            let summary = settings.describe(&spec, prepared);
+            files.extend(write_figures(
+                out,
+                prepared,
+                engine.as_ref(),
+                &history,
+                summary,
+                figures,
+                output.dataset_figure,
+            )?);
+        }
+    }
+    files.push("run.json".into());
+    let record = RunRecord {
+        nnlab_version: env!("CARGO_PKG_VERSION"),
+        command: output.command,
+        config: settings,
+        data: data_summary(prepared, &prepared.scaler),
+        result: result(&history, outcome.stop.as_ref(), files.clone()),
+    };
+    let json = serde_json::to_string_pretty(&record).context("encoding run.json")? + "\n";
+    write_atomically(&out.join("run.json"), json.as_bytes())?;
+    Ok(Finished {
+        spec,
+        history,
+        stop: outcome.stop,
+        files,
+        elapsed: started.elapsed(),
+    })
+}
+
+/// A run that diverged or was interrupted, as the error to exit with (1 or 130); else `Ok`.
+pub fn check_stop(finished: &Finished, out: &Path, lr: f64) -> anyhow::Result<()> {
+    match &finished.stop {
+        None => Ok(()),
+        Some(stop @ Stop::Diverged { epoch, .. }) => Err(anyhow::anyhow!(
+            "training diverged at epoch {epoch}: {}. {} keeps the {epoch} epochs before it. Try a lower --lr (now {lr:?}).",
+            describe_stop(stop),
+            out.join("history.csv").display(),
+        )),
+        Some(stop @ Stop::Interrupted { .. }) => Err(anyhow::Error::new(Interrupted(format!(
+            "{}: {} has what was done ({})",
+            describe_stop(stop),
+            out.display(),
+            finished.files.join(", ")
+        )))),
+    }
+}
+
+/// `--out`, or a new folder under `runs/` named `name` (default: the UTC time); created if missing.
+pub fn run_folder(out: Option<&Path>, name: Option<&str>) -> anyhow::Result<PathBuf> {
+    let folder = match (out, name) {
+        (Some(path), _) => path.to_path_buf(),
+        (None, Some(name)) => Path::new("runs").join(name),
+        (None, None) => {
+            let stamp = humantime::format_rfc3339_seconds(std::time::SystemTime::now())
+                .to_string()
+                .replace(':', "-");
+            let base = Path::new("runs").join(stamp);
+            let mut folder = base.clone();
+            let mut n = 2;
+            while folder.exists() {
+                folder = PathBuf::from(format!("{}-{n}", base.display()));
+                n += 1;
+            }
+            folder
+        }
+    };
+    std::fs::create_dir_all(&folder).map_err(|e| {
+        usage(format!(
+            "--out {}: cannot create the folder: {e}",
+            folder.display()
+        ))
+    })?;
+    Ok(folder)
+}
+
+/// What went wrong when training stopped early.
+pub fn describe_stop(stop: &Stop) -> String {
+    match stop {
+        Stop::Diverged { loss, .. } if !loss.is_finite() => format!("the loss became {loss}"),
+        Stop::Diverged { weight_norms, .. } => {
+            let norms: Vec<String> = weight_norms.iter().map(|n| format!("{n:?}")).collect();
+            format!("the weights blew up (||W|| = {})", norms.join(", "))
+        }
+        Stop::Interrupted { epochs_done } => format!("interrupted after {epochs_done} epochs"),
+    }
+}
+
+/// Everything a run did, as written to `run.json`.
+#[derive(Serialize)]
+struct RunRecord<'a> {
+    nnlab_version: &'static str,
+    command: &'static str,
+    config: &'a Settings,
+    data: DataSummary,
+    result: RunResult,
+}
+
+/// What the data turned out to be.
+#[derive(Serialize)]
+struct DataSummary {
+    features: usize,
+    train_rows: usize,
+    test_rows: usize,
+    /// StandardScaler's mean_ and scale_, fitted on the training rows.
+    scaler_mean: Vec<f64>,
+    scaler_scale: Vec<f64>,
+}
+
+fn data_summary(prepared: &Prepared, scaler: &StandardScaler) -> DataSummary {
+    DataSummary {
+        features: prepared.dataset.n_features(),
+        train_rows: prepared.split.train.len(),
+        test_rows: prepared.split.test.len(),
+        scaler_mean: scaler.mean.to_vec(),
+        scaler_scale: scaler.scale.to_vec(),
+    }
+}
+
+/// How training ended.
+#[derive(Serialize)]
+struct RunResult {
+    epochs_run: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    stopped: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    final_loss: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    final_train_accuracy: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    final_test_accuracy: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    final_weight_norms: Option<Vec<f64>>,
+    files: Vec<String>,
+}
+
+fn result(history: &History, stop: Option<&Stop>, files: Vec<String>) -> RunResult {
+    let last = history.last();
+    RunResult {
+        epochs_run: history.records.len(),
+        stopped: stop.map(|stop| match stop {
+            Stop::Diverged { epoch, .. } => {
+                format!("diverged at epoch {epoch}: {}", describe_stop(stop))
+            }
+            Stop::Interrupted { .. } => describe_stop(stop),
+        }),
+        final_loss: last.map(|r| r.loss),
+        final_train_accuracy: last.map(|r| r.train_accuracy),
+        final_test_accuracy: last.map(|r| r.test_accuracy),
+        final_weight_norms: last.map(|r| r.weight_norms.clone()),
+        files,
+    }
+}
