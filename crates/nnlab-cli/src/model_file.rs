@@ -11,13 +11,10 @@ use safetensors::SafeTensors;
 
 use crate::usage::usage;
 
-/// The safetensors bytes of `parameters` as float64 (or, with `f32`, float32) tensors, with
-/// `metadata` in the header (`format: pt` is added, as PyTorch's own `save_file` does).
-pub fn safetensors_bytes(
-    parameters: &[Parameter],
-    f32: bool,
-    metadata: &[(&str, String)],
-) -> anyhow::Result<Vec<u8>> {
+/// The safetensors bytes of `parameters` as float64 (or, with `f32`, float32) tensors. The header's
+/// metadata is PyTorch's own `{"format": "pt"}` and nothing else: one key keeps the bytes the same
+/// from run to run (the network's shape and settings are in `run.json`).
+pub fn safetensors_bytes(parameters: &[Parameter], f32: bool) -> anyhow::Result<Vec<u8>> {
     let dtype = if f32 { Dtype::F32 } else { Dtype::F64 };
     let buffers: Vec<Vec<u8>> = parameters
         .iter()
@@ -41,11 +38,7 @@ pub fn safetensors_bytes(
             Ok((p.name.clone(), view))
         })
         .collect::<anyhow::Result<Vec<_>>>()?;
-    let mut info: HashMap<String, String> = metadata
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.clone()))
-        .collect();
-    info.insert("format".into(), "pt".into());
+    let info = HashMap::from([("format".to_string(), "pt".to_string())]);
     safetensors::serialize(views, Some(info)).context("encoding model.safetensors")
 }
 

@@ -86,12 +86,8 @@ pub fn run_training(
     write_atomically(&out.join("history.csv"), history.to_csv().as_bytes())?;
     let diverged = matches!(outcome.stop, Some(Stop::Diverged { .. }));
     if !diverged {
-        let metadata = [
-            ("nnlab_spec", spec.describe()),
-            ("activation", spec.activation().to_string()),
-        ];
         let f32 = settings.dtype == DtypeArg::F32;
-        let bytes = safetensors_bytes(&engine.parameters(), f32, &metadata)?;
+        let bytes = safetensors_bytes(&engine.parameters(), f32)?;
         write_atomically(&out.join("model.safetensors"), &bytes)?;
         files.push("model.safetensors".into());
         if let Some(figures) = output.figures {
