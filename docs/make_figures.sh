@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Regenerates the figures the README shows, with nnlab itself: the output of `nnlab notebook`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cargo build --release --quiet
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+nnlab="$PWD/target/release/nnlab"
+(cd "$tmp" && "$nnlab" notebook) > docs/notebook_output.txt
+nb="$tmp/runs/notebook"
+cp "$nb/dataset.png" docs/dataset.png
+for section in manual autograd; do
+  cp "$nb/$section/training.png" "docs/${section}_training.png"
+  cp "$nb/$section/boundary.png" "docs/${section}_boundary.png"
+done
+"$nnlab" train --out "$tmp/p" --quiet --epochs 300 --boundary probability
+cp "$tmp/p/boundary.png" docs/manual_300_epochs_probability.png
