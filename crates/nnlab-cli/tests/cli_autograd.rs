@@ -5,62 +5,31 @@
 //! (copied to `fixtures/reference/notebook_20_epochs_runs.json`); files saved by PyTorch come from
 //! `fixtures/make_torch_files.py` (in `fixtures/torch_saved/`).
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
+use std::path::Path;
+
+use common::{column, fixtures, nnlab, notebook_lines, read_history, reference, text};
 use serde_json::Value;
 
-fn nnlab(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_nnlab"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("nnlab runs")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8(bytes.to_vec()).unwrap()
-}
-
-fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures")
-}
-
 fn torch_history() -> Value {
-    let path = fixtures().join("reference/notebook_20_epochs_runs.json");
-    let all: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    all["torch"]["history"].clone()
-}
-
-fn column(h: &Value, key: &str) -> Vec<f64> {
-    serde_json::from_value(h[key].clone()).unwrap()
+    reference()["torch"]["history"].clone()
 }
 
 /// The lines the notebook's PyTorch cell prints: f'Epoch {epoch:3d}, Loss: {loss.item():.4f}, ...'.
 fn notebook_torch_lines() -> String {
-    let h = torch_history();
-    let (loss, train, test) = (
-        column(&h, "loss"),
-        column(&h, "accuracy_train"),
-        column(&h, "accuracy_test"),
-    );
-    [0, 10]
+    notebook_lines("torch", 3)
         .iter()
-        .map(|&e| {
-            format!(
-                "Epoch {e:3}, Loss: {:.4}, Train Acc: {:.4}, Test Acc: {:.4}\n",
-                loss[e], train[e], test[e]
-            )
-        })
+        .map(|l| format!("{l}\n"))
         .collect()
 }
 
+/// history.csv of a 2-8-1 run as rows of numbers.
 fn history_rows(path: &Path) -> Vec<Vec<f64>> {
-    let text = std::fs::read_to_string(path).unwrap();
-    text.lines()
-        .skip(1)
-        .map(|l| l.split(',').map(|v| v.parse().unwrap()).collect())
-        .collect()
+    read_history(
+        path,
+        "epoch,loss,train_accuracy,test_accuracy,w1_norm,w2_norm",
+    )
 }
 
 fn assert_matches_torch_history(path: &Path) {

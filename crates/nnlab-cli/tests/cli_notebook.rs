@@ -4,50 +4,13 @@
 //! `notebook_20_epochs.json` (copied to `fixtures/reference/notebook_20_epochs_runs.json`), formatted
 //! as the notebook's two print statements do.
 
+mod common;
+
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 
+use common::{is_png, nnlab, notebook_lines, text};
 use serde_json::Value;
-
-fn nnlab(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_nnlab"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("nnlab runs")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8(bytes.to_vec()).unwrap()
-}
-
-fn reference() -> Value {
-    let path = format!(
-        "{}/../../fixtures/reference/notebook_20_epochs_runs.json",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-}
-
-/// The notebook's printed lines of one section: `width` is 4 for numpy, 3 for PyTorch.
-fn notebook_lines(section: &str, width: usize) -> Vec<String> {
-    let h = &reference()[section]["history"];
-    let col = |k: &str| -> Vec<f64> { serde_json::from_value(h[k].clone()).unwrap() };
-    let (loss, train, test) = (col("loss"), col("accuracy_train"), col("accuracy_test"));
-    [0, 10]
-        .iter()
-        .map(|&e| {
-            format!(
-                "Epoch {e:width$}, Loss: {:.4}, Train Acc: {:.4}, Test Acc: {:.4}",
-                loss[e], train[e], test[e]
-            )
-        })
-        .collect()
-}
-
-fn is_png(path: &Path) -> bool {
-    std::fs::read(path).is_ok_and(|b| b.starts_with(b"\x89PNG\r\n\x1a\n"))
-}
 
 #[test]
 fn the_notebook_prints_both_sections_lines_and_writes_everything() {

@@ -3,44 +3,12 @@
 //! Expected numbers come from the notebook's numpy section as recorded in the project's reference
 //! file `notebook_20_epochs.json` (copied to `fixtures/reference/notebook_20_epochs_runs.json`).
 
+mod common;
+
 use std::path::Path;
-use std::process::{Command, Output};
 
+use common::{column, nnlab, read_history, reference, text};
 use serde_json::Value;
-
-fn nnlab(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_nnlab"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("the nnlab binary runs")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8(bytes.to_vec()).unwrap()
-}
-
-fn reference() -> Value {
-    let path = format!(
-        "{}/../../fixtures/reference/notebook_20_epochs_runs.json",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-}
-
-fn column(history: &Value, key: &str) -> Vec<f64> {
-    serde_json::from_value(history[key].clone()).unwrap()
-}
-
-/// history.csv as rows of numbers, header checked.
-fn read_history(path: &Path, header: &str) -> Vec<Vec<f64>> {
-    let text = std::fs::read_to_string(path).unwrap();
-    let mut lines = text.lines();
-    assert_eq!(lines.next(), Some(header));
-    lines
-        .map(|l| l.split(',').map(|v| v.parse().unwrap()).collect())
-        .collect()
-}
 
 fn assert_close(what: &str, got: f64, want: f64, rel: f64) {
     assert!(
