@@ -246,9 +246,20 @@ pub struct TrainArgs {
     #[arg(long, value_name = "FILE", conflicts_with = "init")]
     pub init_from: Option<PathBuf>,
 
-    /// Float type: f64 or f32 [default: f64 for manual, f32 for autograd, as numpy and PyTorch].
+    /// Float type: f64 or f32 [default: f64 for manual, f32 for autograd, as numpy and PyTorch;
+    /// the manual engine's f32 runs on its fast path].
     #[arg(long, value_enum, value_name = "TYPE")]
     pub dtype: Option<DtypeArg>,
+
+    /// Threads that share each training step of the hand-written engine [default: all cores].
+    /// Results do not depend on it: the partial sums are added in a fixed order.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub threads: Option<u16>,
+
+    /// Train the hand-written engine on its readable path (layer by layer, as the equations
+    /// read) instead of its fused fast path; both agree to 1e-12.
+    #[arg(long)]
+    pub readable: bool,
 
     /// Where the autograd engine computes: cpu, or cuda (needs a build with --features cuda).
     #[arg(long, value_enum, default_value_t = DeviceArg::Cpu)]

@@ -43,6 +43,8 @@ pub struct ConfigFile {
     init_from: Option<PathBuf>,
     dtype: Option<DtypeArg>,
     device: Option<DeviceArg>,
+    readable: Option<bool>,
+    threads: Option<u16>,
     log_every: Option<usize>,
     quiet: Option<bool>,
     out: Option<PathBuf>,
@@ -164,6 +166,10 @@ pub fn apply(file: ConfigFile, args: &mut TrainArgs, matches: &ArgMatches) -> an
         args.dtype = Some(dtype);
     }
     take!(device, args.device);
+    take!(readable, args.readable);
+    if let Some(threads) = file.threads.filter(|_| from_file("threads")) {
+        args.threads = Some(threads.max(1));
+    }
     take!(log_every, args.log_every);
     take!(quiet, args.quiet);
     if let Some(out) = file.out.filter(|_| from_file("out")) {

@@ -3,7 +3,8 @@
 
 use nnlab_autograd::{torch_init, AutogradEngine, AutogradError, DeviceKind, FloatType};
 use nnlab_core::{
-    notebook_init, CoreError, Engine, ManualEngine, Mlp, ModelSpec, Parameter, TrainAccuracy,
+    notebook_init, CoreError, Engine, FastEngine, ManualEngine, Mlp, ModelSpec, Parameter,
+    TrainAccuracy,
 };
 
 use crate::args::{DeviceArg, DtypeArg, EngineKind, InitKind};
@@ -59,14 +60,23 @@ pub fn build_engine(
     };
     match settings.engine {
         EngineKind::Manual => {
-            if settings.dtype == DtypeArg::F32 {
-                return Err(usage("--dtype f32: the hand-written engine computes in f64 (use --engine autograd for f32)"));
+            if settings.dtype == DtypeArg::F32 && settings.readable {
+                return Err(usage("--dtype f32: the readable path computes in f64 (drop --readable for the fast path's f32)"));
             }
             if settings.device == DeviceArg::Cuda {
                 return Err(usage("--device cuda: the hand-written engine runs on the CPU (use --engine autograd)"));
             }
             let mlp = Mlp::from_parameters(spec, parameters).map_err(mismatch)?;
-            Ok(Box::new(ManualEngine::new(spec.clone(), mlp)?))
+            let threads = settings.threads.map(usize::from);
+            Ok(match (settings.readable, settings.dtype) {
+                (true, _) => Box::new(ManualEngine::new(spec.clone(), mlp)?),
+                (false, DtypeArg::F64) => {
+                    Box::new(FastEngine::<f64>::new(spec.clone(), &mlp, threads)?)
+                }
+                (false, DtypeArg::F32) => {
+                    Box::new(FastEngine::<f32>::new(spec.clone(), &mlp, threads)?)
+                }
+            })
         }
         EngineKind::Autograd => {
             let float = match settings.dtype {

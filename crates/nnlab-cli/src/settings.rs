@@ -53,6 +53,12 @@ pub struct Settings {
     pub init_from: Option<PathBuf>,
     pub dtype: DtypeArg,
     pub device: DeviceArg,
+    /// The hand-written engine's readable path instead of its fast path.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub readable: bool,
+    /// Threads of the hand-written engine's fast path (results do not depend on it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub threads: Option<u16>,
 }
 
 /// `--test-size` in a file: a whole number is a row count, anything else a share.
@@ -130,6 +136,8 @@ impl Settings {
                 EngineKind::Autograd => DtypeArg::F32,
             }),
             device: args.device,
+            readable: args.readable,
+            threads: args.threads,
         })
     }
 
@@ -211,7 +219,8 @@ impl Settings {
             (None, None) => "data generated".into(),
         };
         let engine = match self.engine {
-            EngineKind::Manual => "manual engine (f64)".to_string(),
+            EngineKind::Manual if self.readable => "manual engine (readable path, f64)".to_string(),
+            EngineKind::Manual => format!("manual engine ({:?})", self.dtype).to_lowercase(),
             EngineKind::Autograd => format!("autograd engine ({:?})", self.dtype).to_lowercase(),
         };
         let init = match (self.init, &self.init_from) {

@@ -225,9 +225,17 @@ fn bad_weights_and_options_are_refused_with_status_2() {
         );
     }
     let out = nnlab(
-        &["train", "--dtype", "f32", "--quiet", "--out", "never"],
+        &[
+            "train",
+            "--dtype",
+            "f32",
+            "--readable",
+            "--quiet",
+            "--out",
+            "never",
+        ],
         dir.path(),
     );
     assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out.stderr).contains("--engine autograd"));
+    assert!(text(&out.stderr).contains("readable path computes in f64"));
 }

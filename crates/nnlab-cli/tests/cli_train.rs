@@ -374,3 +374,56 @@ fn no_figures_writes_none_and_plot_refuses_what_is_not_a_run() {
         text(&out.stderr)
     );
 }
+
+#[test]
+fn the_fast_path_is_the_default_and_agrees_with_the_readable_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let common = [
+        "train",
+        "--samples",
+        "20000",
+        "--hidden",
+        "32",
+        "--epochs",
+        "30",
+        "--quiet",
+        "--no-figures",
+    ];
+    let run = |extra: &[&str], out: &str| {
+        let mut args = common.to_vec();
+        args.extend_from_slice(extra);
+        args.extend_from_slice(&["--out", out]);
+        let result = nnlab(&args, dir.path());
+        assert!(
+            result.status.success(),
+            "{extra:?}: {}",
+            text(&result.stderr)
+        );
+        std::fs::read_to_string(dir.path().join(out).join("history.csv")).unwrap()
+    };
+    // Threads change who adds which rows, not the order of the sums: the same bytes.
+    let one = run(&["--threads", "1"], "t1");
+    assert_eq!(one, run(&["--threads", "2"], "t2"));
+    assert_eq!(one, run(&["--threads", "3"], "t3"));
+    // The readable path agrees to 1e-12.
+    let readable = run(&["--readable"], "readable");
+    for (a, b) in one.lines().zip(readable.lines()).skip(1) {
+        for (x, y) in a.split(',').zip(b.split(',')).skip(1) {
+            let (x, y): (f64, f64) = (x.parse().unwrap(), y.parse().unwrap());
+            assert!((x - y).abs() <= 1e-12 * y.abs(), "{a} vs {b}");
+        }
+    }
+    // f32 on the fast path trains too, close to f64.
+    let single = run(&["--dtype", "f32"], "f32");
+    let last = |text: &str| -> f64 {
+        text.lines()
+            .last()
+            .unwrap()
+            .split(',')
+            .nth(1)
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    assert!((last(&single) - last(&one)).abs() <= 1e-4 * last(&one));
+}

@@ -29,6 +29,8 @@
 mod activation;
 pub mod engine;
 mod error;
+pub mod fast;
+mod fastmath;
 mod history;
 pub mod init;
 pub mod layer;
@@ -41,6 +43,7 @@ pub mod train;
 pub use activation::{sigmoid, Activation, LEAKY_SLOPE};
 pub use engine::{Engine, Parameter, Precision, Step};
 pub use error::CoreError;
+pub use fast::FastEngine;
 pub use history::{EpochRecord, History};
 pub use init::notebook_init;
 pub use manual::ManualEngine;

@@ -1,0 +1,87 @@
+//! One full-batch training step (forward, loss, backward, SGD update) of a 2→h→1 ReLU/sigmoid MLP
+//! on BCE, at the sizes of issue 7, and the decision-boundary grid's prediction.
+//!
+//! `cargo bench -p nnlab-core` — single thread unless the name says `threads=2`; bench/peers.py
+//! runs the same steps in numpy and PyTorch for the ratios in BENCHMARKS.md.
+
+use ndarray::{Array1, Array2};
+use nnlab_core::{notebook_init, Engine, FastEngine, ManualEngine, Mlp, ModelSpec};
+use nnlab_data::RandomState;
+
+fn main() {
+    divan::main();
+}
+
+/// m rows of 2 standard normals, labelled by the side of a curve, and a 2-h-1 net.
+fn problem(m: usize, hidden: usize) -> (Array2<f64>, Array1<f64>, ModelSpec, Mlp) {
+    let mut rng = RandomState::new(7);
+    let x = rng.randn(m, 2);
+    let y = x
+        .rows()
+        .into_iter()
+        .map(|r| f64::from(u8::from(r[1] > (2.0 * r[0]).sin())))
+        .collect();
+    let spec = ModelSpec::new(2, vec![hidden], nnlab_core::Activation::Relu).unwrap();
+    let mlp = notebook_init(&spec, 42);
+    (x, y, spec, mlp)
+}
+
+const SIZES: [(usize, usize); 4] = [(800, 8), (10_000, 32), (100_000, 64), (1_000_000, 64)];
+
+fn label((m, h): &(usize, usize)) -> String {
+    format!("{m}x{h}")
+}
+
+#[divan::bench(args = SIZES.iter().map(label))]
+fn fast_f64(bencher: divan::Bencher, size: &str) {
+    step_bench::<f64>(bencher, size, 1);
+}
+
+#[divan::bench(args = SIZES.iter().map(label))]
+fn fast_f32(bencher: divan::Bencher, size: &str) {
+    step_bench::<f32>(bencher, size, 1);
+}
+
+#[divan::bench(args = SIZES.iter().map(label))]
+fn fast_f32_threads_2(bencher: divan::Bencher, size: &str) {
+    step_bench::<f32>(bencher, size, 2);
+}
+
+#[divan::bench(args = SIZES.iter().map(label))]
+fn fast_f64_threads_2(bencher: divan::Bencher, size: &str) {
+    step_bench::<f64>(bencher, size, 2);
+}
+
+fn step_bench<T: nnlab_core::fast::Real>(bencher: divan::Bencher, size: &str, threads: usize) {
+    let &(m, h) = SIZES.iter().find(|s| label(s) == size).unwrap();
+    let (x, y, spec, mlp) = problem(m, h);
+    let mut engine = FastEngine::<T>::new(spec, &mlp, Some(threads)).unwrap();
+    engine.step(&x, &y, 0.1); // buffers and converted inputs are made once, before timing
+    bencher.bench_local(|| engine.step(&x, &y, 0.1));
+}
+
+/// The readable engine, for comparison (the two small sizes).
+#[divan::bench(args = ["800x8", "10000x32"])]
+fn readable_f64(bencher: divan::Bencher, size: &str) {
+    let &(m, h) = SIZES.iter().find(|s| label(s) == size).unwrap();
+    let (x, y, spec, mlp) = problem(m, h);
+    let mut engine = ManualEngine::new(spec, mlp).unwrap();
+    bencher.bench_local(|| engine.train_step(&x, &y, 0.1).unwrap().loss);
+}
+
+/// ŷ over the notebook's decision-boundary grid: 250 × 250 = 62,500 points, 2-8-1.
+#[divan::bench(args = ["fast", "readable"])]
+fn boundary_grid(bencher: divan::Bencher, engine: &str) {
+    let (_, _, spec, mlp) = problem(10, 8);
+    let grid = Array2::from_shape_fn((62_500, 2), |(i, j)| {
+        if j == 0 {
+            (i % 250) as f64 * 0.02 - 2.5
+        } else {
+            (i / 250) as f64 * 0.02 - 2.5
+        }
+    });
+    let fast = FastEngine::<f64>::new(spec.clone(), &mlp, Some(1)).unwrap();
+    let readable = ManualEngine::new(spec, mlp).unwrap();
+    let engine: &dyn Engine = if engine == "fast" { &fast } else { &readable };
+    bencher.bench_local(|| engine.probabilities(&grid).unwrap());
+}

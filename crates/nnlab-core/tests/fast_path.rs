@@ -1,0 +1,146 @@
+//! The fast path against the readable engine it must agree with.
+//!
+//! - f64: the same history within 1e-12 (relative) for every architecture it supports — any depth,
+//!   every activation — and sizes below one block, across blocks and across chunks;
+//! - threads: 1, 2 and 3 threads give bit-identical histories (the chunks' sums are added in a
+//!   fixed order, whoever computed them);
+//! - f32: close to f64 (1e-4 relative over 20 epochs).
+
+use std::ops::ControlFlow;
+
+use nnlab_core::{
+    notebook_init, train, Activation, FastEngine, History, ManualEngine, ModelSpec, TrainAccuracy,
+    TrainConfig, TrainData,
+};
+use nnlab_data::{make_moons, train_test_split, StandardScaler, TestSize};
+
+fn moons(n: usize, seed: u32) -> TrainData {
+    let data = make_moons(n, Some(0.2), true, seed).unwrap();
+    let (train_rows, test_rows) =
+        data.split(&train_test_split(n, TestSize::Fraction(0.2), true, seed).unwrap());
+    let (scaler, x_train) = StandardScaler::fit_transform(&train_rows.features).unwrap();
+    let x_test = scaler.transform(&test_rows.features).unwrap();
+    TrainData::new(x_train, &train_rows.labels, x_test, &test_rows.labels).unwrap()
+}
+
+fn run(engine: &mut dyn nnlab_core::Engine, data: &TrainData, lr: f64, epochs: usize) -> History {
+    let config = TrainConfig::new(lr, epochs).unwrap();
+    train(engine, data, &config, TrainAccuracy::AfterUpdate, |_| {
+        ControlFlow::Continue(())
+    })
+    .unwrap()
+    .history
+}
+
+fn assert_close(what: &str, a: &History, b: &History, rel: f64) {
+    assert_eq!(a.records.len(), b.records.len(), "{what}");
+    for (x, y) in a.records.iter().zip(&b.records) {
+        let close = |p: f64, q: f64| (p - q).abs() <= rel * q.abs().max(1e-300);
+        assert!(
+            close(x.loss, y.loss),
+            "{what} epoch {}: loss {} vs {}",
+            x.epoch,
+            x.loss,
+            y.loss
+        );
+        for (p, q) in x.weight_norms.iter().zip(&y.weight_norms) {
+            assert!(close(*p, *q), "{what} epoch {}: norm {p} vs {q}", x.epoch);
+        }
+        assert_eq!(
+            (x.train_accuracy, x.test_accuracy),
+            (y.train_accuracy, y.test_accuracy),
+            "{what} epoch {}",
+            x.epoch
+        );
+    }
+}
+
+#[test]
+fn fast_f64_follows_the_readable_engine_for_every_architecture() {
+    let cases: [(&[usize], usize); 5] = [
+        (&[8], 1000),
+        (&[3], 46),
+        (&[16, 8], 5000),
+        (&[5, 5, 5], 700),
+        (&[64], 12000),
+    ];
+    for (hidden, n) in cases {
+        for activation in Activation::ALL {
+            let data = moons(n, n as u32);
+            let spec = ModelSpec::new(2, hidden.to_vec(), activation).unwrap();
+            let mlp = notebook_init(&spec, 5);
+            let mut readable = ManualEngine::new(spec.clone(), mlp.clone()).unwrap();
+            let mut fast = FastEngine::<f64>::new(spec.clone(), &mlp, Some(2)).unwrap();
+            let what = format!("{} {activation} n={n}", spec.describe());
+            assert_close(
+                &what,
+                &run(&mut fast, &data, 0.3, 40),
+                &run(&mut readable, &data, 0.3, 40),
+                1e-12,
+            );
+        }
+    }
+}
+
+#[test]
+fn the_notebook_run_is_the_same_on_the_fast_path() {
+    let data = moons(1000, 42);
+    let spec = ModelSpec::default();
+    let mlp = notebook_init(&spec, 42);
+    let mut readable = ManualEngine::new(spec.clone(), mlp.clone()).unwrap();
+    let mut fast = FastEngine::<f64>::new(spec, &mlp, None).unwrap();
+    assert_close(
+        "2-8-1, 1000 epochs",
+        &run(&mut fast, &data, 0.1, 1000),
+        &run(&mut readable, &data, 0.1, 1000),
+        1e-12,
+    );
+}
+
+#[test]
+fn thread_counts_give_identical_results() {
+    let data = moons(40_000, 9);
+    let spec = ModelSpec::new(2, vec![32], Activation::Relu).unwrap();
+    let mlp = notebook_init(&spec, 9);
+    let histories: Vec<History> = [1, 2, 3]
+        .iter()
+        .map(|&threads| {
+            run(
+                &mut FastEngine::<f64>::new(spec.clone(), &mlp, Some(threads)).unwrap(),
+                &data,
+                0.5,
+                15,
+            )
+        })
+        .collect();
+    assert_eq!(histories[0], histories[1]);
+    assert_eq!(histories[0], histories[2]);
+}
+
+#[test]
+fn f32_stays_close_to_f64() {
+    let data = moons(2000, 3);
+    let spec = ModelSpec::new(2, vec![16], Activation::Relu).unwrap();
+    let mlp = notebook_init(&spec, 3);
+    let double = run(
+        &mut FastEngine::<f64>::new(spec.clone(), &mlp, Some(1)).unwrap(),
+        &data,
+        0.2,
+        20,
+    );
+    let single = run(
+        &mut FastEngine::<f32>::new(spec, &mlp, Some(1)).unwrap(),
+        &data,
+        0.2,
+        20,
+    );
+    for (a, b) in single.records.iter().zip(&double.records) {
+        assert!(
+            (a.loss - b.loss).abs() <= 1e-4 * b.loss,
+            "epoch {}: {} vs {}",
+            a.epoch,
+            a.loss,
+            b.loss
+        );
+    }
+}
