@@ -24,6 +24,8 @@
 //! update:    W_l ← W_l − lr·(1/m)·ΣdW_l,  b_l ← b_l − lr·(1/m)·Σdb_l
 //! ```
 
+// Index loops over units, inputs and rows mirror the equations and keep the loops vectorisable.
+#![allow(clippy::needless_range_loop)]
 use ndarray::{Array1, Array2};
 use num_traits::Float;
 use rayon::prelude::*;
@@ -259,7 +261,7 @@ impl<T: Real> FastEngine<T> {
                 for block_start in (start..end).step_by(BLOCK) {
                     let rows = (end - block_start).min(BLOCK);
                     let offset = block_start - w * per * chunk_rows;
-                    block_step(
+                    block(
                         layers,
                         &xs[block_start * n_in..(block_start + rows) * n_in],
                         &ys[block_start..block_start + rows],
@@ -437,6 +439,165 @@ fn sum<T: Real>(a: &[T]) -> T {
 fn axpy<T: Real>(y: &mut [T], alpha: T, x: &[T]) {
     for (y, &x) in y.iter_mut().zip(x) {
         *y = *y + alpha * x;
+    }
+}
+
+/// One block through the fastest kernel that fits the network: the fused one-hidden-layer kernel
+/// for 2-h-1 nets (the notebook's shape) with up to 4 inputs, the general one otherwise.
+#[inline(always)]
+fn block<T: Real>(
+    layers: &[Layer<T>],
+    x: &[T],
+    y: &[T],
+    rows: usize,
+    scratch: &mut Scratch<T>,
+    partial: &mut Partial<T>,
+    probabilities: &mut [T],
+) {
+    if layers.len() != 2 || !(1..=4).contains(&layers[0].n_in) {
+        return block_step(layers, x, y, rows, scratch, partial, probabilities);
+    }
+    let relu = layers[0].activation == Activation::Relu;
+    let args = (layers, x, y, rows, scratch, partial, probabilities);
+    match (layers[0].n_in, relu) {
+        (1, true) => one_hidden::<T, 1, true>(args),
+        (2, true) => one_hidden::<T, 2, true>(args),
+        (3, true) => one_hidden::<T, 3, true>(args),
+        (1, false) => one_hidden::<T, 1, false>(args),
+        (2, false) => one_hidden::<T, 2, false>(args),
+        (3, false) => one_hidden::<T, 3, false>(args),
+        (_, true) => one_hidden::<T, 4, true>(args),
+        (_, false) => one_hidden::<T, 4, false>(args),
+    }
+}
+
+/// `LANES` values of `values` from `start`, as an array (one bounds check instead of `LANES`).
+#[inline(always)]
+fn lanes<T>(values: &[T], start: usize) -> &[T; LANES] {
+    values[start..start + LANES]
+        .try_into()
+        .expect("LANES values")
+}
+
+type BlockArgs<'a, T> = (
+    &'a [Layer<T>],
+    &'a [T],
+    &'a [T],
+    usize,
+    &'a mut Scratch<T>,
+    &'a mut Partial<T>,
+    &'a mut [T],
+);
+
+/// The fused kernel for one hidden layer of h units on D inputs: per hidden unit, one pass over
+/// the block forward (z_j, and its share of the output's z) and one backward (its gradients), with
+/// nothing but z_j and the output stored in between.
+///
+/// ```text
+/// forward,  per unit j:  z_j = b1_j + Σ_i W1_ij·x_i,   z_out += W2_j·f(z_j)
+/// output:                p = σ(z_out),  dz = p − y
+/// backward, per unit j:  ΣdW2_j += Σ f(z_j)·dz,  g = W2_j·dz·f'(z_j),
+///                        ΣdW1_ij += Σ x_i·g,  Σdb1_j += Σ g
+/// ```
+#[multiversion::multiversion(targets("x86_64+avx512f+avx512vl+avx2+fma", "x86_64+avx2+fma"))]
+fn one_hidden<T: Real, const D: usize, const RELU: bool>(args: BlockArgs<'_, T>) {
+    let (layers, x, y, rows, scratch, partial, probabilities) = args;
+    let (hidden, output) = (&layers[0], &layers[1]);
+    let h = hidden.n_out;
+    let f = |z: T| {
+        if RELU {
+            z.max(T::zero())
+        } else {
+            value(hidden.activation, z)
+        }
+    };
+    let df = |z: T| {
+        if RELU {
+            if z > T::zero() {
+                T::one()
+            } else {
+                T::zero()
+            }
+        } else {
+            derivative(hidden.activation, z)
+        }
+    };
+    // the inputs, transposed: x_i[r]
+    for r in 0..rows {
+        for i in 0..D {
+            scratch.x[i * BLOCK + r] = x[r * D + i];
+        }
+    }
+    let xs: [&[T]; D] = std::array::from_fn(|i| &scratch.x[i * BLOCK..i * BLOCK + rows]);
+    let z_out = &mut scratch.a[1][..rows];
+    z_out.fill(output.b[0]);
+    for j in 0..h {
+        let w: [T; D] = std::array::from_fn(|i| hidden.w[i * h + j]);
+        let (b, w2) = (hidden.b[j], output.w[j]);
+        let z_j = &mut scratch.z[0][j * BLOCK..j * BLOCK + rows];
+        for r in 0..rows {
+            let mut z = b;
+            for i in 0..D {
+                z = z + w[i] * xs[i][r];
+            }
+            z_j[r] = z;
+            z_out[r] = z_out[r] + w2 * f(z);
+        }
+    }
+    let p = &mut scratch.z[1][..rows];
+    for (p, &z) in p.iter_mut().zip(z_out.iter()) {
+        *p = sigmoid(z);
+    }
+    probabilities.copy_from_slice(p);
+    let (eps, one) = (T::of(crate::loss::EPSILON), T::one());
+    let dz = &mut scratch.dz[..rows];
+    for ((t, &p), &y) in dz.iter_mut().zip(p.iter()).zip(y) {
+        let q = p.max(eps).min(one - eps);
+        *t = T::of(crate::fastmath::ln(
+            (y * q + (one - y) * (one - q)).as_f64(),
+        ));
+    }
+    partial.loss = partial.loss + sum(dz);
+    for ((d, &p), &y) in dz.iter_mut().zip(p.iter()).zip(y) {
+        *d = p - y;
+    }
+    partial.db[1][0] = partial.db[1][0] + sum(dz);
+    let whole = rows - rows % LANES;
+    for j in 0..h {
+        let z_j = &scratch.z[0][j * BLOCK..j * BLOCK + rows];
+        let w2 = output.w[j];
+        let mut acc_w2 = [T::zero(); LANES];
+        let mut acc_b1 = [T::zero(); LANES];
+        let mut acc_w1 = [[T::zero(); LANES]; D];
+        for start in (0..whole).step_by(LANES) {
+            let (z_c, d_c) = (lanes(z_j, start), lanes(dz, start));
+            let x_c: [&[T; LANES]; D] = std::array::from_fn(|i| lanes(xs[i], start));
+            for k in 0..LANES {
+                let (z, d) = (z_c[k], d_c[k]);
+                acc_w2[k] = acc_w2[k] + f(z) * d;
+                let g = w2 * d * df(z);
+                acc_b1[k] = acc_b1[k] + g;
+                for i in 0..D {
+                    acc_w1[i][k] = acc_w1[i][k] + x_c[i][k] * g;
+                }
+            }
+        }
+        let (mut s_w2, mut s_b1, mut s_w1) =
+            (sum(&acc_w2), sum(&acc_b1), acc_w1.map(|acc| sum(&acc)));
+        for r in whole..rows {
+            let (z, d) = (z_j[r], dz[r]);
+            s_w2 = s_w2 + f(z) * d;
+            let g = w2 * d * df(z);
+            s_b1 = s_b1 + g;
+            for i in 0..D {
+                s_w1[i] = s_w1[i] + xs[i][r] * g;
+            }
+        }
+        partial.dw[1][j] = partial.dw[1][j] + s_w2;
+        partial.db[0][j] = partial.db[0][j] + s_b1;
+        for i in 0..D {
+            partial.dw[0][i * h + j] = partial.dw[0][i * h + j] + s_w1[i];
+        }
     }
 }
 
