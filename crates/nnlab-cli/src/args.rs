@@ -28,6 +28,10 @@ pub enum Command {
     #[command(after_help = NOTEBOOK_EXAMPLES)]
     Notebook(NotebookArgs),
 
+    /// Train a grid of settings × seeds in parallel and compare their final test accuracy.
+    #[command(after_help = SWEEP_EXAMPLES)]
+    Sweep(SweepArgs),
+
     /// Redraw a run's figures from its files, without training again.
     #[command(after_help = PLOT_EXAMPLES)]
     Plot(PlotArgs),
@@ -40,6 +44,16 @@ Examples:
 
 Each section's folder (manual/, autograd/) is a run folder: `nnlab plot runs/notebook/manual`
 redraws it, and `nnlab train --config runs/notebook/manual/run.json` replays it.";
+
+const SWEEP_EXAMPLES: &str = "\
+Examples:
+  nnlab sweep --hidden 4,8,16 --lr 0.01,0.1,1 --seeds 0..10
+  nnlab sweep --seeds 0..1000                  # the notebook's setting, 1000 seeds
+  nnlab sweep --dataset circles --factor 0.5 --hidden 2,4,8 --epochs 200
+
+Each seed sets the data, the split and the initial weights (as --seed does for train). Output (in
+--out DIR, default runs/sweep-<time>): runs.csv (one row per run), summary.csv (per setting: mean,
+spread and range of the final test accuracy over the seeds), sweep.png and run.json.";
 
 const PLOT_EXAMPLES: &str = "\
 Examples:
@@ -122,7 +136,7 @@ pub struct DataArgs {
 }
 
 /// Options shared by every command that makes a dataset.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct DatasetArgs {
     /// Number of rows.
     #[arg(long, value_name = "N", allow_negative_numbers = true, default_value_t = 1000,
@@ -334,6 +348,97 @@ pub struct NotebookArgs {
     /// Print nothing but errors.
     #[arg(long)]
     pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SweepArgs {
+    /// The dataset to generate (see `nnlab data --help`).
+    #[arg(long, value_enum, default_value_t = Generator::Moons)]
+    pub dataset: Generator,
+
+    #[command(flatten)]
+    pub generator: DatasetArgs,
+
+    /// Share (e.g. 0.2) or number (e.g. 200) of rows held out for testing [default: 0.2].
+    #[arg(long, value_name = "F", value_parser = parse_test_size)]
+    pub test_size: Option<TestSizeArg>,
+
+    /// Widths of the (one) hidden layer to try, comma-separated.
+    #[arg(
+        long,
+        value_name = "W,...",
+        value_delimiter = ',',
+        default_value = "8",
+        allow_negative_numbers = true
+    )]
+    pub hidden: Vec<usize>,
+
+    /// Learning rates to try, comma-separated.
+    #[arg(
+        long,
+        value_name = "F,...",
+        value_delimiter = ',',
+        default_value = "0.1",
+        allow_negative_numbers = true
+    )]
+    pub lr: Vec<f64>,
+
+    /// Seeds: a range such as 0..10 (10 excluded) or a list such as 1,5,9.
+    #[arg(long, value_name = "A..B", default_value = "0..10", value_parser = parse_seeds)]
+    pub seeds: Seeds,
+
+    /// Epochs of every run.
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 20,
+        allow_negative_numbers = true
+    )]
+    pub epochs: usize,
+
+    /// Hidden-layer activation: relu, leaky-relu, tanh, sigmoid or linear.
+    #[arg(long, value_name = "NAME", default_value = "relu", value_parser = parse_activation)]
+    pub activation: Activation,
+
+    /// Threads running the sweep's runs in parallel [default: all cores].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub threads: Option<u16>,
+
+    /// Folder for runs.csv, summary.csv, sweep.png and run.json [default: runs/sweep-<time>].
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+
+    /// Print nothing but errors.
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+/// The seeds of a sweep.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Seeds(pub Vec<u32>);
+
+fn parse_seeds(text: &str) -> Result<Seeds, String> {
+    let number = |t: &str| {
+        t.trim()
+            .parse::<u32>()
+            .map_err(|_| format!("{t:?} is not a seed (0 to 4294967295)"))
+    };
+    let seeds: Vec<u32> = match text.split_once("..") {
+        Some((a, b)) => (number(a)?..number(b)?).collect(),
+        None => text.split(',').map(number).collect::<Result<_, _>>()?,
+    };
+    if seeds.is_empty() {
+        return Err(format!(
+            "{text:?} holds no seed: give a range such as 0..10 or a list such as 1,2,3"
+        ));
+    }
+    if seeds.len() > 1_000_000 {
+        return Err(format!(
+            "{text:?} holds {} seeds; at most 1000000",
+            seeds.len()
+        ));
+    }
+    Ok(Seeds(seeds))
 }
 
 #[derive(Debug, Args)]

@@ -244,7 +244,7 @@ fn ctrl_c_stops_cleanly_and_keeps_the_epochs_done() {
 
 #[test]
 fn every_command_has_an_example_in_its_help() {
-    for command in ["data", "train", "notebook", "plot"] {
+    for command in ["data", "train", "notebook", "plot", "sweep"] {
         let out = nnlab(&[command, "--help"], Path::new("."));
         let help = text(&out.stdout);
         assert!(

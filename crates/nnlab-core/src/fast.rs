@@ -100,7 +100,10 @@ struct Scratch<T> {
 pub struct FastEngine<T: Real> {
     spec: ModelSpec,
     layers: Vec<Layer<T>>,
+    /// The thread pool of `--threads N` (N ≥ 2); `None` with `single` means the caller's thread.
     pool: Option<rayon::ThreadPool>,
+    /// One thread: everything runs on the caller's thread, no pool.
+    single: bool,
     /// The last inputs converted to `T` (for f32), reused while the same arrays come back.
     inputs: InputCache<T>,
     partials: Vec<Partial<T>>,
@@ -139,7 +142,7 @@ impl<T: Real> FastEngine<T> {
             });
         }
         let pool = match threads {
-            None => None,
+            None | Some(0 | 1) => None,
             Some(n) => Some(
                 rayon::ThreadPoolBuilder::new()
                     .num_threads(n.max(1))
@@ -151,6 +154,7 @@ impl<T: Real> FastEngine<T> {
             spec,
             layers: Vec::new(),
             pool,
+            single: threads == Some(1),
             inputs: InputCache::default(),
             partials: Vec::new(),
             scratch: Vec::new(),
@@ -321,24 +325,30 @@ impl<T: Real> FastEngine<T> {
     pub fn predict_into(&self, x: &[T], rows: usize, out: &mut [T]) {
         let n_in = self.spec.input_size();
         let layers = &self.layers;
-        out[..rows]
-            .par_chunks_mut(BLOCK * CHUNK_BLOCKS)
-            .enumerate()
-            .for_each(|(c, out_chunk)| {
-                let mut scratch = Scratch::new(layers);
-                let start = c * BLOCK * CHUNK_BLOCKS;
-                for (k, block) in out_chunk.chunks_mut(BLOCK).enumerate() {
-                    let first = start + k * BLOCK;
-                    let rows = block.len();
-                    predict_block(
-                        layers,
-                        &x[first * n_in..(first + rows) * n_in],
-                        rows,
-                        &mut scratch,
-                        block,
-                    );
-                }
-            });
+        let predict_chunk = |(c, out_chunk): (usize, &mut [T])| {
+            let mut scratch = Scratch::new(layers);
+            let start = c * BLOCK * CHUNK_BLOCKS;
+            for (k, block) in out_chunk.chunks_mut(BLOCK).enumerate() {
+                let first = start + k * BLOCK;
+                let rows = block.len();
+                predict_block(
+                    layers,
+                    &x[first * n_in..(first + rows) * n_in],
+                    rows,
+                    &mut scratch,
+                    block,
+                );
+            }
+        };
+        let chunks = out[..rows].par_chunks_mut(BLOCK * CHUNK_BLOCKS).enumerate();
+        if self.single {
+            out[..rows]
+                .chunks_mut(BLOCK * CHUNK_BLOCKS)
+                .enumerate()
+                .for_each(predict_chunk);
+        } else {
+            chunks.for_each(predict_chunk);
+        }
     }
 }
 

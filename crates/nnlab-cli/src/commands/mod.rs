@@ -3,6 +3,7 @@
 mod data;
 mod notebook;
 mod plot;
+mod sweep;
 mod train;
 
 use crate::args::{Cli, Command};
@@ -26,5 +27,6 @@ pub fn run(cli: Cli, matches: &clap::ArgMatches) -> anyhow::Result<()> {
             notebook::run(&args)
         }
         Command::Plot(args) => plot::run(&args),
+        Command::Sweep(args) => sweep::run(&args),
     }
 }

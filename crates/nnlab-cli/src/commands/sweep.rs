@@ -1,0 +1,353 @@
+//! `nnlab sweep`: every combination of hidden width × learning rate, for every seed, in parallel.
+//!
+//! A seed sets the data, the split and the initial weights, exactly as `nnlab train --seed` does,
+//! so any row of `runs.csv` can be rerun with `nnlab train`. Each seed's data is made once and
+//! shared by its runs; seeds are spread over the threads, and each run trains on the fast path
+//! of the hand-written engine with one thread.
+
+use std::fmt::Write as _;
+use std::ops::ControlFlow;
+use std::time::Instant;
+
+use anyhow::Context;
+use clap::Parser;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use nnlab_core::{train, Stop, TrainAccuracy};
+use nnlab_plot::{render, Format, SweepColumn, SweepFigure};
+use rayon::prelude::*;
+use serde_json::json;
+
+use crate::args::{Cli, Command, SweepArgs, TrainArgs};
+use crate::engines::{build_engine, initial_parameters};
+use crate::files::write_atomically;
+use crate::run::run_folder;
+use crate::settings::Settings;
+use crate::usage::usage;
+
+/// What one run ended with.
+#[derive(Clone, Debug)]
+struct Outcome {
+    hidden: usize,
+    lr: f64,
+    seed: u32,
+    epochs_run: usize,
+    final_loss: f64,
+    final_train_accuracy: f64,
+    final_test_accuracy: f64,
+    best_test_accuracy: f64,
+    diverged: bool,
+}
+
+pub fn run(args: &SweepArgs) -> anyhow::Result<()> {
+    let started = Instant::now();
+    if args.hidden.is_empty() || args.lr.is_empty() {
+        return Err(usage("--hidden and --lr need at least one value each"));
+    }
+    // Check every setting before any work: the first seed's settings with each width and rate.
+    let base = base_args(args)?;
+    for &hidden in &args.hidden {
+        for &lr in &args.lr {
+            let mut settings = Settings::from_args(&base)?;
+            settings.hidden = vec![hidden];
+            settings.lr = lr;
+            settings.train_config()?;
+            settings.model_spec(2)?;
+        }
+    }
+    let out = match &args.out {
+        Some(_) => run_folder(args.out.as_deref(), None)?,
+        None => {
+            let stamp = humantime::format_rfc3339_seconds(std::time::SystemTime::now())
+                .to_string()
+                .replace(':', "-");
+            run_folder(None, Some(&format!("sweep-{stamp}")))?
+        }
+    };
+
+    let total = args.seeds.0.len() * args.hidden.len() * args.lr.len();
+    let bar = ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::hidden());
+    if !args.quiet && std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        bar.set_draw_target(ProgressDrawTarget::stderr());
+    }
+    bar.set_style(
+        ProgressStyle::with_template("{bar:30.cyan/blue} run {pos}/{len} [{elapsed}, {eta} left]")
+            .expect("valid"),
+    );
+
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(args.threads.map_or(0, usize::from))
+        .build()
+        .context("starting the sweep's threads")?;
+    let per_seed: Vec<anyhow::Result<Vec<Outcome>>> = pool.install(|| {
+        args.seeds
+            .0
+            .par_iter()
+            .map(|&seed| runs_of_seed(args, &base, seed, &bar))
+            .collect()
+    });
+    bar.finish_and_clear();
+    let mut outcomes = Vec::with_capacity(total);
+    for result in per_seed {
+        outcomes.extend(result?);
+    }
+
+    let mut files = vec!["runs.csv".to_string(), "summary.csv".into()];
+    write_atomically(&out.join("runs.csv"), runs_csv(&outcomes).as_bytes())?;
+    let summary = summarise(args, &outcomes);
+    write_atomically(&out.join("summary.csv"), summary_csv(&summary).as_bytes())?;
+    let figure = SweepFigure {
+        columns: summary
+            .iter()
+            .map(|s| SweepColumn {
+                label: format!("h={}, lr={}", s.hidden, s.lr),
+                accuracies: s.accuracies.clone(),
+            })
+            .collect(),
+        title: format!(
+            "Final test accuracy over {} seeds ({}, {} epochs)",
+            args.seeds.0.len(),
+            args.dataset.name(),
+            args.epochs
+        ),
+    };
+    if summary.iter().any(|s| !s.accuracies.is_empty()) {
+        write_atomically(&out.join("sweep.png"), &render(&figure, Format::Png)?)?;
+        files.push("sweep.png".into());
+    }
+    let record = json!({
+        "nnlab_version": env!("CARGO_PKG_VERSION"),
+        "command": "sweep",
+        "dataset": args.dataset.name(),
+        "samples": args.generator.samples,
+        "hidden": args.hidden,
+        "lr": args.lr,
+        "seeds": args.seeds.0,
+        "epochs": args.epochs,
+        "activation": args.activation.to_string(),
+        "runs": outcomes.len(),
+        "seconds": started.elapsed().as_secs_f64(),
+    });
+    files.push("run.json".into());
+    write_atomically(
+        &out.join("run.json"),
+        (serde_json::to_string_pretty(&record)? + "\n").as_bytes(),
+    )?;
+
+    if !args.quiet {
+        println!("{}", summary_table(&summary));
+        println!(
+            "{} runs in {:.2} s; wrote {}: {}",
+            outcomes.len(),
+            started.elapsed().as_secs_f64(),
+            out.display(),
+            files.join(", ")
+        );
+    }
+    Ok(())
+}
+
+/// `nnlab train` with the sweep's data options, one thread, quiet: what each run starts from.
+fn base_args(args: &SweepArgs) -> anyhow::Result<TrainArgs> {
+    let Command::Train(mut base) = Cli::try_parse_from(["nnlab", "train"])?.command else {
+        unreachable!("the argv names the train command")
+    };
+    base.dataset = args.dataset;
+    base.generator = args.generator.clone();
+    base.test_size = args.test_size;
+    base.epochs = args.epochs;
+    base.activation = args.activation;
+    base.threads = Some(1);
+    base.quiet = true;
+    Ok(base)
+}
+
+/// Every (width, rate) for one seed, on that seed's data.
+fn runs_of_seed(
+    args: &SweepArgs,
+    base: &TrainArgs,
+    seed: u32,
+    bar: &ProgressBar,
+) -> anyhow::Result<Vec<Outcome>> {
+    let mut seeded = clone_args(base);
+    seeded.seed = seed;
+    let mut settings = Settings::from_args(&seeded)?;
+    let prepared = settings.prepare()?;
+    let mut outcomes = Vec::with_capacity(args.hidden.len() * args.lr.len());
+    for &hidden in &args.hidden {
+        for &lr in &args.lr {
+            settings.hidden = vec![hidden];
+            settings.lr = lr;
+            let spec = settings.model_spec(prepared.dataset.n_features())?;
+            let config = settings.train_config()?;
+            let mut engine = build_engine(
+                &settings,
+                &spec,
+                &initial_parameters(&settings, &spec)?,
+                "the initial weights",
+            )?;
+            let outcome = train(
+                engine.as_mut(),
+                &prepared.train,
+                &config,
+                TrainAccuracy::AfterUpdate,
+                |_| ControlFlow::Continue(()),
+            )?;
+            let records = &outcome.history.records;
+            let last = records.last();
+            outcomes.push(Outcome {
+                hidden,
+                lr,
+                seed,
+                epochs_run: records.len(),
+                final_loss: last.map_or(f64::NAN, |r| r.loss),
+                final_train_accuracy: last.map_or(f64::NAN, |r| r.train_accuracy),
+                final_test_accuracy: last.map_or(f64::NAN, |r| r.test_accuracy),
+                best_test_accuracy: records
+                    .iter()
+                    .map(|r| r.test_accuracy)
+                    .fold(f64::NAN, f64::max),
+                diverged: matches!(outcome.stop, Some(Stop::Diverged { .. })),
+            });
+            bar.inc(1);
+        }
+    }
+    Ok(outcomes)
+}
+
+/// TrainArgs has no Clone (clap's derive); rebuild the fields the sweep uses.
+fn clone_args(base: &TrainArgs) -> TrainArgs {
+    let Command::Train(mut copy) = Cli::try_parse_from(["nnlab", "train"])
+        .expect("plain train parses")
+        .command
+    else {
+        unreachable!("the argv names the train command")
+    };
+    copy.dataset = base.dataset;
+    copy.generator = base.generator.clone();
+    copy.test_size = base.test_size;
+    copy.epochs = base.epochs;
+    copy.activation = base.activation;
+    copy.threads = base.threads;
+    copy.quiet = base.quiet;
+    copy
+}
+
+fn runs_csv(outcomes: &[Outcome]) -> String {
+    let mut text = String::from(
+        "hidden,lr,seed,epochs_run,final_loss,final_train_accuracy,final_test_accuracy,best_test_accuracy,diverged\n",
+    );
+    for o in outcomes {
+        let _ = writeln!(
+            text,
+            "{},{:?},{},{},{:?},{:?},{:?},{:?},{}",
+            o.hidden,
+            o.lr,
+            o.seed,
+            o.epochs_run,
+            o.final_loss,
+            o.final_train_accuracy,
+            o.final_test_accuracy,
+            o.best_test_accuracy,
+            o.diverged
+        );
+    }
+    text
+}
+
+/// One setting's results over the seeds (diverged runs counted apart).
+struct SettingSummary {
+    hidden: usize,
+    lr: f64,
+    runs: usize,
+    diverged: usize,
+    accuracies: Vec<f64>,
+}
+
+impl SettingSummary {
+    fn mean(&self) -> f64 {
+        self.accuracies.iter().sum::<f64>() / self.accuracies.len() as f64
+    }
+
+    /// The population standard deviation over the seeds.
+    fn std(&self) -> f64 {
+        let mean = self.mean();
+        (self
+            .accuracies
+            .iter()
+            .map(|a| (a - mean).powi(2))
+            .sum::<f64>()
+            / self.accuracies.len() as f64)
+            .sqrt()
+    }
+}
+
+fn summarise(args: &SweepArgs, outcomes: &[Outcome]) -> Vec<SettingSummary> {
+    let mut summary = Vec::new();
+    for &hidden in &args.hidden {
+        for &lr in &args.lr {
+            let runs: Vec<&Outcome> = outcomes
+                .iter()
+                .filter(|o| o.hidden == hidden && o.lr == lr)
+                .collect();
+            summary.push(SettingSummary {
+                hidden,
+                lr,
+                runs: runs.len(),
+                diverged: runs.iter().filter(|o| o.diverged).count(),
+                accuracies: runs
+                    .iter()
+                    .filter(|o| !o.diverged)
+                    .map(|o| o.final_test_accuracy)
+                    .collect(),
+            });
+        }
+    }
+    summary
+}
+
+fn summary_csv(summary: &[SettingSummary]) -> String {
+    let mut text = String::from(
+        "hidden,lr,runs,diverged,test_accuracy_mean,test_accuracy_std,test_accuracy_min,test_accuracy_max\n",
+    );
+    for s in summary {
+        let (min, max) = s
+            .accuracies
+            .iter()
+            .fold((f64::NAN, f64::NAN), |(lo, hi), &a| (lo.min(a), hi.max(a)));
+        let _ = writeln!(
+            text,
+            "{},{:?},{},{},{:?},{:?},{:?},{:?}",
+            s.hidden,
+            s.lr,
+            s.runs,
+            s.diverged,
+            s.mean(),
+            s.std(),
+            min,
+            max
+        );
+    }
+    text
+}
+
+fn summary_table(summary: &[SettingSummary]) -> String {
+    let mut rows: Vec<&SettingSummary> = summary.iter().collect();
+    rows.sort_by(|a, b| b.mean().total_cmp(&a.mean()));
+    let mut text = format!(
+        "{:>7} {:>9} {:>6} {:>14} {:>9}\n",
+        "hidden", "lr", "runs", "test acc", "diverged"
+    );
+    for s in rows {
+        let accuracy = if s.accuracies.is_empty() {
+            "-".to_string()
+        } else {
+            format!("{:.4} ± {:.4}", s.mean(), s.std())
+        };
+        let _ = writeln!(
+            text,
+            "{:>7} {:>9} {:>6} {:>14} {:>9}",
+            s.hidden, s.lr, s.runs, accuracy, s.diverged
+        );
+    }
+    text.trim_end().to_string()
+}
