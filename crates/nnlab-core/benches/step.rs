@@ -56,8 +56,8 @@ fn step_bench<T: nnlab_core::fast::Real>(bencher: divan::Bencher, size: &str, th
     let &(m, h) = SIZES.iter().find(|s| label(s) == size).unwrap();
     let (x, y, spec, mlp) = problem(m, h);
     let mut engine = FastEngine::<T>::new(spec, &mlp, Some(threads)).unwrap();
-    engine.step(&x, &y, 0.1); // buffers and converted inputs are made once, before timing
-    bencher.bench_local(|| engine.step(&x, &y, 0.1));
+    engine.step(&x, &y, 0.1).unwrap(); // buffers (and f32 inputs) are made once, before timing
+    bencher.bench_local(|| engine.step(&x, &y, 0.1).unwrap());
 }
 
 /// The readable engine, for comparison (the two small sizes).

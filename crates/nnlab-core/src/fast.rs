@@ -44,6 +44,9 @@ pub trait Real: Float + Send + Sync + Default + std::iter::Sum + 'static {
     const PRECISION: Precision;
     fn of(value: f64) -> Self;
     fn as_f64(self) -> f64;
+    /// `values` as this type: borrowed as they are for f64, converted into `cache` for f32
+    /// (only when `fresh`, i.e. when the caller passed other arrays than last time).
+    fn view<'a>(values: &'a [f64], cache: &'a mut Vec<Self>, fresh: bool) -> &'a [Self];
 }
 
 impl Real for f64 {
@@ -54,6 +57,9 @@ impl Real for f64 {
     fn as_f64(self) -> f64 {
         self
     }
+    fn view<'a>(values: &'a [f64], _cache: &'a mut Vec<f64>, _fresh: bool) -> &'a [f64] {
+        values // no copy: the training data is already f64
+    }
 }
 
 impl Real for f32 {
@@ -63,6 +69,13 @@ impl Real for f32 {
     }
     fn as_f64(self) -> f64 {
         f64::from(self)
+    }
+    fn view<'a>(values: &'a [f64], cache: &'a mut Vec<f32>, fresh: bool) -> &'a [f32] {
+        if fresh || cache.len() != values.len() {
+            cache.clear();
+            cache.extend(values.iter().map(|&v| v as f32));
+        }
+        cache
     }
 }
 
@@ -190,23 +203,12 @@ impl<T: Real> FastEngine<T> {
         mlp
     }
 
-    /// Converts the inputs once and keeps them while the same arrays are passed again.
-    fn prepare_inputs(&mut self, x: &Array2<f64>, y: Option<&Array1<f64>>) {
-        let key = (
-            x.as_ptr() as usize,
-            x.nrows(),
-            y.map_or(0, |y| y.as_ptr() as usize),
-        );
-        if self.inputs.key == Some(key) {
-            return;
-        }
-        self.inputs.x.clear();
-        self.inputs.x.extend(x.iter().map(|&v| T::of(v)));
-        self.inputs.y.clear();
-        if let Some(y) = y {
-            self.inputs.y.extend(y.iter().map(|&v| T::of(v)));
-        }
+    /// Whether these are other arrays than the last step's (then f32 converts them again).
+    fn fresh_inputs(&mut self, x: &Array2<f64>, y: &Array1<f64>) -> bool {
+        let key = (x.as_ptr() as usize, x.nrows(), y.as_ptr() as usize);
+        let fresh = self.inputs.key != Some(key);
         self.inputs.key = Some(key);
+        fresh
     }
 
     /// How many threads share a step.
@@ -242,17 +244,30 @@ impl<T: Real> FastEngine<T> {
     }
 
     /// One full-batch step without allocating: returns the loss of the forward pass before the
-    /// update and leaves that pass's ŷ in the engine.
-    pub fn step(&mut self, x: &Array2<f64>, y: &Array1<f64>, lr: f64) -> T {
+    /// update and leaves that pass's ŷ in the engine. x must be row-major (m, n_in), y (m).
+    pub fn step(&mut self, x: &Array2<f64>, y: &Array1<f64>, lr: f64) -> Result<T, CoreError> {
+        check_shape(x, y.len(), self.spec.input_size())?;
+        if y.as_slice().is_none() {
+            return Err(CoreError::ShapeMismatch {
+                what: "targets".into(),
+                expected: "a contiguous array".into(),
+                got: "a strided view".into(),
+            });
+        }
         let m = x.nrows();
         let n_in = self.spec.input_size();
-        self.prepare_inputs(x, Some(y));
+        let fresh = self.fresh_inputs(x, y);
         self.reserve(m);
         let chunk_rows = BLOCK * CHUNK_BLOCKS;
         let chunks = m.div_ceil(chunk_rows).max(1);
         // Thread w takes the consecutive chunks [w·per, (w + 1)·per) with its own scratch.
         let per = chunks.div_ceil(self.threads().min(chunks));
-        let (xs, ys) = (&self.inputs.x, &self.inputs.y);
+        let (x_values, y_values) = (
+            x.as_slice().expect("checked row-major"),
+            y.as_slice().expect("contiguous"),
+        );
+        let xs = T::view(x_values, &mut self.inputs.x, fresh);
+        let ys = T::view(y_values, &mut self.inputs.y, fresh);
         let layers = &self.layers;
         let run = |w: usize,
                    partials: &mut [Partial<T>],
@@ -318,7 +333,7 @@ impl<T: Real> FastEngine<T> {
                 *b = *b - scale * g;
             }
         }
-        -(first.loss / T::of(m as f64))
+        Ok(-(first.loss / T::of(m as f64)))
     }
 
     /// ŷ for every row of x, block by block.
@@ -819,8 +834,7 @@ impl<T: Real> Engine for FastEngine<T> {
     }
 
     fn train_step(&mut self, x: &Array2<f64>, y: &Array1<f64>, lr: f64) -> Result<Step, CoreError> {
-        check_shape(x, y.len(), self.spec.input_size())?;
-        let loss = self.step(x, y, lr).as_f64();
+        let loss = self.step(x, y, lr)?.as_f64();
         let probabilities = self.probabilities.iter().map(|p| p.as_f64()).collect();
         Ok(Step {
             loss,
