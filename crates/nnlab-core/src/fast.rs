@@ -213,10 +213,13 @@ impl<T: Real> FastEngine<T> {
 
     /// How many threads share a step.
     fn threads(&self) -> usize {
-        self.pool
-            .as_ref()
-            .map_or_else(rayon::current_num_threads, |p| p.current_num_threads())
-            .max(1)
+        if self.single {
+            return 1;
+        }
+        match &self.pool {
+            Some(pool) => pool.current_num_threads().max(1),
+            None => rayon::current_num_threads().max(1),
+        }
     }
 
     /// Makes the partial sums (one per chunk), the scratch buffers (one per thread) and ŷ fit
@@ -355,14 +358,16 @@ impl<T: Real> FastEngine<T> {
                 );
             }
         };
-        let chunks = out[..rows].par_chunks_mut(BLOCK * CHUNK_BLOCKS).enumerate();
         if self.single {
             out[..rows]
                 .chunks_mut(BLOCK * CHUNK_BLOCKS)
                 .enumerate()
                 .for_each(predict_chunk);
         } else {
-            chunks.for_each(predict_chunk);
+            out[..rows]
+                .par_chunks_mut(BLOCK * CHUNK_BLOCKS)
+                .enumerate()
+                .for_each(predict_chunk);
         }
     }
 }
