@@ -579,18 +579,8 @@ fn one_hidden<T: Real, const D: usize, const RELU: bool>(args: BlockArgs<'_, T>)
         *p = sigmoid(z);
     }
     probabilities.copy_from_slice(p);
-    let (eps, one) = (T::of(crate::loss::EPSILON), T::one());
     let dz = &mut scratch.dz[..rows];
-    for ((t, &p), &y) in dz.iter_mut().zip(p.iter()).zip(y) {
-        let q = p.max(eps).min(one - eps);
-        *t = T::of(crate::fastmath::ln(
-            (y * q + (one - y) * (one - q)).as_f64(),
-        ));
-    }
-    partial.loss = partial.loss + sum(dz);
-    for ((d, &p), &y) in dz.iter_mut().zip(p.iter()).zip(y) {
-        *d = p - y;
-    }
+    partial.loss = partial.loss + loss_and_output_gradient(p, y, dz);
     partial.db[1][0] = partial.db[1][0] + sum(dz);
     let whole = rows - rows % LANES;
     for j in 0..h {
@@ -647,22 +637,7 @@ fn block_step<T: Real>(
     let p = &scratch.a[last][..rows];
     probabilities.copy_from_slice(p);
 
-    // loss: Σ y·log q + (1 − y)·log(1 − q), q = clip(p, 1e-12, 1 − 1e-12); y is 0 or 1, so each row
-    // needs one log: of q where y = 1, of 1 − q where y = 0.
-    let (eps, one) = (T::of(crate::loss::EPSILON), T::one());
-    let terms = &mut scratch.dz[..rows];
-    for ((t, &p), &y) in terms.iter_mut().zip(p).zip(y) {
-        let q = p.max(eps).min(one - eps);
-        *t = T::of(crate::fastmath::ln(
-            (y * q + (one - y) * (one - q)).as_f64(),
-        ));
-    }
-    partial.loss = partial.loss + sum(terms);
-
-    // dz_L = a_L − y
-    for ((d, &p), &y) in scratch.dz[..rows].iter_mut().zip(p).zip(y) {
-        *d = p - y;
-    }
+    partial.loss = partial.loss + loss_and_output_gradient(p, y, &mut scratch.dz[..rows]);
     for l in (0..layers.len()).rev() {
         let layer = &layers[l];
         let (n_in, n_out) = (layer.n_in, layer.n_out);
@@ -764,6 +739,25 @@ fn apply_derivative<T: Real>(activation: Activation, d: &mut [T], z: &[T]) {
             .zip(z)
             .for_each(|(d, &z)| *d = *d * derivative(other, z)),
     }
+}
+
+/// The block's loss sum Σ y·log q + (1 − y)·log(1 − q), q = clip(ŷ, 1e-12, 1 − 1e-12), and the
+/// output gradient dz = ŷ − y written into `dz`. y is 0 or 1, so each row needs one log: of q where
+/// y = 1, of 1 − q where y = 0 (y·q + (1 − y)·(1 − q) picks it exactly).
+#[inline(always)]
+fn loss_and_output_gradient<T: Real>(p: &[T], y: &[T], dz: &mut [T]) -> T {
+    let (eps, one) = (T::of(crate::loss::EPSILON), T::one());
+    for ((t, &p), &y) in dz.iter_mut().zip(p).zip(y) {
+        let q = p.max(eps).min(one - eps);
+        *t = T::of(crate::fastmath::ln(
+            (y * q + (one - y) * (one - q)).as_f64(),
+        ));
+    }
+    let loss = sum(dz);
+    for ((d, &p), &y) in dz.iter_mut().zip(p).zip(y) {
+        *d = p - y; // dz_L = a_L − y
+    }
+    loss
 }
 
 /// σ(z) = 1 / (1 + e^(−clip(z, −666, 666))), with the vectorisable exp.
