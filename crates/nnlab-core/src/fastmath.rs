@@ -20,11 +20,11 @@ pub fn exp(x: f64) -> f64 {
     let n = (x * std::f64::consts::LOG2_E + ROUND) - ROUND; // round to nearest
     let r = (x - n * LN2_HI) - n * LN2_LO;
     // Horner form of 1 + r + r²/2! + … + r¹³/13!
-    let mut p = 1.0 / 6_227_020_800.0;
+    let mut p: f64 = 1.0 / 6_227_020_800.0;
     for k in (1..13).rev() {
-        p = p * r + INV_FACTORIAL[k];
+        p = p.mul_add(r, INV_FACTORIAL[k]);
     }
-    let p = p * r + 1.0;
+    let p = p.mul_add(r, 1.0);
     let scale = f64::from_bits(((n as i64 + 1023) as u64) << 52); // 2ⁿ
     p * scale
 }
@@ -59,9 +59,9 @@ pub fn ln(x: f64) -> f64 {
     let s = (m - 1.0) / (m + 1.0);
     let s2 = s * s;
     // 2·atanh(s) = 2s·(1 + s²/3 + s⁴/5 + … + s²⁰/21)
-    let mut p = 1.0 / 21.0;
+    let mut p: f64 = 1.0 / 21.0;
     for k in (0..10).rev() {
-        p = p * s2 + 1.0 / (2 * k + 1) as f64;
+        p = p.mul_add(s2, 1.0 / (2 * k + 1) as f64);
     }
     let ln_m = 2.0 * s * p;
     e * LN2_HI + (ln_m + e * LN2_LO)
