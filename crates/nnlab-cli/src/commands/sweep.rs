@@ -44,7 +44,7 @@ pub fn run(args: &SweepArgs) -> anyhow::Result<()> {
         return Err(usage("--hidden and --lr need at least one value each"));
     }
     // Check every setting before any work: the first seed's settings with each width and rate.
-    let base = base_args(args)?;
+    let base = train_args(args, args.seeds.0[0])?;
     for &hidden in &args.hidden {
         for &lr in &args.lr {
             let mut settings = Settings::from_args(&base)?;
@@ -82,7 +82,7 @@ pub fn run(args: &SweepArgs) -> anyhow::Result<()> {
         args.seeds
             .0
             .par_iter()
-            .map(|&seed| runs_of_seed(args, &base, seed, &bar))
+            .map(|&seed| runs_of_seed(args, seed, &bar))
             .collect()
     });
     bar.finish_and_clear();
@@ -146,31 +146,26 @@ pub fn run(args: &SweepArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// `nnlab train` with the sweep's data options, one thread, quiet: what each run starts from.
-fn base_args(args: &SweepArgs) -> anyhow::Result<TrainArgs> {
-    let Command::Train(mut base) = Cli::try_parse_from(["nnlab", "train"])?.command else {
+/// `nnlab train --seed SEED` with the sweep's data options, one thread, quiet: what each of a
+/// seed's runs starts from (its width and rate are set per run).
+fn train_args(args: &SweepArgs, seed: u32) -> anyhow::Result<TrainArgs> {
+    let Command::Train(mut train) = Cli::try_parse_from(["nnlab", "train"])?.command else {
         unreachable!("the argv names the train command")
     };
-    base.dataset = args.dataset;
-    base.generator = args.generator.clone();
-    base.test_size = args.test_size;
-    base.epochs = args.epochs;
-    base.activation = args.activation;
-    base.threads = Some(1);
-    base.quiet = true;
-    Ok(base)
+    train.dataset = args.dataset;
+    train.generator = args.generator.clone();
+    train.test_size = args.test_size;
+    train.epochs = args.epochs;
+    train.activation = args.activation;
+    train.seed = seed;
+    train.threads = Some(1);
+    train.quiet = true;
+    Ok(train)
 }
 
 /// Every (width, rate) for one seed, on that seed's data.
-fn runs_of_seed(
-    args: &SweepArgs,
-    base: &TrainArgs,
-    seed: u32,
-    bar: &ProgressBar,
-) -> anyhow::Result<Vec<Outcome>> {
-    let mut seeded = clone_args(base);
-    seeded.seed = seed;
-    let mut settings = Settings::from_args(&seeded)?;
+fn runs_of_seed(args: &SweepArgs, seed: u32, bar: &ProgressBar) -> anyhow::Result<Vec<Outcome>> {
+    let mut settings = Settings::from_args(&train_args(args, seed)?)?;
     let prepared = settings.prepare()?;
     let mut outcomes = Vec::with_capacity(args.hidden.len() * args.lr.len());
     for &hidden in &args.hidden {
@@ -212,24 +207,6 @@ fn runs_of_seed(
         }
     }
     Ok(outcomes)
-}
-
-/// TrainArgs has no Clone (clap's derive); rebuild the fields the sweep uses.
-fn clone_args(base: &TrainArgs) -> TrainArgs {
-    let Command::Train(mut copy) = Cli::try_parse_from(["nnlab", "train"])
-        .expect("plain train parses")
-        .command
-    else {
-        unreachable!("the argv names the train command")
-    };
-    copy.dataset = base.dataset;
-    copy.generator = base.generator.clone();
-    copy.test_size = base.test_size;
-    copy.epochs = base.epochs;
-    copy.activation = base.activation;
-    copy.threads = base.threads;
-    copy.quiet = base.quiet;
-    copy
 }
 
 fn runs_csv(outcomes: &[Outcome]) -> String {
