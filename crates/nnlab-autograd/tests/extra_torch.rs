@@ -10,22 +10,11 @@ use std::ops::ControlFlow;
 use nnlab_autograd::{torch_init, AutogradEngine, DeviceKind, FloatType};
 use nnlab_core::{train, Activation, ModelSpec, TrainAccuracy, TrainConfig, TrainData};
 use nnlab_data::{make_circles, make_moons, train_test_split, StandardScaler, TestSize};
+use nnlab_fixtures::numbers as flat;
 use serde_json::Value;
 
 fn fixture() -> Value {
-    let path = format!(
-        "{}/../../fixtures/extra_torch.json",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-}
-
-fn flat(value: &Value) -> Vec<f64> {
-    match value {
-        Value::Array(items) => items.iter().flat_map(flat).collect(),
-        Value::Number(n) => vec![n.as_f64().unwrap()],
-        other => panic!("not a number: {other}"),
-    }
+    nnlab_fixtures::fixture("extra_torch.json")
 }
 
 fn spec_of(sizes: &[usize]) -> ModelSpec {

@@ -10,43 +10,19 @@
 
 use std::ops::ControlFlow;
 
-use ndarray::Array2;
 use nnlab_autograd::{torch_init, AutogradEngine, DeviceKind, FloatType};
 use nnlab_core::{train, ModelSpec, Parameter, TrainAccuracy, TrainConfig, TrainData};
+use nnlab_fixtures::{notebook_split, numbers as flat};
 use serde_json::Value;
 
 fn fixture(name: &str) -> Value {
-    let path = format!(
-        "{}/../../fixtures/reference/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()
+    nnlab_fixtures::fixture(&format!("reference/{name}"))
 }
 
-fn matrix(value: &Value) -> Array2<f64> {
-    let rows: Vec<Vec<f64>> = serde_json::from_value(value.clone()).unwrap();
-    let d = rows.first().map_or(0, Vec::len);
-    Array2::from_shape_vec((rows.len(), d), rows.concat()).unwrap()
-}
-
-fn flat(value: &Value) -> Vec<f64> {
-    match value {
-        Value::Array(items) => items.iter().flat_map(flat).collect(),
-        Value::Number(n) => vec![n.as_f64().unwrap()],
-        other => panic!("not a number: {other}"),
-    }
-}
-
+/// The notebook's scaled split, as the reference recorded it.
 fn notebook_data() -> TrainData {
-    let nb = fixture("notebook_data.json");
-    let labels = |v: &Value| -> Vec<usize> { serde_json::from_value(v.clone()).unwrap() };
-    TrainData::new(
-        matrix(&nb["X_train_scaled"]),
-        &labels(&nb["Y_train"]),
-        matrix(&nb["X_test_scaled"]),
-        &labels(&nb["Y_test"]),
-    )
-    .unwrap()
+    let nb = notebook_split();
+    TrainData::new(nb.x_train, &nb.y_train, nb.x_test, &nb.y_test).unwrap()
 }
 
 /// torch's state_dict names are `0.weight`, ...; the notebook's module prefixes `network.`.

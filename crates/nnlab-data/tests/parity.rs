@@ -15,27 +15,8 @@ use nnlab_data::{
     make_blobs, make_circles, make_moons, train_test_split, Centers, Dataset, StandardScaler,
     TestSize,
 };
+use nnlab_fixtures::{fixture, labels, matrix, numbers as vector};
 use serde_json::Value;
-
-fn fixture(name: &str) -> Value {
-    let path = format!("{}/../../fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-    serde_json::from_str(&text).unwrap()
-}
-
-fn matrix(value: &Value) -> Array2<f64> {
-    let rows: Vec<Vec<f64>> = serde_json::from_value(value.clone()).unwrap();
-    let d = rows.first().map_or(0, Vec::len);
-    Array2::from_shape_vec((rows.len(), d), rows.concat()).unwrap()
-}
-
-fn vector(value: &Value) -> Vec<f64> {
-    serde_json::from_value(value.clone()).unwrap()
-}
-
-fn labels(value: &Value) -> Vec<usize> {
-    serde_json::from_value(value.clone()).unwrap()
-}
 
 /// Asserts two arrays hold the same doubles, bit for bit, naming the first difference.
 fn assert_bits_eq(what: &str, got: &Array2<f64>, want: &Array2<f64>) {

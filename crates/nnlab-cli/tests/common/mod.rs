@@ -1,7 +1,7 @@
 //! What every CLI test needs: the real binary, its output as text, and the reference fixtures.
-#![allow(dead_code)] // each test file uses its own part
+#![allow(dead_code, unused_imports)] // each test file uses its own part
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
 use serde_json::Value;
@@ -20,19 +20,7 @@ pub fn text(bytes: &[u8]) -> String {
     String::from_utf8(bytes.to_vec()).expect("nnlab writes UTF-8")
 }
 
-/// The repository's `fixtures/` folder.
-pub fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures")
-}
-
-/// A JSON fixture, by its path under `fixtures/`.
-pub fn fixture(name: &str) -> Value {
-    let path = fixtures().join(name);
-    serde_json::from_str(
-        &std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display())),
-    )
-    .expect("fixtures are valid JSON")
-}
+pub use nnlab_fixtures::{fixture, fixtures_dir as fixtures};
 
 /// The reference run of the notebook, 20 epochs (`numpy` and `torch` sections).
 pub fn reference() -> Value {
