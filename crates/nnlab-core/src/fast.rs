@@ -45,6 +45,9 @@ pub trait Real: Float + Send + Sync + Default + std::iter::Sum + 'static {
     const PRECISION: Precision;
     fn of(value: f64) -> Self;
     fn as_f64(self) -> f64;
+    /// e^x and ln x, vectorisable (see `fastmath`).
+    fn exp_fast(self) -> Self;
+    fn ln_fast(self) -> Self;
     /// `values` as this type: borrowed as they are for f64, converted into `cache` for f32
     /// (only when `fresh`, i.e. when the caller passed other arrays than last time).
     fn view<'a>(values: &'a [f64], cache: &'a mut Vec<Self>, fresh: bool) -> &'a [Self];
@@ -52,11 +55,21 @@ pub trait Real: Float + Send + Sync + Default + std::iter::Sum + 'static {
 
 impl Real for f64 {
     const PRECISION: Precision = Precision::F64;
+    #[inline(always)]
     fn of(value: f64) -> f64 {
         value
     }
+    #[inline(always)]
     fn as_f64(self) -> f64 {
         self
+    }
+    #[inline(always)]
+    fn exp_fast(self) -> f64 {
+        crate::fastmath::exp(self)
+    }
+    #[inline(always)]
+    fn ln_fast(self) -> f64 {
+        crate::fastmath::ln(self)
     }
     fn view<'a>(values: &'a [f64], _cache: &'a mut Vec<f64>, _fresh: bool) -> &'a [f64] {
         values // no copy: the training data is already f64
@@ -65,11 +78,21 @@ impl Real for f64 {
 
 impl Real for f32 {
     const PRECISION: Precision = Precision::F32;
+    #[inline(always)]
     fn of(value: f64) -> f32 {
         value as f32
     }
+    #[inline(always)]
     fn as_f64(self) -> f64 {
         f64::from(self)
+    }
+    #[inline(always)]
+    fn exp_fast(self) -> f32 {
+        crate::fastmath::exp_f32(self)
+    }
+    #[inline(always)]
+    fn ln_fast(self) -> f32 {
+        crate::fastmath::ln_f32(self)
     }
     fn view<'a>(values: &'a [f64], cache: &'a mut Vec<f32>, fresh: bool) -> &'a [f32] {
         if fresh || cache.len() != values.len() {
@@ -750,9 +773,9 @@ fn loss_and_output_gradient<T: Real>(p: &[T], y: &[T], dz: &mut [T]) -> T {
     let (eps, one) = (T::of(crate::loss::EPSILON), T::one());
     for ((t, &p), &y) in dz.iter_mut().zip(p).zip(y) {
         let q = p.max(eps).min(one - eps);
-        *t = T::of(crate::fastmath::ln(
-            (y * q + (one - y) * (one - q)).as_f64(),
-        ));
+        // The outer max changes nothing in f64; in f32, 1 − 1e-12 rounds to 1, and it keeps
+        // log(1 − q) finite for a saturated ŷ = 1.
+        *t = (y * q + (one - y) * (one - q)).max(eps).ln_fast();
     }
     let loss = sum(dz);
     for ((d, &p), &y) in dz.iter_mut().zip(p).zip(y) {
@@ -761,11 +784,12 @@ fn loss_and_output_gradient<T: Real>(p: &[T], y: &[T], dz: &mut [T]) -> T {
     loss
 }
 
-/// σ(z) = 1 / (1 + e^(−clip(z, −666, 666))), with the vectorisable exp.
+/// σ(z) = 1 / (1 + e^(−clip(z, −666, 666))), with the vectorisable exp (which saturates at the
+/// ends of its type's range, as σ does).
 #[inline(always)]
 fn sigmoid<T: Real>(z: T) -> T {
     let z = z.max(T::of(-666.0)).min(T::of(666.0));
-    T::one() / (T::one() + T::of(crate::fastmath::exp(-z.as_f64())))
+    T::one() / (T::one() + (-z).exp_fast())
 }
 
 /// ŷ of one block, into `out`.

@@ -67,6 +67,38 @@ pub fn ln(x: f64) -> f64 {
     e * LN2_HI + (ln_m + e * LN2_LO)
 }
 
+/// e^x in f32 for x in [−87, 88] (clamped): the same reduction, the series to r⁷/7!.
+#[inline(always)]
+pub fn exp_f32(x: f32) -> f32 {
+    let x = x.clamp(-87.0, 88.0);
+    let n = (x * std::f32::consts::LOG2_E + 12_582_912.0) - 12_582_912.0; // 1.5·2²³ rounds
+    let r = (x - n * 0.693_145_75) - n * 1.428_606_8e-6; // ln 2 in two parts, the first exact in n·
+    let mut p: f32 = 1.0 / 5040.0;
+    for k in (1..7).rev() {
+        p = p.mul_add(r, INV_FACTORIAL[k] as f32);
+    }
+    let p = p.mul_add(r, 1.0);
+    p * f32::from_bits(((n as i32 + 127) as u32) << 23)
+}
+
+/// ln x in f32 for normal positive x: the same reduction, 2·atanh(s) to s⁹/9.
+#[inline(always)]
+pub fn ln_f32(x: f32) -> f32 {
+    let bits = x.to_bits();
+    let exponent = ((bits >> 23) & 0xff) as i32 - 127;
+    let mantissa = f32::from_bits((bits & 0x007f_ffff) | 0x3f80_0000); // [1, 2)
+    let big = mantissa > std::f32::consts::SQRT_2;
+    let m = if big { mantissa * 0.5 } else { mantissa };
+    let e = (exponent + i32::from(big)) as f32;
+    let s = (m - 1.0) / (m + 1.0);
+    let s2 = s * s;
+    let mut p: f32 = 1.0 / 11.0;
+    for k in (0..5).rev() {
+        p = p.mul_add(s2, 1.0 / (2 * k + 1) as f32);
+    }
+    e.mul_add(std::f32::consts::LN_2, 2.0 * s * p)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -84,6 +116,26 @@ mod tests {
             worst = worst.max(ulps(exp(x), x.exp()));
         }
         assert!(worst <= 2.0, "worst {worst} ulp");
+    }
+
+    #[test]
+    fn f32_versions_are_within_4_ulp_of_libm() {
+        let ulps32 = |got: f32, want: f32| ((got - want) / want).abs() / f32::EPSILON;
+        let mut worst: f32 = 0.0;
+        for i in -8_700..8_800 {
+            let x = i as f32 * 0.01 + 0.003_7;
+            worst = worst.max(ulps32(exp_f32(x), x.exp()));
+        }
+        assert!(worst <= 4.0, "exp_f32: worst {worst} ulp");
+        let (mut worst, mut x): (f32, f32) = (0.0, 1e-12);
+        while x < 1.0 {
+            let w = x.ln();
+            if w.abs() > 1e-2 {
+                worst = worst.max(ulps32(ln_f32(x), w));
+            }
+            x *= 1.001;
+        }
+        assert!(worst <= 4.0, "ln_f32: worst {worst} ulp");
     }
 
     #[test]
