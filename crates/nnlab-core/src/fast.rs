@@ -868,11 +868,12 @@ impl<T: Real> Engine for FastEngine<T> {
 
     fn probabilities(&self, x: &Array2<f64>) -> Result<Array1<f64>, CoreError> {
         check_shape(x, x.nrows(), self.spec.input_size())?;
-        let xs: Vec<T> = x.iter().map(|&v| T::of(v)).collect();
+        let mut converted = Vec::new(); // stays empty for f64: the rows are read in place
+        let xs = T::view(x.as_slice().expect("checked row-major"), &mut converted, true);
         let mut out = vec![T::zero(); x.nrows()];
         match &self.pool {
-            Some(pool) => pool.install(|| self.predict_into(&xs, x.nrows(), &mut out)),
-            None => self.predict_into(&xs, x.nrows(), &mut out),
+            Some(pool) => pool.install(|| self.predict_into(xs, x.nrows(), &mut out)),
+            None => self.predict_into(xs, x.nrows(), &mut out),
         }
         Ok(out.into_iter().map(Real::as_f64).collect())
     }
