@@ -869,7 +869,11 @@ impl<T: Real> Engine for FastEngine<T> {
     fn probabilities(&self, x: &Array2<f64>) -> Result<Array1<f64>, CoreError> {
         check_shape(x, x.nrows(), self.spec.input_size())?;
         let mut converted = Vec::new(); // stays empty for f64: the rows are read in place
-        let xs = T::view(x.as_slice().expect("checked row-major"), &mut converted, true);
+        let xs = T::view(
+            x.as_slice().expect("checked row-major"),
+            &mut converted,
+            true,
+        );
         let mut out = vec![T::zero(); x.nrows()];
         match &self.pool {
             Some(pool) => pool.install(|| self.predict_into(xs, x.nrows(), &mut out)),
