@@ -34,13 +34,16 @@ use rayon::prelude::*;
 use crate::engine::{Parameter, Precision, Step};
 use crate::{Activation, CoreError, Engine, Mlp, ModelSpec};
 
+#[cfg(target_arch = "x86_64")]
+mod avx512;
+
 /// Rows per block: small enough that a block's activations stay in the L1 cache.
 pub const BLOCK: usize = 256;
 /// Blocks per chunk, the unit of work of one thread and of one partial gradient sum.
 pub const CHUNK_BLOCKS: usize = 16;
 
 /// A float type the fast path computes in.
-pub trait Real: Float + Send + Sync + Default + std::iter::Sum + 'static {
+pub trait Real: Float + Send + Sync + Default + std::iter::Sum + 'static + kernel::Kernel {
     /// The precision reported to the training loop.
     const PRECISION: Precision;
     fn of(value: f64) -> Self;
@@ -51,6 +54,108 @@ pub trait Real: Float + Send + Sync + Default + std::iter::Sum + 'static {
     /// `values` as this type: borrowed as they are for f64, converted into `cache` for f32
     /// (only when `fresh`, i.e. when the caller passed other arrays than last time).
     fn view<'a>(values: &'a [f64], cache: &'a mut Vec<Self>, fresh: bool) -> &'a [Self];
+}
+
+/// What each float type brings to the kernels. Sealed: the module is private, so the crate's
+/// own types in these signatures never reach a user (hence the `allow`).
+#[allow(private_interfaces)]
+mod kernel {
+    use super::*;
+
+    pub trait Kernel: Sized {
+        /// One chunk through the AVX-512 kernel of the notebook's shape (`avx512`), if the CPU has
+        /// AVX-512F and the network is D → h (ReLU) → 1 with D ≤ 4; false (nothing done) otherwise.
+        fn chunk_avx512(
+            layers: &[Layer<Self>],
+            x: &[Self],
+            y: &[Self],
+            rows: usize,
+            scratch: &mut Scratch<Self>,
+            partial: &mut Partial<Self>,
+            probabilities: &mut [Self],
+        ) -> bool;
+    }
+
+    impl Kernel for f64 {
+        fn chunk_avx512(
+            layers: &[Layer<f64>],
+            x: &[f64],
+            y: &[f64],
+            rows: usize,
+            scratch: &mut Scratch<f64>,
+            partial: &mut Partial<f64>,
+            probabilities: &mut [f64],
+        ) -> bool {
+            #[cfg(target_arch = "x86_64")]
+            return chunk_avx512::<avx512::F64x8>(
+                layers,
+                x,
+                y,
+                rows,
+                scratch,
+                partial,
+                probabilities,
+            );
+            #[cfg(not(target_arch = "x86_64"))]
+            return false;
+        }
+    }
+
+    impl Kernel for f32 {
+        fn chunk_avx512(
+            layers: &[Layer<f32>],
+            x: &[f32],
+            y: &[f32],
+            rows: usize,
+            scratch: &mut Scratch<f32>,
+            partial: &mut Partial<f32>,
+            probabilities: &mut [f32],
+        ) -> bool {
+            #[cfg(target_arch = "x86_64")]
+            return chunk_avx512::<avx512::F32x16>(
+                layers,
+                x,
+                y,
+                rows,
+                scratch,
+                partial,
+                probabilities,
+            );
+            #[cfg(not(target_arch = "x86_64"))]
+            return false;
+        }
+    }
+}
+
+/// The AVX-512 kernel for vectors of `W` (`W::T` = T), where it applies.
+#[cfg(target_arch = "x86_64")]
+fn chunk_avx512<W: avx512::Wide>(
+    layers: &[Layer<W::T>],
+    x: &[W::T],
+    y: &[W::T],
+    rows: usize,
+    scratch: &mut Scratch<W::T>,
+    partial: &mut Partial<W::T>,
+    probabilities: &mut [W::T],
+) -> bool {
+    let fits = layers.len() == 2
+        && layers[0].activation == Activation::Relu
+        && (1..=4).contains(&layers[0].n_in)
+        && layers[1].n_out == 1;
+    if !fits || !avx512::available() {
+        return false;
+    }
+    let args = (layers, x, y, rows, scratch, partial, probabilities);
+    // SAFETY: `available()` checked that the CPU has AVX-512F.
+    unsafe {
+        match layers[0].n_in {
+            1 => avx512::chunk::<W, 1>(args),
+            2 => avx512::chunk::<W, 2>(args),
+            3 => avx512::chunk::<W, 3>(args),
+            _ => avx512::chunk::<W, 4>(args),
+        }
+    }
+    true
 }
 
 impl Real for f64 {
@@ -131,6 +236,8 @@ struct Scratch<T> {
     a: Vec<Vec<T>>,
     dz: Vec<T>,
     dz_below: Vec<T>,
+    /// For the AVX-512 kernel: per unit, its sums as vectors (one lane per row position).
+    sums: Vec<T>,
 }
 
 /// The hand-written engine's fast path (see the module docs).
@@ -141,6 +248,8 @@ pub struct FastEngine<T: Real> {
     pool: Option<rayon::ThreadPool>,
     /// One thread: everything runs on the caller's thread, no pool.
     single: bool,
+    /// Whether the AVX-512 kernel may run (see [`FastEngine::portable`]).
+    vector_kernel: bool,
     /// The last inputs converted to `T` (for f32), reused while the same arrays come back.
     inputs: InputCache<T>,
     partials: Vec<Partial<T>>,
@@ -192,6 +301,7 @@ impl<T: Real> FastEngine<T> {
             layers: Vec::new(),
             pool,
             single: threads == Some(1),
+            vector_kernel: true,
             inputs: InputCache::default(),
             partials: Vec::new(),
             scratch: Vec::new(),
@@ -213,6 +323,13 @@ impl<T: Real> FastEngine<T> {
                 activation: layer.activation,
             })
             .collect();
+    }
+
+    /// Only the portable kernels, the ones a CPU without AVX-512 runs (for tests and comparisons;
+    /// the results differ from the AVX-512 kernel's in the last bits).
+    pub fn portable(mut self) -> Self {
+        self.vector_kernel = false;
+        self
     }
 
     /// The weights as the readable engine's network (in f64).
@@ -296,6 +413,7 @@ impl<T: Real> FastEngine<T> {
         let xs = T::view(x_values, &mut self.inputs.x, fresh);
         let ys = T::view(y_values, &mut self.inputs.y, fresh);
         let layers = &self.layers;
+        let vector_kernel = self.vector_kernel;
         let run = |w: usize,
                    partials: &mut [Partial<T>],
                    scratch: &mut Scratch<T>,
@@ -304,6 +422,20 @@ impl<T: Real> FastEngine<T> {
                 partial.clear();
                 let start = (w * per + k) * chunk_rows;
                 let end = (start + chunk_rows).min(m);
+                let first = start - w * per * chunk_rows;
+                if vector_kernel
+                    && T::chunk_avx512(
+                        layers,
+                        &xs[start * n_in..end * n_in],
+                        &ys[start..end],
+                        end - start,
+                        scratch,
+                        partial,
+                        &mut probabilities[first..first + end - start],
+                    )
+                {
+                    continue;
+                }
                 for block_start in (start..end).step_by(BLOCK) {
                     let rows = (end - block_start).min(BLOCK);
                     let offset = block_start - w * per * chunk_rows;
@@ -415,6 +547,7 @@ impl<T: Real> Scratch<T> {
                 .collect(),
             dz: vec![T::zero(); BLOCK * widest],
             dz_below: vec![T::zero(); BLOCK * widest],
+            sums: vec![T::zero(); 6 * 16 * layers[0].n_out],
         }
     }
 }

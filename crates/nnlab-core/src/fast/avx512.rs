@@ -1,0 +1,545 @@
+//! The notebook's shape, D → h (ReLU) → 1 (σ), with AVX-512 vectors written out: the compiler
+//! does not keep a register-blocked kernel in registers on its own, so here the vectors are
+//! explicit (`std::arch`). Used when the CPU has AVX-512F; other CPUs take the portable kernel.
+//!
+//! Per chunk of rows, block by block, two vectors of rows (2·LANES) at a time:
+//!
+//! ```text
+//! forward:   o = b2;  per unit j:  z_j = b1_j + Σ_i W1_ij·x_i  (stored),  o += W2_j·max(z_j, 0)
+//! output:    p = σ(o),  dz = p − y,  dzx_i = dz·x_i              (o, p and x never leave registers)
+//! loss:      Σ log q as log Π q: the product is kept as mantissa × 2^(Σ exponents), one log per lane
+//! backward:  per unit j:  Σ max(z_j, 0)·dz,  Σ_{z_j>0} dz,  Σ_{z_j>0} dzx_i  (masked adds)
+//! chunk end: ΣdW2_j += Σ max(z_j, 0)·dz,  Σdb1_j += W2_j·Σ_{z_j>0} dz,  ΣdW1_ij += W2_j·Σ_{z_j>0} dzx_i
+//! ```
+//!
+//! The per-unit sums stay vectors (one lane per row position) until the chunk ends, then their
+//! lanes are added in a fixed order: results do not depend on the thread count.
+
+use std::arch::x86_64::*;
+
+use num_traits::{Float, Zero};
+
+use super::{BlockArgs, Real, BLOCK};
+
+/// Whether this CPU runs the kernels of this module.
+pub(super) fn available() -> bool {
+    is_x86_feature_detected!("avx512f")
+}
+
+/// One 512-bit vector of f64 (8 lanes) or f32 (16). Only made inside the `avx512f` kernel below,
+/// which runs after [`available`]; the `unsafe` blocks rely on that.
+pub(super) trait Wide: Copy {
+    type T: Real;
+    const LANES: usize;
+    /// e^x's clamp, as the scalar `fastmath::exp`s: [−708, 709] in f64, [−87, 88] in f32.
+    const EXP_RANGE: (f64, f64);
+    /// ln 2 in two parts (the first exact times any exponent) and 1/k! up to the series' end.
+    const LN2: (f64, f64);
+    const EXP_TERMS: usize;
+    fn splat(v: Self::T) -> Self;
+    /// # Safety
+    /// `LANES` values from `p` must be readable.
+    unsafe fn load(p: *const Self::T) -> Self;
+    /// # Safety
+    /// `LANES` values from `p` must be writable.
+    unsafe fn store(self, p: *mut Self::T);
+    fn add(self, b: Self) -> Self;
+    fn sub(self, b: Self) -> Self;
+    fn mul(self, b: Self) -> Self;
+    fn div(self, b: Self) -> Self;
+    /// self·a + b, one rounding.
+    fn mul_add(self, a: Self, b: Self) -> Self;
+    fn max(self, b: Self) -> Self;
+    fn min(self, b: Self) -> Self;
+    /// The lanes where self > b.
+    fn gt(self, b: Self) -> u16;
+    /// self + v in the lanes of `mask`, self elsewhere.
+    fn add_where(self, mask: u16, v: Self) -> Self;
+    /// `yes` in the lanes of `mask`, `no` elsewhere.
+    fn select(mask: u16, yes: Self, no: Self) -> Self;
+    /// To the nearest integer (ties to even).
+    fn round(self) -> Self;
+    /// self·2ⁿ for integral n.
+    fn scale(self, n: Self) -> Self;
+    /// ⌊log₂|self|⌋ and the mantissa in [1, 2).
+    fn exponent(self) -> Self;
+    fn mantissa(self) -> Self;
+    /// The lanes, in order.
+    fn lanes(self) -> [Self::T; 16];
+    /// (a₀, a₂, …, b₀, b₂, …) and (a₁, a₃, …, b₁, b₃, …): two interleaved rows split.
+    fn deinterleave(a: Self, b: Self) -> (Self, Self);
+}
+
+macro_rules! wide {
+    ($name:ident, $t:ty, $v:ty, $lanes:expr, $mask:ty, $exp_range:expr, $ln2:expr, $terms:expr,
+     $set1:ident, $loadu:ident, $storeu:ident, $add:ident, $sub:ident, $mul:ident, $div:ident,
+     $fmadd:ident, $max:ident, $min:ident, $cmp:ident, $mask_add:ident, $blend:ident,
+     $roundscale:ident, $scalef:ident, $getexp:ident, $getmant:ident, $permute:ident,
+     $even:expr, $odd:expr) => {
+        #[derive(Clone, Copy)]
+        pub(super) struct $name($v);
+
+        // SAFETY (every block): these values exist only inside `chunk`, which runs with avx512f
+        // enabled after `available()` said the CPU has it.
+        impl Wide for $name {
+            type T = $t;
+            const LANES: usize = $lanes;
+            const EXP_RANGE: (f64, f64) = $exp_range;
+            const LN2: (f64, f64) = $ln2;
+            const EXP_TERMS: usize = $terms;
+            #[inline(always)]
+            fn splat(v: $t) -> Self {
+                Self(unsafe { $set1(v) })
+            }
+            #[inline(always)]
+            unsafe fn load(p: *const $t) -> Self {
+                Self(unsafe { $loadu(p) })
+            }
+            #[inline(always)]
+            unsafe fn store(self, p: *mut $t) {
+                unsafe { $storeu(p, self.0) }
+            }
+            #[inline(always)]
+            fn add(self, b: Self) -> Self {
+                Self(unsafe { $add(self.0, b.0) })
+            }
+            #[inline(always)]
+            fn sub(self, b: Self) -> Self {
+                Self(unsafe { $sub(self.0, b.0) })
+            }
+            #[inline(always)]
+            fn mul(self, b: Self) -> Self {
+                Self(unsafe { $mul(self.0, b.0) })
+            }
+            #[inline(always)]
+            fn div(self, b: Self) -> Self {
+                Self(unsafe { $div(self.0, b.0) })
+            }
+            #[inline(always)]
+            fn mul_add(self, a: Self, b: Self) -> Self {
+                Self(unsafe { $fmadd(self.0, a.0, b.0) })
+            }
+            #[inline(always)]
+            fn max(self, b: Self) -> Self {
+                Self(unsafe { $max(self.0, b.0) })
+            }
+            #[inline(always)]
+            fn min(self, b: Self) -> Self {
+                Self(unsafe { $min(self.0, b.0) })
+            }
+            #[inline(always)]
+            fn gt(self, b: Self) -> u16 {
+                (unsafe { $cmp::<_CMP_GT_OQ>(self.0, b.0) }) as u16
+            }
+            #[inline(always)]
+            fn add_where(self, mask: u16, v: Self) -> Self {
+                Self(unsafe { $mask_add(self.0, mask as $mask, self.0, v.0) })
+            }
+            #[inline(always)]
+            fn select(mask: u16, yes: Self, no: Self) -> Self {
+                Self(unsafe { $blend(mask as $mask, no.0, yes.0) })
+            }
+            #[inline(always)]
+            fn round(self) -> Self {
+                Self(unsafe {
+                    $roundscale::<{ _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC }>(self.0)
+                })
+            }
+            #[inline(always)]
+            fn scale(self, n: Self) -> Self {
+                Self(unsafe { $scalef(self.0, n.0) })
+            }
+            #[inline(always)]
+            fn exponent(self) -> Self {
+                Self(unsafe { $getexp(self.0) })
+            }
+            #[inline(always)]
+            fn mantissa(self) -> Self {
+                Self(unsafe { $getmant::<_MM_MANT_NORM_1_2, _MM_MANT_SIGN_SRC>(self.0) })
+            }
+            #[inline(always)]
+            fn deinterleave(a: Self, b: Self) -> (Self, Self) {
+                unsafe {
+                    (
+                        Self($permute(a.0, $even, b.0)),
+                        Self($permute(a.0, $odd, b.0)),
+                    )
+                }
+            }
+            #[inline(always)]
+            fn lanes(self) -> [$t; 16] {
+                let mut out = [<$t>::default(); 16];
+                unsafe { $storeu(out.as_mut_ptr(), self.0) };
+                out
+            }
+        }
+    };
+}
+
+wide!(
+    F64x8,
+    f64,
+    __m512d,
+    8,
+    __mmask8,
+    (-708.0, 709.0),
+    (6.931_471_803_691_238e-1, 1.908_214_929_270_587_7e-10),
+    13,
+    _mm512_set1_pd,
+    _mm512_loadu_pd,
+    _mm512_storeu_pd,
+    _mm512_add_pd,
+    _mm512_sub_pd,
+    _mm512_mul_pd,
+    _mm512_div_pd,
+    _mm512_fmadd_pd,
+    _mm512_max_pd,
+    _mm512_min_pd,
+    _mm512_cmp_pd_mask,
+    _mm512_mask_add_pd,
+    _mm512_mask_blend_pd,
+    _mm512_roundscale_pd,
+    _mm512_scalef_pd,
+    _mm512_getexp_pd,
+    _mm512_getmant_pd,
+    _mm512_permutex2var_pd,
+    _mm512_set_epi64(14, 12, 10, 8, 6, 4, 2, 0),
+    _mm512_set_epi64(15, 13, 11, 9, 7, 5, 3, 1)
+);
+wide!(
+    F32x16,
+    f32,
+    __m512,
+    16,
+    __mmask16,
+    (-87.0, 88.0),
+    (0.693_145_75, 1.428_606_8e-6),
+    7,
+    _mm512_set1_ps,
+    _mm512_loadu_ps,
+    _mm512_storeu_ps,
+    _mm512_add_ps,
+    _mm512_sub_ps,
+    _mm512_mul_ps,
+    _mm512_div_ps,
+    _mm512_fmadd_ps,
+    _mm512_max_ps,
+    _mm512_min_ps,
+    _mm512_cmp_ps_mask,
+    _mm512_mask_add_ps,
+    _mm512_mask_blend_ps,
+    _mm512_roundscale_ps,
+    _mm512_scalef_ps,
+    _mm512_getexp_ps,
+    _mm512_getmant_ps,
+    _mm512_permutex2var_ps,
+    _mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16, 14, 12, 10, 8, 6, 4, 2, 0),
+    _mm512_set_epi32(31, 29, 27, 25, 23, 21, 19, 17, 15, 13, 11, 9, 7, 5, 3, 1)
+);
+
+/// k! for k = 0..=13 (exact in f64).
+const FACTORIAL: [f64; 14] = [
+    1.0,
+    1.0,
+    2.0,
+    6.0,
+    24.0,
+    120.0,
+    720.0,
+    5_040.0,
+    40_320.0,
+    362_880.0,
+    3_628_800.0,
+    39_916_800.0,
+    479_001_600.0,
+    6_227_020_800.0,
+];
+
+/// eˣ of V vectors: x = n·ln 2 + r, e^r by its Taylor series (the scalar `fastmath::exp`'s
+/// scheme), times 2ⁿ. Each step is taken for all V vectors before the next, so that their
+/// independent chains interleave.
+#[inline(always)]
+fn exp<W: Wide, const V: usize>(x: [W; V]) -> [W; V] {
+    let of = |v: f64| W::splat(W::T::of(v));
+    let x = x.map(|x| x.max(of(W::EXP_RANGE.0)).min(of(W::EXP_RANGE.1)));
+    let n = x.map(|x| x.mul(of(std::f64::consts::LOG2_E)).round());
+    let r: [W; V] = std::array::from_fn(|u| n[u].mul_add(of(-W::LN2.0), x[u]));
+    let r: [W; V] = std::array::from_fn(|u| n[u].mul_add(of(-W::LN2.1), r[u]));
+    let mut p = [of(1.0 / FACTORIAL[W::EXP_TERMS]); V];
+    for k in (0..W::EXP_TERMS).rev() {
+        let c = of(1.0 / FACTORIAL[k]);
+        p = std::array::from_fn(|u| p[u].mul_add(r[u], c));
+    }
+    std::array::from_fn(|u| p[u].scale(n[u]))
+}
+
+/// x_i of V·LANES rows, from `src`: those rows of a row-major (·, D) array.
+///
+/// # Safety
+/// V·LANES·D values from `src` must be readable.
+#[inline(always)]
+unsafe fn load_inputs<W: Wide, const D: usize, const V: usize>(src: *const W::T) -> [[W; V]; D] {
+    let lanes = W::LANES;
+    let mut xv = [[W::splat(W::T::zero()); V]; D];
+    match D {
+        1 => {
+            for u in 0..V {
+                xv[0][u] = unsafe { W::load(src.add(u * lanes)) };
+            }
+        }
+        2 => {
+            for u in 0..V {
+                let a = unsafe { W::load(src.add(2 * u * lanes)) };
+                let b = unsafe { W::load(src.add(2 * u * lanes + lanes)) };
+                (xv[0][u], xv[1][u]) = W::deinterleave(a, b);
+            }
+        }
+        _ => {
+            for u in 0..V {
+                let mut t = [[W::T::zero(); 16]; D];
+                for r in 0..lanes {
+                    for i in 0..D {
+                        t[i][r] = unsafe { *src.add((u * lanes + r) * D + i) };
+                    }
+                }
+                for i in 0..D {
+                    xv[i][u] = unsafe { W::load(t[i].as_ptr()) };
+                }
+            }
+        }
+    }
+    xv
+}
+
+/// A block's stored rows: z of every unit (BLOCK apart), dz, and dz·x_i (BLOCK apart).
+#[derive(Clone, Copy)]
+struct Rows<T> {
+    z: *mut T,
+    dz: *mut T,
+    dzx: *mut T,
+    padded: usize,
+}
+
+/// Adds units j..j+U's backward sums over a block to their vector sums at `sums` (per unit
+/// (D + 2)·LANES values: Σ max(z, 0)·dz, Σ_{z>0} dz, Σ_{z>0} dzx_i).
+///
+/// # Safety
+/// `rows` must hold the block (`padded` rows), `sums` U·(D + 2)·LANES values; AVX-512F.
+#[inline(always)]
+unsafe fn backward<W: Wide, const D: usize, const U: usize>(
+    rows: Rows<W::T>,
+    j: usize,
+    sums: *mut W::T,
+) {
+    let lanes = W::LANES;
+    let zero = W::splat(W::T::zero());
+    let mut acc = [[zero; 6]; U];
+    for r0 in (0..rows.padded).step_by(V * lanes) {
+        for u in 0..V {
+            let at = r0 + u * lanes;
+            let d = unsafe { W::load(rows.dz.add(at)) };
+            let v: [W; D] =
+                std::array::from_fn(|i| unsafe { W::load(rows.dzx.add(i * BLOCK + at)) });
+            for (k, acc) in acc.iter_mut().enumerate() {
+                let z = unsafe { W::load(rows.z.add((j + k) * BLOCK + at)) };
+                let on = z.gt(zero);
+                acc[0] = z.max(zero).mul_add(d, acc[0]);
+                acc[1] = acc[1].add_where(on, d);
+                for i in 0..D {
+                    acc[2 + i] = acc[2 + i].add_where(on, v[i]);
+                }
+            }
+        }
+    }
+    for (k, acc) in acc.iter().enumerate() {
+        for (s, acc) in acc.iter().take(D + 2).enumerate() {
+            let at = sums.wrapping_add((k * (D + 2) + s) * lanes);
+            unsafe { W::load(at).add(*acc).store(at) };
+        }
+    }
+}
+
+/// Vectors of rows per group: the forward and output passes work on V·LANES rows at a time.
+const V: usize = 4;
+/// The most rows in a group (f32).
+const GROUP_MAX: usize = V * 16;
+
+/// The AVX-512 kernel over one chunk (see the module docs); x row-major (rows, D).
+///
+/// # Safety
+/// The CPU must have AVX-512F ([`available`]).
+#[target_feature(enable = "avx512f")]
+pub(super) unsafe fn chunk<W: Wide, const D: usize>(args: BlockArgs<'_, W::T>) {
+    let (layers, x, y, rows, scratch, partial, probabilities) = args;
+    type Of<W> = <W as Wide>::T;
+    let lanes = W::LANES;
+    let group = V * lanes;
+    let (hidden, output) = (&layers[0], &layers[1]);
+    let h = hidden.n_out;
+    let of = |v: f64| W::splat(Of::<W>::of(v));
+    let zero = of(0.0);
+    let (eps, one, half) = (of(crate::loss::EPSILON), of(1.0), of(0.5));
+    let (lo, hi) = (of(-666.0), of(666.0));
+    let stride = (D + 2) * lanes; // per unit: Σ max(z,0)·dz, Σ dz, Σ dzx_i
+    let sums = &mut scratch.sums[..h * stride];
+    sums.fill(Of::<W>::zero());
+    let (mut product, mut exponents, mut db2) = ([one; V], [zero; V], zero);
+
+    // The block's buffers, each at least BLOCK rows per unit (or input), as raw pointers: the
+    // kernel's stores would otherwise make the compiler reload them.
+    let z_hidden = scratch.z[0].as_mut_ptr();
+    let z_out = scratch.z[1].as_mut_ptr();
+    let (dz, dzx) = (scratch.dz.as_mut_ptr(), scratch.dz_below.as_mut_ptr());
+    assert!(
+        scratch.z[0].len() >= h * BLOCK
+            && scratch.z[1].len() >= BLOCK
+            && scratch.dz.len() >= BLOCK
+            && scratch.dz_below.len() >= D * BLOCK
+            && hidden.w.len() >= D * h
+            && hidden.b.len() >= h
+            && output.w.len() >= h
+            && x.len() >= rows * D
+            && y.len() >= rows
+            && probabilities.len() >= rows
+    );
+    // the last rows of the chunk, when they do not fill a group: copied here, zero-padded
+    let mut tail_x = [Of::<W>::zero(); 4 * GROUP_MAX];
+    let mut tail_y = [Of::<W>::zero(); GROUP_MAX];
+    let mut tail_p = [Of::<W>::zero(); GROUP_MAX];
+
+    for block_start in (0..rows).step_by(BLOCK) {
+        let n = (rows - block_start).min(BLOCK);
+        let padded = n.div_ceil(group) * group;
+        if padded > n {
+            let first = block_start + padded - group;
+            let count = n - (padded - group);
+            tail_x[..count * D].copy_from_slice(&x[first * D..(first + count) * D]);
+            tail_x[count * D..].fill(Of::<W>::zero());
+            tail_y[..count].copy_from_slice(&y[first..first + count]);
+        }
+        // the group of rows at r0: its x and y, and where its ŷ goes
+        let rows_at = |r0: usize| {
+            if r0 + group <= n {
+                let first = block_start + r0;
+                (
+                    unsafe { x.as_ptr().add(first * D) },
+                    unsafe { y.as_ptr().add(first) },
+                    false,
+                )
+            } else {
+                (tail_x.as_ptr(), tail_y.as_ptr(), true)
+            }
+        };
+
+        // forward: z of every unit, and the output's z, V vectors of rows at a time
+        for r0 in (0..padded).step_by(group) {
+            let xv = unsafe { load_inputs::<W, D, V>(rows_at(r0).0) };
+            let mut o = [W::splat(output.b[0]); V];
+            for j in 0..h {
+                let b = W::splat(hidden.b[j]);
+                let w2 = W::splat(output.w[j]);
+                let w: [W; D] = std::array::from_fn(|i| W::splat(hidden.w[i * h + j]));
+                for u in 0..V {
+                    let mut z = b;
+                    for i in 0..D {
+                        z = xv[i][u].mul_add(w[i], z);
+                    }
+                    unsafe { z.store(z_hidden.add(j * BLOCK + r0 + u * lanes)) };
+                    o[u] = z.max(zero).mul_add(w2, o[u]);
+                }
+            }
+            for (u, o) in o.iter().enumerate() {
+                unsafe { o.store(z_out.add(r0 + u * lanes)) };
+            }
+        }
+
+        // output: ŷ, the loss and dz, V vectors at a time
+        for r0 in (0..padded).step_by(group) {
+            let (x_g, y_g, tail) = rows_at(r0);
+            let o: [W; V] = std::array::from_fn(|u| unsafe { W::load(z_out.add(r0 + u * lanes)) });
+            // σ(o) = 1 / (1 + e^(−clip(o, −666, 666)))
+            let e = exp(o.map(|o| zero.sub(o.max(lo).min(hi))));
+            let p = e.map(|e| one.div(one.add(e)));
+            let p_g = if tail {
+                tail_p.as_mut_ptr()
+            } else {
+                unsafe { probabilities.as_mut_ptr().add(block_start + r0) }
+            };
+            let xv = unsafe { load_inputs::<W, D, V>(x_g) };
+            for u in 0..V {
+                let at = r0 + u * lanes;
+                unsafe { p[u].store(p_g.add(u * lanes)) };
+                let valid: u16 = if at + lanes <= n {
+                    u16::MAX
+                } else {
+                    ((1u32 << n.saturating_sub(at).min(lanes)) - 1) as u16
+                };
+                let yv = unsafe { W::load(y_g.add(u * lanes)) };
+                // log q with q = clip(p, ε, 1 − ε) where y = 1, 1 − q where y = 0
+                let q = p[u].max(eps).min(one.sub(eps));
+                let t = W::select(yv.gt(half), q, one.sub(q)).max(eps);
+                product[u] = product[u].mul(W::select(valid, t, one));
+                exponents[u] = exponents[u].add(product[u].exponent());
+                product[u] = product[u].mantissa();
+                // dz = p − y (nothing in the padding rows)
+                let d = W::select(valid, p[u].sub(yv), zero);
+                db2 = db2.add(d);
+                unsafe { d.store(dz.add(at)) };
+                for i in 0..D {
+                    unsafe { d.mul(xv[i][u]).store(dzx.add(i * BLOCK + at)) };
+                }
+            }
+            if tail {
+                let count = n - r0;
+                let first = block_start + r0;
+                probabilities[first..first + count].copy_from_slice(&tail_p[..count]);
+            }
+        }
+
+        // backward, four units at a time (they share the loads of dz and dzx)
+        for j in (0..h).step_by(4) {
+            let rows = Rows {
+                z: z_hidden,
+                dz,
+                dzx,
+                padded,
+            };
+            let sums = sums.as_mut_ptr().wrapping_add(j * stride);
+            match h - j {
+                1 => unsafe { backward::<W, D, 1>(rows, j, sums) },
+                2 => unsafe { backward::<W, D, 2>(rows, j, sums) },
+                3 => unsafe { backward::<W, D, 3>(rows, j, sums) },
+                _ => unsafe { backward::<W, D, 4>(rows, j, sums) },
+            }
+        }
+    }
+
+    // the chunk's sums into the partial gradients, lanes in order
+    let total = |at: usize| -> Of<W> {
+        let v = unsafe { W::load(sums.as_ptr().add(at)) }.lanes();
+        v[..lanes]
+            .iter()
+            .fold(Of::<W>::zero(), |total, &value| total + value)
+    };
+    for j in 0..h {
+        let w2 = output.w[j];
+        partial.dw[1][j] = partial.dw[1][j] + total(j * stride);
+        partial.db[0][j] = w2.mul_add(total(j * stride + lanes), partial.db[0][j]);
+        for i in 0..D {
+            let g = &mut partial.dw[0][i * h + j];
+            *g = w2.mul_add(total(j * stride + (2 + i) * lanes), *g);
+        }
+    }
+    let db2 = db2.lanes();
+    partial.db[1][0] = db2[..lanes]
+        .iter()
+        .fold(partial.db[1][0], |total, &value| total + value);
+    // Σ log q = Σ over lanes of (exponents·ln 2 + log mantissa)
+    let ln2 = Of::<W>::of(std::f64::consts::LN_2);
+    for (product, exponents) in product.iter().zip(exponents) {
+        let (product, exponents) = (product.lanes(), exponents.lanes());
+        for k in 0..lanes {
+            partial.loss = partial.loss + exponents[k].mul_add(ln2, product[k].ln_fast());
+        }
+    }
+}
