@@ -8,8 +8,13 @@
 //!   in order into its own partial sums, and the partial sums are then added chunk by chunk, in
 //!   order. Threads only decide who computes which chunk, so every thread count gives bit-identical
 //!   results.
-//! - Inner loops run over contiguous unit indices with no branches, so the compiler vectorises
-//!   them; the CPU's vector width is chosen at run time (AVX-512 or AVX2+FMA on x86-64).
+//! - The notebook's shape (D ≤ 4 inputs → one ReLU layer → 1) has a kernel with explicit AVX-512
+//!   vectors (`fast/avx512.rs`, chosen at run time where the CPU has AVX-512F): the compiler does not
+//!   keep a register-blocked kernel in registers on its own.
+//! - Every other shape, and every CPU without AVX-512, takes the portable kernels: inner loops over
+//!   contiguous unit indices with no branches, which the compiler vectorises for the CPU at hand
+//!   (AVX-512 or AVX2+FMA on x86-64). The two kernels' sums are ordered differently, so their
+//!   results differ in the last bits; both are tested against the readable engine.
 //! - All buffers live in the engine and are reused: a training step allocates nothing.
 //! - Products are accumulated with fused multiply-adds (`mul_add`), one rounding instead of two.
 //! - f64 or f32 (`T`), the accuracy of the readable engine or half the memory traffic.
