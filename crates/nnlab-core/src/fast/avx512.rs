@@ -478,11 +478,14 @@ pub(super) unsafe fn chunk<W: Wide, const D: usize>(args: BlockArgs<'_, W::T>) {
                 // log q with q = clip(p, ε, 1 − ε) where y = 1, 1 − q where y = 0
                 let q = p[u].max(eps).min(one.sub(eps));
                 let t = W::select(yv.gt(half), q, one.sub(q)).max(eps);
-                product[u] = product[u].mul(W::select(valid, t, one));
+                // (the selects only matter in the padded group; full groups skip them)
+                let t = if tail { W::select(valid, t, one) } else { t };
+                product[u] = product[u].mul(t);
                 exponents[u] = exponents[u].add(product[u].exponent());
                 product[u] = product[u].mantissa();
                 // dz = p − y (nothing in the padding rows)
-                let d = W::select(valid, p[u].sub(yv), zero);
+                let d = p[u].sub(yv);
+                let d = if tail { W::select(valid, d, zero) } else { d };
                 db2 = db2.add(d);
                 unsafe { d.store(dz.add(at)) };
                 for i in 0..D {
@@ -534,12 +537,20 @@ pub(super) unsafe fn chunk<W: Wide, const D: usize>(args: BlockArgs<'_, W::T>) {
     partial.db[1][0] = db2[..lanes]
         .iter()
         .fold(partial.db[1][0], |total, &value| total + value);
-    // Σ log q = Σ over lanes of (exponents·ln 2 + log mantissa)
-    let ln2 = Of::<W>::of(std::f64::consts::LN_2);
-    for (product, exponents) in product.iter().zip(exponents) {
-        let (product, exponents) = (product.lanes(), exponents.lanes());
-        for k in 0..lanes {
-            partial.loss = partial.loss + exponents[k].mul_add(ln2, product[k].ln_fast());
-        }
+    // Σ log q = (Σ exponents)·ln 2 + log Π mantissas: the V products into one, then its lanes
+    // (each mantissa is in [1, 2), so the product of the lanes stays below 2^16), and one log
+    let (mut mantissa, mut exponent) = (product[0], exponents[0]);
+    for u in 1..V {
+        mantissa = mantissa.mul(product[u]);
+        exponent = exponent.add(exponents[u]).add(mantissa.exponent());
+        mantissa = mantissa.mantissa();
     }
+    let (mantissas, exponents) = (mantissa.lanes(), exponent.lanes());
+    let (mut m, mut e) = (Of::<W>::of(1.0), Of::<W>::zero());
+    for k in 0..lanes {
+        m = m * mantissas[k];
+        e = e + exponents[k];
+    }
+    let ln2 = Of::<W>::of(std::f64::consts::LN_2);
+    partial.loss = partial.loss + e.mul_add(ln2, m.ln_fast());
 }
