@@ -241,8 +241,10 @@ struct Scratch<T> {
     a: Vec<Vec<T>>,
     dz: Vec<T>,
     dz_below: Vec<T>,
-    /// For the AVX-512 kernel: per unit, its sums as vectors (one lane per row position).
+    /// For the AVX-512 kernel: per unit, its sums as vectors (one lane per row position), and its
+    /// parameters side by side.
     sums: Vec<T>,
+    params: Vec<T>,
 }
 
 /// The hand-written engine's fast path (see the module docs).
@@ -553,6 +555,7 @@ impl<T: Real> Scratch<T> {
             dz: vec![T::zero(); BLOCK * widest],
             dz_below: vec![T::zero(); BLOCK * widest],
             sums: vec![T::zero(); 6 * 16 * layers[0].n_out],
+            params: Vec::with_capacity(6 * layers[0].n_out),
         }
     }
 }
