@@ -265,6 +265,31 @@ pub struct FastEngine<T: Real> {
     probabilities: Vec<T>,
 }
 
+/// Worker w's chunks, scratch and rows of ŷ.
+type Part<'a, T> = (
+    usize,
+    ((&'a mut [Partial<T>], &'a mut Scratch<T>), &'a mut [T]),
+);
+
+/// Runs worker 0's part on the calling thread and spawns the others into `scope`'s pool.
+fn share_out<'s, T: Real>(
+    scope: &rayon::Scope<'s>,
+    parts: impl Iterator<Item = Part<'s, T>>,
+    run: &'s (impl Fn(usize, &mut [Partial<T>], &mut Scratch<T>, &mut [T]) + Sync),
+) {
+    let mut own = None;
+    for (w, ((partials, scratch), probabilities)) in parts {
+        if w == 0 {
+            own = Some((partials, scratch, probabilities));
+        } else {
+            scope.spawn(move |_| run(w, partials, scratch, probabilities));
+        }
+    }
+    if let Some((partials, scratch, probabilities)) = own {
+        run(0, partials, scratch, probabilities);
+    }
+}
+
 #[derive(Default)]
 struct InputCache<T> {
     key: Option<(usize, usize, usize)>,
@@ -421,10 +446,10 @@ impl<T: Real> FastEngine<T> {
         let ys = T::view(y_values, &mut self.inputs.y, fresh);
         let layers = &self.layers;
         let vector_kernel = self.vector_kernel;
-        let run = |w: usize,
-                   partials: &mut [Partial<T>],
-                   scratch: &mut Scratch<T>,
-                   probabilities: &mut [T]| {
+        let run = move |w: usize,
+                        partials: &mut [Partial<T>],
+                        scratch: &mut Scratch<T>,
+                        probabilities: &mut [T]| {
             for (k, partial) in partials.iter_mut().enumerate() {
                 partial.clear();
                 let start = (w * per + k) * chunk_rows;
@@ -467,19 +492,16 @@ impl<T: Real> FastEngine<T> {
                 &mut self.probabilities[..m],
             );
         } else {
-            let work = self.partials[..chunks]
-                .par_chunks_mut(per)
-                .zip(self.scratch.par_iter_mut())
-                .zip(self.probabilities.par_chunks_mut(per * chunk_rows))
+            // The calling thread computes the first worker's chunks itself while the pool's
+            // threads take the others: one thread fewer to wake up (slow on some machines).
+            let parts = self.partials[..chunks]
+                .chunks_mut(per)
+                .zip(self.scratch.iter_mut())
+                .zip(self.probabilities[..m].chunks_mut(per * chunk_rows))
                 .enumerate();
-            let go = || {
-                work.for_each(|(w, ((partials, scratch), probabilities))| {
-                    run(w, partials, scratch, probabilities)
-                })
-            };
             match &self.pool {
-                Some(pool) => pool.install(go),
-                None => go(),
+                Some(pool) => pool.in_place_scope(|scope| share_out(scope, parts, &run)),
+                None => rayon::in_place_scope(|scope| share_out(scope, parts, &run)),
             }
         }
 
