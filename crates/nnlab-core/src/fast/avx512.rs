@@ -510,7 +510,9 @@ pub(super) unsafe fn chunk<W: Wide, const D: usize>(args: BlockArgs<'_, W::T>) {
                 let yv = unsafe { W::load(y_g.add(u * lanes)) };
                 // log q with q = clip(p, ε, 1 − ε) where y = 1, 1 − q where y = 0
                 let q = p[u].max(eps).min(one.sub(eps));
-                let t = W::select(yv.gt(half), q, one.sub(q)).max(eps);
+                let t = W::select(yv.gt(half), q, one.sub(q));
+                // in f32, 1 − ε rounds to 1: keep log(1 − q) finite (the portable kernel's floor)
+                let t = if W::LANES == 16 { t.max(eps) } else { t };
                 // (the selects only matter in the padded group; full groups skip them)
                 let t = if tail { W::select(valid(), t, one) } else { t };
                 product[u] = product[u].mul(t);
