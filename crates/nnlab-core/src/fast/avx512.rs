@@ -502,6 +502,7 @@ pub(super) unsafe fn chunk<W: Wide, const D: usize>(args: BlockArgs<'_, W::T>) {
                 unsafe { probabilities.as_mut_ptr().add(block_start + r0) }
             };
             let xv = unsafe { load_inputs::<W, D, V>(x_g) };
+            let mut q_group = [one; V];
             for u in 0..V {
                 let at = r0 + u * lanes;
                 unsafe { p[u].store(p_g.add(u * lanes)) };
@@ -515,9 +516,7 @@ pub(super) unsafe fn chunk<W: Wide, const D: usize>(args: BlockArgs<'_, W::T>) {
                 let t = if W::LANES == 16 { t.max(eps) } else { t };
                 // (the selects only matter in the padded group; full groups skip them)
                 let t = if tail { W::select(valid(), t, one) } else { t };
-                product[u] = product[u].mul(t);
-                exponents[u] = exponents[u].add(product[u].exponent());
-                product[u] = product[u].mantissa();
+                q_group[u] = t;
                 // dz = p − y (nothing in the padding rows)
                 let d = p[u].sub(yv);
                 let d = if tail { W::select(valid(), d, zero) } else { d };
@@ -526,6 +525,15 @@ pub(super) unsafe fn chunk<W: Wide, const D: usize>(args: BlockArgs<'_, W::T>) {
                 for i in 0..D {
                     unsafe { d.mul(xv[i][u]).store(dzx.add(i * BLOCK + at)) };
                 }
+            }
+            // the group's q into the running products: all V at once in f64 (each q ≥ 1e-12 >
+            // 2⁻⁴⁰, so their product stays above 2⁻¹⁶⁰), in pairs in f32 (four could underflow)
+            let together = if W::LANES == 8 { V } else { 2 };
+            for (k, qs) in q_group.chunks(together).enumerate() {
+                let q = qs[1..].iter().fold(qs[0], |all, &q| all.mul(q));
+                product[k] = product[k].mul(q);
+                exponents[k] = exponents[k].add(product[k].exponent());
+                product[k] = product[k].mantissa();
             }
             if tail {
                 let count = n - r0;
