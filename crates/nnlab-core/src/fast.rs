@@ -245,6 +245,8 @@ struct Scratch<T> {
     /// parameters side by side.
     sums: Vec<T>,
     params: Vec<T>,
+    /// The chunk's last rows when they do not fill a group of 4 vectors: x, y and ŷ.
+    tail: Vec<T>,
 }
 
 /// The hand-written engine's fast path (see the module docs).
@@ -578,6 +580,7 @@ impl<T: Real> Scratch<T> {
             dz_below: vec![T::zero(); BLOCK * widest],
             sums: vec![T::zero(); 6 * 16 * layers[0].n_out],
             params: Vec::with_capacity(6 * layers[0].n_out),
+            tail: vec![T::zero(); 6 * 64],
         }
     }
 }

@@ -67,6 +67,8 @@ pub(super) trait Wide: Copy {
     fn mantissa(self) -> Self;
     /// The lanes, in order.
     fn lanes(self) -> [Self::T; 16];
+    /// The lanes added up (pairwise, in a fixed order).
+    fn sum(self) -> Self::T;
     /// (a₀, a₂, …, b₀, b₂, …) and (a₁, a₃, …, b₁, b₃, …): two interleaved rows split.
     fn deinterleave(a: Self, b: Self) -> (Self, Self);
 }
@@ -75,7 +77,8 @@ macro_rules! wide {
     ($name:ident, $t:ty, $v:ty, $lanes:expr, $mask:ty, $exp_range:expr, $ln2:expr, $exp:ident,
      $set1:ident, $loadu:ident, $storeu:ident, $add:ident, $sub:ident, $mul:ident, $div:ident,
      $fmadd:ident, $max:ident, $min:ident, $cmp:ident, $mask_add:ident, $blend:ident,
-     $roundscale:ident, $scalef:ident, $getexp:ident, $getmant:ident, $permute:ident,
+     $roundscale:ident, $scalef:ident, $getexp:ident, $getmant:ident, $reduce:ident,
+     $permute:ident,
      $even:expr, $odd:expr) => {
         #[derive(Clone, Copy)]
         pub(super) struct $name($v);
@@ -168,6 +171,10 @@ macro_rules! wide {
                 }
             }
             #[inline(always)]
+            fn sum(self) -> $t {
+                unsafe { $reduce(self.0) }
+            }
+            #[inline(always)]
             fn lanes(self) -> [$t; 16] {
                 let mut out = [<$t>::default(); 16];
                 unsafe { $storeu(out.as_mut_ptr(), self.0) };
@@ -203,6 +210,7 @@ wide!(
     _mm512_scalef_pd,
     _mm512_getexp_pd,
     _mm512_getmant_pd,
+    _mm512_reduce_add_pd,
     _mm512_permutex2var_pd,
     _mm512_set_epi64(14, 12, 10, 8, 6, 4, 2, 0),
     _mm512_set_epi64(15, 13, 11, 9, 7, 5, 3, 1)
@@ -233,6 +241,7 @@ wide!(
     _mm512_scalef_ps,
     _mm512_getexp_ps,
     _mm512_getmant_ps,
+    _mm512_reduce_add_ps,
     _mm512_permutex2var_ps,
     _mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16, 14, 12, 10, 8, 6, 4, 2, 0),
     _mm512_set_epi32(31, 29, 27, 25, 23, 21, 19, 17, 15, 13, 11, 9, 7, 5, 3, 1)
@@ -444,9 +453,9 @@ pub(super) unsafe fn chunk<W: Wide, const D: usize>(args: BlockArgs<'_, W::T>) {
         params.as_ptr()
     };
     // the last rows of the chunk, when they do not fill a group: copied here, zero-padded
-    let mut tail_x = [Of::<W>::zero(); 4 * GROUP_MAX];
-    let mut tail_y = [Of::<W>::zero(); GROUP_MAX];
-    let mut tail_p = [Of::<W>::zero(); GROUP_MAX];
+    assert!(scratch.tail.len() >= 6 * GROUP_MAX);
+    let (tail_x, rest) = scratch.tail.split_at_mut(4 * GROUP_MAX);
+    let (tail_y, tail_p) = rest.split_at_mut(GROUP_MAX);
 
     for block_start in (0..rows).step_by(BLOCK) {
         let n = (rows - block_start).min(BLOCK);
@@ -568,13 +577,8 @@ pub(super) unsafe fn chunk<W: Wide, const D: usize>(args: BlockArgs<'_, W::T>) {
         }
     }
 
-    // the chunk's sums into the partial gradients, lanes in order
-    let total = |at: usize| -> Of<W> {
-        let v = unsafe { W::load(sums.as_ptr().add(at)) }.lanes();
-        v[..lanes]
-            .iter()
-            .fold(Of::<W>::zero(), |total, &value| total + value)
-    };
+    // the chunk's sums into the partial gradients
+    let total = |at: usize| -> Of<W> { unsafe { W::load(sums.as_ptr().add(at)) }.sum() };
     for j in 0..h {
         let w2 = output.w[j];
         partial.dw[1][j] = partial.dw[1][j] + total(j * stride);
@@ -584,10 +588,7 @@ pub(super) unsafe fn chunk<W: Wide, const D: usize>(args: BlockArgs<'_, W::T>) {
             *g = w2.mul_add(total(j * stride + (2 + i) * lanes), *g);
         }
     }
-    let db2 = db2.lanes();
-    partial.db[1][0] = db2[..lanes]
-        .iter()
-        .fold(partial.db[1][0], |total, &value| total + value);
+    partial.db[1][0] = partial.db[1][0] + db2.sum();
     // Σ log q = (Σ exponents)·ln 2 + log Π mantissas: the V products into one, then its lanes
     // (each mantissa is in [1, 2), so the product of the lanes stays below 2^16), and one log
     let (mut mantissa, mut exponent) = (product[0], exponents[0]);
