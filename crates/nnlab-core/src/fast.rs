@@ -578,9 +578,10 @@ impl<T: Real> Scratch<T> {
                 .collect(),
             dz: vec![T::zero(); BLOCK * widest],
             dz_below: vec![T::zero(); BLOCK * widest],
-            sums: vec![T::zero(); 6 * 16 * layers[0].n_out],
+            // (+ 16: room to start the AVX-512 kernel's buffers on a cache line)
+            sums: vec![T::zero(); 6 * 16 * layers[0].n_out + 16],
             params: Vec::with_capacity(6 * layers[0].n_out),
-            tail: vec![T::zero(); 6 * 64],
+            tail: vec![T::zero(); 6 * 64 + 16],
         }
     }
 }
