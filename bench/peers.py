@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """One full-batch training step of 2→h→1 (ReLU, sigmoid, BCE, SGD) in numpy (the notebook's code,
 f64) and PyTorch (f32), single thread, at the sizes of issue 7 — and nnlab's, from
-`cargo bench -p nnlab-core --bench step`, with the ratios. All in one run, on one machine.
+`cargo bench -p nnlab-core --bench step`, with the ratios, and nnlab's two-thread speed-ups. All in
+one run, on one machine.
 
     python3 bench/peers.py            (needs numpy; torch is used if installed)
     python3 bench/peers.py --skip-nnlab
@@ -98,6 +99,16 @@ def main():
         f32 = ours.get(("fast_f32", size), float("nan"))
         print(f"{size:>12} {fmt(t_np):>12} {fmt(t_torch):>12} {fmt(f64):>12} {fmt(f32):>12}"
               f" {t_np / f64:12.1f}x {t_torch / f32:12.1f}x")
+    if ours:
+        print("\nnnlab on two threads (--threads 2), from the same cargo bench run:")
+        print(f"{'size':>12} {'f64':>12} {'speed-up':>9} {'f32':>12} {'speed-up':>9}")
+        for m, h in SIZES:
+            size = f"{m}x{h}"
+            row = [size]
+            for dtype in ("f64", "f32"):
+                one, two = ours.get((f"fast_{dtype}", size)), ours.get((f"fast_{dtype}_threads_2", size))
+                row += [fmt(two) if two else "-", f"{one / two:8.2f}x" if one and two else "-"]
+            print(f"{row[0]:>12} {row[1]:>12} {row[2]:>9} {row[3]:>12} {row[4]:>9}")
 
 
 if __name__ == "__main__":

@@ -52,10 +52,33 @@ fn fast_f64_threads_2(bencher: divan::Bencher, size: &str) {
     step_bench::<f64>(bencher, size, 2);
 }
 
+/// The portable kernels on the same shape (what a CPU without AVX-512 runs), for comparison.
+#[divan::bench(args = ["800x8", "100000x64"])]
+fn portable_f64(bencher: divan::Bencher, size: &str) {
+    step_bench_on::<f64>(bencher, size, 1, true);
+}
+
+#[divan::bench(args = ["800x8", "100000x64"])]
+fn portable_f32(bencher: divan::Bencher, size: &str) {
+    step_bench_on::<f32>(bencher, size, 1, true);
+}
+
 fn step_bench<T: nnlab_core::fast::Real>(bencher: divan::Bencher, size: &str, threads: usize) {
+    step_bench_on::<T>(bencher, size, threads, false);
+}
+
+fn step_bench_on<T: nnlab_core::fast::Real>(
+    bencher: divan::Bencher,
+    size: &str,
+    threads: usize,
+    portable: bool,
+) {
     let &(m, h) = SIZES.iter().find(|s| label(s) == size).unwrap();
     let (x, y, spec, mlp) = problem(m, h);
     let mut engine = FastEngine::<T>::new(spec, &mlp, Some(threads)).unwrap();
+    if portable {
+        engine = engine.portable();
+    }
     engine.step(&x, &y, 0.1).unwrap(); // buffers (and f32 inputs) are made once, before timing
     bencher.bench_local(|| engine.step(&x, &y, 0.1).unwrap());
 }
