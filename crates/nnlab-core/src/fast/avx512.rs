@@ -2,18 +2,23 @@
 //! does not keep a register-blocked kernel in registers on its own, so here the vectors are
 //! explicit (`std::arch`). Used when the CPU has AVX-512F; other CPUs take the portable kernel.
 //!
-//! Per chunk of rows, block by block, two vectors of rows (2·LANES) at a time:
+//! Per chunk of rows (the unit of a thread's work), block by block (`BLOCK` rows), in three
+//! passes over the block, each V = 4 vectors of rows (4·LANES) at a time:
 //!
 //! ```text
 //! forward:   o = b2;  per unit j:  z_j = b1_j + Σ_i W1_ij·x_i  (stored),  o += W2_j·max(z_j, 0)
-//! output:    p = σ(o),  dz = p − y,  dzx_i = dz·x_i              (o, p and x never leave registers)
-//! loss:      Σ log q as log Π q: the product is kept as mantissa × 2^(Σ exponents), one log per lane
-//! backward:  per unit j:  Σ max(z_j, 0)·dz,  Σ_{z_j>0} dz,  Σ_{z_j>0} dzx_i  (masked adds)
+//!                                                               (x and o stay in registers)
+//! output:    p = σ(o),  dz = p − y,  dzx_i = dz·x_i  (stored)
+//! loss:      Σ log q as log Π q: the product is kept as mantissa × 2^(Σ exponents), one log per chunk
+//! backward:  per unit j:  Σ max(z_j, 0)·dz,  Σ_{z_j>0} dz,  Σ_{z_j>0} dzx_i  (masked adds; 4 units
+//!            share each pass, and the loads of dz and dzx)
 //! chunk end: ΣdW2_j += Σ max(z_j, 0)·dz,  Σdb1_j += W2_j·Σ_{z_j>0} dz,  ΣdW1_ij += W2_j·Σ_{z_j>0} dzx_i
 //! ```
 //!
 //! The per-unit sums stay vectors (one lane per row position) until the chunk ends, then their
-//! lanes are added in a fixed order: results do not depend on the thread count.
+//! lanes are added in a fixed order: results do not depend on the thread count. They are added in
+//! another order than the portable kernel's, so the two differ in the last bits; both are tested
+//! against the readable engine (`tests/fast_path.rs`).
 
 use std::arch::x86_64::*;
 
