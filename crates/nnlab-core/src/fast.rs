@@ -102,7 +102,10 @@ mod kernel {
                 probabilities,
             );
             #[cfg(not(target_arch = "x86_64"))]
-            return false;
+            {
+                let _ = (layers, x, y, rows, scratch, partial, probabilities);
+                false
+            }
         }
     }
 
@@ -127,7 +130,10 @@ mod kernel {
                 probabilities,
             );
             #[cfg(not(target_arch = "x86_64"))]
-            return false;
+            {
+                let _ = (layers, x, y, rows, scratch, partial, probabilities);
+                false
+            }
         }
     }
 }
