@@ -70,85 +70,33 @@ mod kernel {
     pub trait Kernel: Sized {
         /// One chunk through the AVX-512 kernel of the notebook's shape (`avx512`), if the CPU has
         /// AVX-512F and the network is D → h (ReLU) → 1 with D ≤ 4; false (nothing done) otherwise.
-        fn chunk_avx512(
-            layers: &[Layer<Self>],
-            x: &[Self],
-            y: &[Self],
-            rows: usize,
-            scratch: &mut Scratch<Self>,
-            partial: &mut Partial<Self>,
-            probabilities: &mut [Self],
-        ) -> bool;
+        fn chunk_avx512(args: BlockArgs<'_, Self>) -> bool;
     }
 
-    impl Kernel for f64 {
-        fn chunk_avx512(
-            layers: &[Layer<f64>],
-            x: &[f64],
-            y: &[f64],
-            rows: usize,
-            scratch: &mut Scratch<f64>,
-            partial: &mut Partial<f64>,
-            probabilities: &mut [f64],
-        ) -> bool {
-            #[cfg(target_arch = "x86_64")]
-            return chunk_avx512::<avx512::F64x8>(
-                layers,
-                x,
-                y,
-                rows,
-                scratch,
-                partial,
-                probabilities,
-            );
-            #[cfg(not(target_arch = "x86_64"))]
-            {
-                let _ = (layers, x, y, rows, scratch, partial, probabilities);
-                false
+    /// f64 in vectors of 8, f32 in vectors of 16.
+    macro_rules! kernel {
+        ($t:ty, $wide:ident) => {
+            impl Kernel for $t {
+                fn chunk_avx512(args: BlockArgs<'_, $t>) -> bool {
+                    #[cfg(target_arch = "x86_64")]
+                    return chunk_avx512::<avx512::$wide>(args);
+                    #[cfg(not(target_arch = "x86_64"))]
+                    {
+                        let _ = args;
+                        false
+                    }
+                }
             }
-        }
+        };
     }
-
-    impl Kernel for f32 {
-        fn chunk_avx512(
-            layers: &[Layer<f32>],
-            x: &[f32],
-            y: &[f32],
-            rows: usize,
-            scratch: &mut Scratch<f32>,
-            partial: &mut Partial<f32>,
-            probabilities: &mut [f32],
-        ) -> bool {
-            #[cfg(target_arch = "x86_64")]
-            return chunk_avx512::<avx512::F32x16>(
-                layers,
-                x,
-                y,
-                rows,
-                scratch,
-                partial,
-                probabilities,
-            );
-            #[cfg(not(target_arch = "x86_64"))]
-            {
-                let _ = (layers, x, y, rows, scratch, partial, probabilities);
-                false
-            }
-        }
-    }
+    kernel!(f64, F64x8);
+    kernel!(f32, F32x16);
 }
 
 /// The AVX-512 kernel for vectors of `W` (`W::T` = T), where it applies.
 #[cfg(target_arch = "x86_64")]
-fn chunk_avx512<W: avx512::Wide>(
-    layers: &[Layer<W::T>],
-    x: &[W::T],
-    y: &[W::T],
-    rows: usize,
-    scratch: &mut Scratch<W::T>,
-    partial: &mut Partial<W::T>,
-    probabilities: &mut [W::T],
-) -> bool {
+fn chunk_avx512<W: avx512::Wide>(args: BlockArgs<'_, W::T>) -> bool {
+    let layers = args.0;
     let fits = layers.len() == 2
         && layers[0].activation == Activation::Relu
         && (1..=4).contains(&layers[0].n_in)
@@ -156,7 +104,6 @@ fn chunk_avx512<W: avx512::Wide>(
     if !fits || !avx512::available() {
         return false;
     }
-    let args = (layers, x, y, rows, scratch, partial, probabilities);
     // SAFETY: `available()` checked that the CPU has AVX-512F.
     unsafe {
         match layers[0].n_in {
@@ -464,7 +411,7 @@ impl<T: Real> FastEngine<T> {
                 let end = (start + chunk_rows).min(m);
                 let first = start - w * per * chunk_rows;
                 if vector_kernel
-                    && T::chunk_avx512(
+                    && T::chunk_avx512((
                         layers,
                         &xs[start * n_in..end * n_in],
                         &ys[start..end],
@@ -472,7 +419,7 @@ impl<T: Real> FastEngine<T> {
                         scratch,
                         partial,
                         &mut probabilities[first..first + end - start],
-                    )
+                    ))
                 {
                     continue;
                 }
