@@ -351,15 +351,11 @@ unsafe fn load_inputs<W: Wide, const D: usize, const V: usize>(src: *const W::T)
 }
 
 /// The first `len` values of `buffer` from a 64-byte boundary (a vector never straddles two
-/// cache lines), as a pointer; the buffers are allocated with room for the shift.
+/// cache lines); the buffers are allocated with room for the shift.
 #[inline(always)]
-fn aligned<T>(buffer: &mut [T], len: usize) -> *mut T {
+fn aligned<T>(buffer: &mut [T], len: usize) -> &mut [T] {
     let shift = buffer.as_ptr().align_offset(64);
-    assert!(
-        shift.saturating_add(len) <= buffer.len(),
-        "scratch buffer too small"
-    );
-    buffer[shift..].as_mut_ptr()
+    &mut buffer[shift..shift + len]
 }
 
 /// A block's stored rows: z of every unit (BLOCK apart), dz, and dz·x_i (BLOCK apart).
@@ -440,17 +436,16 @@ pub(super) unsafe fn chunk<W: Wide, const D: usize>(args: BlockArgs<'_, W::T>) {
     );
     let stride = (D + 2) * lanes; // per unit: Σ max(z,0)·dz, Σ dz, Σ dzx_i
     let sums = aligned(&mut scratch.sums, h * stride);
-    let sums = unsafe { std::slice::from_raw_parts_mut(sums, h * stride) };
     sums.fill(Of::<W>::zero());
     let (mut product, mut exponents, mut db2) = ([one; V], [zero; V], zero);
 
     // The block's buffers, each at least BLOCK rows per unit (or input), as raw pointers: the
     // kernel's stores would otherwise make the compiler reload them.
-    let z_hidden = aligned(&mut scratch.z[0], h * BLOCK);
-    let z_out = aligned(&mut scratch.z[1], BLOCK);
+    let z_hidden = aligned(&mut scratch.z[0], h * BLOCK).as_mut_ptr();
+    let z_out = aligned(&mut scratch.z[1], BLOCK).as_mut_ptr();
     let (dz, dzx) = (
-        aligned(&mut scratch.dz, BLOCK),
-        aligned(&mut scratch.dz_below, D * BLOCK),
+        aligned(&mut scratch.dz, BLOCK).as_mut_ptr(),
+        aligned(&mut scratch.dz_below, D * BLOCK).as_mut_ptr(),
     );
     assert!(
         hidden.w.len() >= D * h
@@ -471,7 +466,6 @@ pub(super) unsafe fn chunk<W: Wide, const D: usize>(args: BlockArgs<'_, W::T>) {
     };
     // the last rows of the chunk, when they do not fill a group: copied here, zero-padded
     let tail = aligned(&mut scratch.tail, 6 * GROUP_MAX);
-    let tail = unsafe { std::slice::from_raw_parts_mut(tail, 6 * GROUP_MAX) };
     let (tail_x, rest) = tail.split_at_mut(4 * GROUP_MAX);
     let (tail_y, tail_p) = rest.split_at_mut(GROUP_MAX);
 
