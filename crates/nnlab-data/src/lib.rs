@@ -4,6 +4,11 @@
 //! - [`make_moons`], [`make_circles`], [`make_blobs`]: scikit-learn's toy generators.
 //! - [`train_test_split`] and [`StandardScaler`]: scikit-learn's split and scaler.
 //! - [`Dataset`]: features (n×d, f64) with integer labels, and its CSV form ([`csv_io`]).
+//! - [`make_xor`], [`make_gauss`], [`make_spiral`], [`make_plane`], [`make_multi_gauss`]:
+//!   TensorFlow Playground's datasets on the same generator, reproducible with numpy
+//!   ([`RegressionData`] for the last two).
+//! - [`InputFeature`] and [`inputs`]: the Playground's input features (`x0`, `x0^2`, `x0*x1`,
+//!   `sin(x0)`, …) parsed from text and computed from a dataset's columns.
 //!
 //! The notebook's data cell is, in nnlab terms:
 //!
@@ -23,7 +28,9 @@ pub mod csv_io;
 mod dataset;
 mod error;
 mod generators;
+pub mod inputs;
 mod numpy;
+mod playground;
 mod rng;
 mod scaler;
 mod split;
@@ -31,6 +38,11 @@ mod split;
 pub use dataset::Dataset;
 pub use error::{CsvProblem, DataError};
 pub use generators::{make_blobs, make_circles, make_moons, Centers, MAX_SAMPLES};
+pub use inputs::{parse_inputs, InputFeature};
+pub use playground::{
+    make_gauss, make_multi_gauss, make_plane, make_spiral, make_xor, RegressionData,
+    MAX_PLAYGROUND_NOISE,
+};
 pub use rng::RandomState;
 pub use scaler::StandardScaler;
 pub use split::{train_test_split, Split, TestSize};
