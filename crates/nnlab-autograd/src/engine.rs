@@ -2,18 +2,25 @@
 //!
 //! ```text
 //! y_pred = model(X_train)            self.model.forward(&x)
-//! loss = criterion(y_pred, Y_train)  bce_loss(&y_pred, &y)
+//! loss = criterion(y_pred, Y_train)  criterion(task, &y_pred, &y)  (BCELoss, CrossEntropyLoss, MSELoss)
 //! optimizer.zero_grad()              (candle computes fresh gradients on every backward)
-//! loss.backward()                    self.optimizer.backward_step(&loss):
-//! optimizer.step()                     p ← p − lr·∇p for every parameter (candle-nn's SGD)
+//! loss.backward()                    loss.backward(): ∇θ for every parameter, kept
+//! optimizer.step()                   update(): nnlab's optimizer (SGD, momentum, Adam, AdamW),
+//!                                      the same code as the hand-written engine's, in f64
 //! ```
+//!
+//! The update runs on the host: each parameter and its gradient are read out in f64, stepped, and
+//! written back in the engine's float type. The optimizer's state is not the engine's, so
+//! `set_parameters` keeps it.
 
 use candle_core::{DType, Device, Tensor};
-use candle_nn::{Module, Optimizer, SGD};
-use ndarray::{Array1, Array2};
-use nnlab_core::{CoreError, Engine, ModelSpec, Parameter, Precision, Step};
+use candle_nn::Module;
+use ndarray::Array2;
+use nnlab_core::engine::{check_batch, check_inputs, parameter_name, Batch};
+use nnlab_core::optim::{Optimizer, Slot};
+use nnlab_core::{CoreError, Engine, ModelSpec, Parameter, Precision, Step, Task};
 
-use crate::loss::bce_loss;
+use crate::loss::criterion;
 use crate::model::Sequential;
 use crate::AutogradError;
 
@@ -49,9 +56,10 @@ pub enum DeviceKind {
 pub struct AutogradEngine {
     spec: ModelSpec,
     model: Sequential,
-    optimizer: SGD,
     float: FloatType,
     device: Device,
+    /// ∇θ of the last forward_backward, one per parameter in `model.parameters()` order, in f64.
+    grads: Vec<Vec<f64>>,
 }
 
 impl AutogradEngine {
@@ -69,13 +77,12 @@ impl AutogradEngine {
             }
         };
         let model = Sequential::new(&spec, parameters, float.dtype(), &device)?;
-        let optimizer = SGD::new(model.parameters(), 0.1)?; // optim.SGD(model.parameters(), lr=LR)
         Ok(AutogradEngine {
             spec,
             model,
-            optimizer,
             float,
             device,
+            grads: Vec::new(),
         })
     }
 
@@ -93,18 +100,30 @@ impl AutogradEngine {
         Tensor::from_vec(values, x.dim(), &self.device)?.to_dtype(self.float.dtype())
     }
 
-    /// Targets as a column (m, 1) (`torch.FloatTensor(Y).reshape(-1, 1)`).
-    fn column(&self, y: &Array1<f64>) -> candle_core::Result<Tensor> {
-        Tensor::from_vec(y.to_vec(), (y.len(), 1), &self.device)?.to_dtype(self.float.dtype())
+    /// Targets as the criterion takes them: a column (m, 1) of the engine's type
+    /// (`torch.FloatTensor(Y).reshape(-1, 1)`), or class indices (m) for multi-class.
+    fn targets(&self, y: &[f64]) -> candle_core::Result<Tensor> {
+        match self.spec.task() {
+            Task::Multiclass { .. } => {
+                let classes: Vec<u32> = y.iter().map(|&c| c as u32).collect();
+                Tensor::from_vec(classes, y.len(), &self.device)
+            }
+            Task::Binary | Task::Regression => {
+                Tensor::from_vec(y.to_vec(), (y.len(), 1), &self.device)?
+                    .to_dtype(self.float.dtype())
+            }
+        }
     }
 
-    fn probabilities_of(y_pred: &Tensor) -> candle_core::Result<Array1<f64>> {
-        Ok(Array1::from(
-            y_pred
-                .flatten_all()?
-                .to_dtype(DType::F64)?
-                .to_vec1::<f64>()?,
-        ))
+    /// A tensor's values in f64, row-major.
+    fn values(tensor: &Tensor) -> candle_core::Result<Vec<f64>> {
+        tensor.flatten_all()?.to_dtype(DType::F64)?.to_vec1::<f64>()
+    }
+
+    fn matrix(tensor: &Tensor) -> candle_core::Result<Array2<f64>> {
+        let (rows, cols) = tensor.dims2()?;
+        let values = Self::values(tensor)?;
+        Ok(Array2::from_shape_vec((rows, cols), values).expect("rows × cols values"))
     }
 }
 
@@ -121,28 +140,87 @@ impl Engine for AutogradEngine {
         &self.spec
     }
 
-    fn train_step(&mut self, x: &Array2<f64>, y: &Array1<f64>, lr: f64) -> Result<Step, CoreError> {
+    fn forward_backward(&mut self, batch: &Batch<'_>) -> Result<Step, CoreError> {
+        check_batch(batch, self.spec.input_size())?;
+        let task = self.spec.task();
+        let y_values = batch.y.to_vec();
         let (x, y) = (
-            self.tensor(x).map_err(backend)?,
-            self.column(y).map_err(backend)?,
+            self.tensor(&batch.x.to_owned()).map_err(backend)?,
+            self.targets(&y_values).map_err(backend)?,
         );
         let y_pred = self.model.forward(&x).map_err(backend)?; //   y_pred = model(X_train)
-        let loss = bce_loss(&y_pred, &y).map_err(backend)?; //      loss = criterion(y_pred, Y_train)
-        self.optimizer.set_learning_rate(lr);
-        self.optimizer.backward_step(&loss).map_err(backend)?; //   zero_grad(); backward(); step()
+        let loss = criterion(task, &y_pred, &y).map_err(backend)?; // loss = criterion(y_pred, Y)
+        let grads = loss.backward().map_err(backend)?; //            loss.backward()
+        self.grads = self
+            .model
+            .parameters()
+            .iter()
+            .map(|var| match grads.get(var) {
+                Some(grad) => Self::values(grad),
+                None => Ok(vec![0.0; var.elem_count()]), // no path to the loss: ∇ = 0
+            })
+            .collect::<candle_core::Result<_>>()
+            .map_err(backend)?;
+        let outputs = Self::matrix(&y_pred).map_err(backend)?;
         Ok(Step {
             loss: loss
                 .to_dtype(DType::F64)
                 .and_then(|l| l.to_scalar::<f64>())
                 .map_err(backend)?,
-            probabilities: Self::probabilities_of(&y_pred).map_err(backend)?,
+            hits: task.hits(outputs.view(), batch.y),
         })
     }
 
-    fn probabilities(&self, x: &Array2<f64>) -> Result<Array1<f64>, CoreError> {
+    fn update(&mut self, optimizer: &mut Optimizer, lr: f64) -> Result<(), CoreError> {
+        let vars = self.model.parameters();
+        if self.grads.len() != vars.len() {
+            return Err(CoreError::Backend(
+                "update before any forward_backward: there are no gradients".into(),
+            ));
+        }
+        let mut values: Vec<Vec<f64>> = vars
+            .iter()
+            .map(|var| Self::values(var.as_tensor()))
+            .collect::<candle_core::Result<_>>()
+            .map_err(backend)?;
+        let mut slots: Vec<Slot<'_>> = values
+            .iter_mut()
+            .zip(self.grads.iter_mut())
+            .enumerate()
+            .map(|(i, (value, grad))| Slot {
+                value,
+                grad,
+                is_weight: i % 2 == 0, // weight, bias, weight, bias, …
+            })
+            .collect();
+        optimizer.step(&mut slots, lr); //                          optimizer.step()
+        for (var, value) in vars.iter().zip(values) {
+            let tensor = Tensor::from_vec(value, var.shape(), &self.device)
+                .and_then(|t| t.to_dtype(self.float.dtype()))
+                .map_err(backend)?;
+            var.set(&tensor).map_err(backend)?;
+        }
+        Ok(())
+    }
+
+    fn gradients(&self) -> Vec<Parameter> {
+        let mut gradients = Vec::new();
+        for (i, (var, grad)) in self.model.parameters().iter().zip(&self.grads).enumerate() {
+            let kind = if i % 2 == 0 { "weight" } else { "bias" };
+            gradients.push(Parameter {
+                name: parameter_name(i / 2, kind),
+                shape: var.dims().to_vec(),
+                values: grad.clone(),
+            });
+        }
+        gradients
+    }
+
+    fn outputs(&self, x: &Array2<f64>) -> Result<Array2<f64>, CoreError> {
+        check_inputs(x, self.spec.input_size())?;
         let x = self.tensor(x).map_err(backend)?;
         let y_pred = self.model.forward(&x).map_err(backend)?; // with torch.no_grad(): model(X)
-        Self::probabilities_of(&y_pred).map_err(backend)
+        Self::matrix(&y_pred).map_err(backend)
     }
 
     fn parameters(&self) -> Vec<Parameter> {
@@ -150,15 +228,10 @@ impl Engine for AutogradEngine {
         for (l, (weight, bias)) in self.model.layers().iter().enumerate() {
             for (kind, var) in [("weight", weight), ("bias", bias)] {
                 let tensor = var.as_tensor();
-                let values = tensor
-                    .flatten_all()
-                    .and_then(|t| t.to_dtype(DType::F64))
-                    .and_then(|t| t.to_vec1::<f64>())
-                    .expect("a parameter converts to f64");
                 parameters.push(Parameter {
-                    name: nnlab_core::engine::parameter_name(l, kind),
+                    name: parameter_name(l, kind),
                     shape: tensor.dims().to_vec(),
-                    values,
+                    values: Self::values(tensor).expect("a parameter converts to f64"),
                 });
             }
         }
@@ -166,14 +239,10 @@ impl Engine for AutogradEngine {
     }
 
     fn set_parameters(&mut self, parameters: &[Parameter]) -> Result<(), CoreError> {
-        let model = Sequential::new(&self.spec, parameters, self.float.dtype(), &self.device)
+        self.model = Sequential::new(&self.spec, parameters, self.float.dtype(), &self.device)
             .map_err(backend)?;
-        self.optimizer =
-            SGD::new(model.parameters(), self.optimizer.learning_rate()).map_err(backend)?;
-        self.model = model;
         Ok(())
     }
-
     /// `torch.norm(layer.weight)`, computed in the engine's type.
     fn weight_norms(&self) -> Vec<f64> {
         self.model

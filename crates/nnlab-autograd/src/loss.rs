@@ -19,6 +19,20 @@
 //! exactly 0, so L equals the value, and ∂L/∂ŷ = g.
 
 use candle_core::{Result, Tensor};
+use nnlab_core::Task;
+
+/// The task's criterion: `nn.BCELoss()` (binary, on ŷ (m,1) and y (m,1)), `nn.CrossEntropyLoss()`
+/// (multi-class, on logits (m,K) and class indices (m) as u32), `nn.MSELoss()` (regression, on
+/// (m,1) and (m,1)).
+pub fn criterion(task: Task, outputs: &Tensor, targets: &Tensor) -> Result<Tensor> {
+    match task {
+        Task::Binary => bce_loss(outputs, targets),
+        // log_softmax then the mean negative log-likelihood of the target class
+        Task::Multiclass { .. } => candle_nn::loss::cross_entropy(outputs, targets),
+        // mean((ŷ − y)²)
+        Task::Regression => candle_nn::loss::mse(outputs, targets),
+    }
+}
 
 /// PyTorch's floor for each log.
 pub const LOG_FLOOR: f64 = -100.0;

@@ -1,10 +1,11 @@
 //! The network as candle layers, the way the notebook's `nn.Sequential` stacks them:
-//! `Linear → activation → … → Linear → Sigmoid`, every weight a trainable `Var`.
+//! `Linear → activation → … → Linear → Sigmoid` (binary; multi-class and regression end on the
+//! last `Linear`: logits or values), every weight a trainable `Var`.
 
 use candle_core::{DType, Device, Result, Tensor, Var};
 use candle_nn::{Linear, Module};
 use nnlab_core::engine::parameter_name;
-use nnlab_core::{Activation, ModelSpec, Parameter};
+use nnlab_core::{Activation, ModelSpec, Parameter, Task};
 
 /// `nn.Sequential(nn.Linear(2, 8), nn.ReLU(), nn.Linear(8, 1), nn.Sigmoid())` and its kin.
 pub struct Sequential {
@@ -12,7 +13,9 @@ pub struct Sequential {
     linears: Vec<Linear>,
     /// Their weights and biases as trainable variables (what `model.parameters()` gives).
     vars: Vec<(Var, Var)>,
-    activation: Activation,
+    /// One per hidden layer.
+    activations: Vec<Activation>,
+    task: Task,
 }
 
 impl Sequential {
@@ -48,7 +51,8 @@ impl Sequential {
         Ok(Sequential {
             linears,
             vars,
-            activation: spec.activation(),
+            activations: spec.activations().to_vec(),
+            task: spec.task(),
         })
     }
 
@@ -67,17 +71,18 @@ impl Sequential {
 }
 
 impl Module for Sequential {
-    /// `forward(x) = self.network(x)`: ŷ, shape (m, 1).
+    /// `forward(x) = self.network(x)`: the output layer, shape (m, K).
     fn forward(&self, x: &Tensor) -> Result<Tensor> {
         let (output, hidden) = self
             .linears
             .split_last()
             .expect("a net has an output layer");
         let mut a = x.clone();
-        for linear in hidden {
-            a = activate(self.activation, &linear.forward(&a)?)?; // a = f(a·Wᵀ + b)
+        for (linear, &activation) in hidden.iter().zip(&self.activations) {
+            a = activate(activation, &linear.forward(&a)?)?; // a = f(a·Wᵀ + b)
         }
-        candle_nn::ops::sigmoid(&output.forward(&a)?) //               ŷ = σ(a·Wᵀ + b)
+        let z = output.forward(&a)?; //                         z = a·Wᵀ + b
+        activate(self.task.output_activation(), &z) //          ŷ = σ(z) (binary), z otherwise
     }
 }
 

@@ -21,7 +21,7 @@ fn moons(seed: u32) -> TrainData {
 
 fn run(engine: &mut dyn Engine, data: &TrainData, lr: f64, epochs: usize) -> nnlab_core::History {
     let config = TrainConfig::new(lr, epochs).unwrap();
-    train(engine, data, &config, TrainAccuracy::AfterUpdate, |_| {
+    train(engine, data, &config, TrainAccuracy::AfterUpdate, |_, _| {
         ControlFlow::Continue(())
     })
     .unwrap()

@@ -88,7 +88,7 @@ fn training_runs_match_pytorch() {
             &data,
             &config,
             TrainAccuracy::BeforeUpdate,
-            |_| ControlFlow::Continue(()),
+            |_, _| ControlFlow::Continue(()),
         )
         .unwrap();
 
@@ -109,12 +109,12 @@ fn training_runs_match_pytorch() {
                 );
             }
             assert_eq!(
-                r.train_accuracy,
+                r.train_accuracy.unwrap(),
                 h["accuracy_train"][e].as_f64().unwrap(),
                 "{what} train accuracy"
             );
             assert_eq!(
-                r.test_accuracy,
+                r.test_accuracy.unwrap(),
                 h["accuracy_test"][e].as_f64().unwrap(),
                 "{what} test accuracy"
             );

@@ -63,7 +63,7 @@ fn check_history(file: &str, tolerance: f64) {
         &notebook_data(),
         &config,
         TrainAccuracy::BeforeUpdate,
-        |_| ControlFlow::Continue(()),
+        |_, _| ControlFlow::Continue(()),
     )
     .unwrap();
     let h = &torch["history"];
@@ -91,11 +91,13 @@ fn check_history(file: &str, tolerance: f64) {
             );
         }
         assert_eq!(
-            r.train_accuracy, train_acc[e],
+            r.train_accuracy.unwrap(),
+            train_acc[e],
             "{file} epoch {e} train accuracy"
         );
         assert_eq!(
-            r.test_accuracy, test_acc[e],
+            r.test_accuracy.unwrap(),
+            test_acc[e],
             "{file} epoch {e} test accuracy"
         );
     }

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use nnlab_core::Activation;
+use nnlab_core::{Activation, RuleKind, TaskKind};
 use serde::{Deserialize, Serialize};
 
 /// nnlab: a lab for small neural networks, built from an introductory notebook.
@@ -223,11 +223,13 @@ pub struct TrainArgs {
     )]
     pub hidden: Vec<usize>,
 
-    /// Hidden-layer activation: relu, leaky-relu, tanh, sigmoid or linear.
-    #[arg(long, value_name = "NAME", default_value = "relu", value_parser = parse_activation)]
-    pub activation: Activation,
+    /// Hidden-layer activations: relu, leaky-relu, tanh, sigmoid or linear; one name for every
+    /// hidden layer, or one per hidden layer (relu,tanh).
+    #[arg(long, value_name = "NAME,...", value_delimiter = ',', default_value = "relu",
+          value_parser = parse_activation)]
+    pub activation: Vec<Activation>,
 
-    /// Learning rate of gradient descent.
+    /// Learning rate.
     #[arg(
         long,
         value_name = "F",
@@ -236,7 +238,7 @@ pub struct TrainArgs {
     )]
     pub lr: f64,
 
-    /// Number of full-batch training steps.
+    /// Number of passes over the training rows.
     #[arg(
         long,
         value_name = "N",
@@ -244,6 +246,9 @@ pub struct TrainArgs {
         default_value_t = 20
     )]
     pub epochs: usize,
+
+    #[command(flatten)]
+    pub toolkit: ToolkitArgs,
 
     /// Which engine trains: manual (hand-written backprop, the notebook's numpy section) or
     /// autograd (candle, the notebook's PyTorch section).
@@ -302,6 +307,94 @@ pub struct TrainArgs {
     /// Write no figures.
     #[arg(long)]
     pub no_figures: bool,
+}
+
+/// The training toolkit's options, shared by `train` and `sweep`: the task, the batches, the
+/// optimizer and the penalties.
+#[derive(Debug, Clone, Default, Args)]
+pub struct ToolkitArgs {
+    /// What to learn: binary, multiclass or regression [default: from the labels: 0/1 is binary,
+    /// 0..K-1 with K > 2 multiclass, non-integer values regression].
+    #[arg(long, value_name = "TASK", value_parser = parse_task)]
+    pub task: Option<TaskKind>,
+
+    /// Rows per mini-batch; the rows are shuffled every epoch [default: all rows in one batch,
+    /// unshuffled, as the notebook].
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    pub batch_size: Option<usize>,
+
+    /// Seed of the mini-batch order (numpy RandomState permutation per epoch) [default: --seed].
+    #[arg(long, value_name = "S", allow_negative_numbers = true)]
+    pub shuffle_seed: Option<u32>,
+
+    /// Update rule: sgd, adam or adamw (torch.optim's rules).
+    #[arg(long, value_name = "NAME", default_value = "sgd", value_parser = parse_optimizer)]
+    pub optimizer: RuleKind,
+
+    /// SGD's momentum, in [0, 1) [default: 0].
+    #[arg(long, value_name = "F", allow_negative_numbers = true)]
+    pub momentum: Option<f64>,
+
+    /// SGD with Nesterov momentum (needs --momentum).
+    #[arg(long)]
+    pub nesterov: bool,
+
+    /// Adam's and AdamW's decay rates of the moments, each in [0, 1) [default: 0.9,0.999].
+    #[arg(long, value_name = "B1,B2", allow_negative_numbers = true, value_parser = parse_betas)]
+    pub betas: Option<Betas>,
+
+    /// Adam's and AdamW's epsilon [default: 1e-8].
+    #[arg(long, value_name = "F", allow_negative_numbers = true)]
+    pub eps: Option<f64>,
+
+    /// Weight decay as in torch.optim (every parameter; decoupled for adamw)
+    /// [default: 0.01 for adamw, 0 otherwise].
+    #[arg(long, value_name = "F", allow_negative_numbers = true)]
+    pub weight_decay: Option<f64>,
+
+    /// L1 penalty on the weights (not the biases): adds F·Σ|W| to the objective.
+    #[arg(
+        long,
+        value_name = "F",
+        allow_negative_numbers = true,
+        default_value_t = 0.0
+    )]
+    pub l1: f64,
+
+    /// L2 penalty on the weights (not the biases): adds (F/2)·ΣW² to the objective.
+    #[arg(
+        long,
+        value_name = "F",
+        allow_negative_numbers = true,
+        default_value_t = 0.0
+    )]
+    pub l2: f64,
+}
+
+/// `--betas B1,B2`.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Betas(pub f64, pub f64);
+
+fn parse_betas(text: &str) -> Result<Betas, String> {
+    let number = |t: &str| {
+        t.trim()
+            .parse::<f64>()
+            .map_err(|_| format!("{t:?} is not a number: give two numbers such as 0.9,0.999"))
+    };
+    match text.split_once(',') {
+        Some((a, b)) => Ok(Betas(number(a)?, number(b)?)),
+        None => Err(format!(
+            "{text:?} is one number: give both betas, such as 0.9,0.999"
+        )),
+    }
+}
+
+fn parse_task(text: &str) -> Result<TaskKind, String> {
+    text.parse()
+}
+
+fn parse_optimizer(text: &str) -> Result<RuleKind, String> {
+    text.parse()
 }
 
 /// Options of the figures, for `train` and `plot`.
@@ -399,6 +492,9 @@ pub struct SweepArgs {
     /// Hidden-layer activation: relu, leaky-relu, tanh, sigmoid or linear.
     #[arg(long, value_name = "NAME", default_value = "relu", value_parser = parse_activation)]
     pub activation: Activation,
+
+    #[command(flatten)]
+    pub toolkit: ToolkitArgs,
 
     /// Threads running the sweep's runs in parallel [default: all cores].
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]

@@ -10,8 +10,11 @@ use clap::parser::ValueSource;
 use clap::ArgMatches;
 use serde::Deserialize;
 
+use nnlab_core::{RuleKind, TaskKind};
+
 use crate::args::{
-    BoundaryView, DeviceArg, DtypeArg, EngineKind, Generator, InitKind, TestSizeArg, TrainArgs,
+    Betas, BoundaryView, DeviceArg, DtypeArg, EngineKind, Generator, InitKind, TestSizeArg,
+    TrainArgs,
 };
 use crate::settings::TestSizeValue;
 use crate::usage::usage;
@@ -36,6 +39,17 @@ pub struct ConfigFile {
     init_seed: Option<u32>,
     hidden: Option<Vec<usize>>,
     activation: Option<String>,
+    task: Option<TaskKind>,
+    batch_size: Option<usize>,
+    shuffle_seed: Option<u32>,
+    optimizer: Option<RuleKind>,
+    momentum: Option<f64>,
+    nesterov: Option<bool>,
+    betas: Option<Betas>,
+    eps: Option<f64>,
+    weight_decay: Option<f64>,
+    l1: Option<f64>,
+    l2: Option<f64>,
     lr: Option<f64>,
     epochs: Option<usize>,
     engine: Option<EngineKind>,
@@ -139,11 +153,39 @@ pub fn apply(file: ConfigFile, args: &mut TrainArgs, matches: &ArgMatches) -> an
         }
     }
     take!(hidden, args.hidden);
-    if let Some(name) = file.activation.filter(|_| from_file("activation")) {
-        args.activation = name
-            .parse()
+    if let Some(names) = file.activation.filter(|_| from_file("activation")) {
+        args.activation = names
+            .split(',')
+            .map(|name| name.trim().parse())
+            .collect::<Result<_, _>>()
             .map_err(|e| usage(format!("--config: activation: {e}")))?;
     }
+    let t = &mut args.toolkit;
+    for (key, value, target) in [
+        ("momentum", file.momentum, &mut t.momentum),
+        ("eps", file.eps, &mut t.eps),
+        ("weight_decay", file.weight_decay, &mut t.weight_decay),
+    ] {
+        if value.is_some() && from_file(key) {
+            *target = value;
+        }
+    }
+    if file.task.is_some() && from_file("task") {
+        t.task = file.task;
+    }
+    if file.batch_size.is_some() && from_file("batch_size") {
+        t.batch_size = file.batch_size;
+    }
+    if file.shuffle_seed.is_some() && from_file("shuffle_seed") {
+        t.shuffle_seed = file.shuffle_seed;
+    }
+    if file.betas.is_some() && from_file("betas") {
+        t.betas = file.betas;
+    }
+    take!(optimizer, t.optimizer);
+    take!(nesterov, t.nesterov);
+    take!(l1, t.l1);
+    take!(l2, t.l2);
     take!(lr, args.lr);
     take!(epochs, args.epochs);
     take!(engine, args.engine);

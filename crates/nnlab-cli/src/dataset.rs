@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use anyhow::Context;
-use nnlab_core::TrainData;
+use nnlab_core::{Task, TrainData};
 use nnlab_data::{
     csv_io, make_blobs, make_circles, make_moons, train_test_split, Centers, Dataset, Split,
     StandardScaler, TestSize,
@@ -109,10 +109,11 @@ pub fn split(data: &Dataset, size: TestSize, seed: u32) -> anyhow::Result<Split>
 }
 
 /// The notebook's data cell after the split: StandardScaler fitted on the training rows, applied
-/// to both; the targets checked to be 0/1.
+/// to both; the labels become the task's targets (class indices, or values for a regression).
 pub fn scaled_train_data(
     data: &Dataset,
     split: &Split,
+    task: Task,
 ) -> anyhow::Result<(TrainData, StandardScaler)> {
     let (train, test) = data.split(split);
     let (scaler, x_train) =
@@ -120,10 +121,14 @@ pub fn scaled_train_data(
     let x_test = scaler
         .transform(&test.features)
         .context("scaling the test rows")?;
-    let data = TrainData::new(x_train, &train.labels, x_test, &test.labels).map_err(|e| {
-        usage(format!(
-            "{e}: nnlab trains binary classifiers (for blobs use --centers 2; a CSV needs labels 0 and 1)"
-        ))
-    })?;
+    let targets = |labels: &[usize]| labels.iter().map(|&l| l as f64).collect();
+    let data = TrainData::with_task(
+        x_train,
+        targets(&train.labels),
+        x_test,
+        targets(&test.labels),
+        task,
+    )
+    .map_err(|e| usage(format!("the data does not fit the task: {e}")))?;
     Ok((data, scaler))
 }

@@ -3,7 +3,7 @@
 
 use nnlab_autograd::{torch_init, AutogradEngine, AutogradError, DeviceKind, FloatType};
 use nnlab_core::{
-    notebook_init, CoreError, Engine, FastEngine, ManualEngine, Mlp, ModelSpec, Parameter,
+    notebook_init, CoreError, Engine, FastEngine, ManualEngine, Mlp, ModelSpec, Parameter, Task,
     TrainAccuracy,
 };
 
@@ -68,7 +68,15 @@ pub fn build_engine(
             }
             let mlp = Mlp::from_parameters(spec, parameters).map_err(mismatch)?;
             let threads = settings.threads.map(usize::from);
-            Ok(match (settings.readable, settings.dtype) {
+            // The fast path trains binary classifiers; the readable engine every task.
+            let readable = settings.readable || spec.task() != Task::Binary;
+            if readable && settings.dtype == DtypeArg::F32 {
+                return Err(usage(format!(
+                    "--dtype f32: the hand-written engine's f32 runs on its fast path, which trains binary classifiers only (this is {:?}); drop --dtype f32, or use --engine autograd",
+                    spec.task()
+                )));
+            }
+            Ok(match (readable, settings.dtype) {
                 (true, _) => Box::new(ManualEngine::new(spec.clone(), mlp)?),
                 (false, DtypeArg::F64) => {
                     Box::new(FastEngine::<f64>::new(spec.clone(), &mlp, threads)?)

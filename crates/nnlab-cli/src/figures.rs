@@ -40,7 +40,8 @@ pub fn write_figures(
         };
         save("training", &|format| render(&training, format))?;
     }
-    if prepared.train.x_test.ncols() == 2 {
+    // The boundary figure draws binary classifiers (multi-class and regression maps: not yet).
+    if prepared.train.x_test().ncols() == 2 && engine.spec().task() == nnlab_core::Task::Binary {
         let mode = match options.boundary {
             BoundaryView::Class => BoundaryMode::Class,
             BoundaryView::Probability => BoundaryMode::Probability,
@@ -53,7 +54,7 @@ pub fn write_figures(
             .collect();
         let title = format!("Decision boundary ({} engine, test set)", engine.name());
         let boundary =
-            BoundaryFigure::new(engine, &prepared.train.x_test, &test_labels, mode, title)?;
+            BoundaryFigure::new(engine, prepared.train.x_test(), &test_labels, mode, title)?;
         save("boundary", &|format| render(&boundary, format))?;
     }
     Ok(written)
@@ -66,7 +67,7 @@ pub fn write_dataset_figure(
     options: &FigureArgs,
 ) -> anyhow::Result<Vec<String>> {
     let mut written = Vec::new();
-    if prepared.train.x_train.ncols() < 2 {
+    if prepared.train.x_train().ncols() < 2 {
         return Ok(written);
     }
     let labels: Vec<usize> = prepared
@@ -75,7 +76,7 @@ pub fn write_dataset_figure(
         .iter()
         .map(|&i| prepared.dataset.labels[i])
         .collect();
-    let figure = DatasetFigure::new(&prepared.train.x_train, &labels);
+    let figure = DatasetFigure::new(prepared.train.x_train(), &labels);
     for format in formats(options) {
         let file = format!("dataset.{}", format.extension());
         write_atomically(&folder.join(&file), &render(&figure, format)?)?;

@@ -70,10 +70,8 @@ impl Progress {
         }
         self.bar.set_position(record.epoch as u64 + 1);
         if self.shown {
-            self.bar.set_message(format!(
-                "loss {:.4}, train acc {:.4}, test acc {:.4}",
-                record.loss, record.train_accuracy, record.test_accuracy
-            ));
+            self.bar
+                .set_message(crate::report::metrics(record).to_lowercase());
         }
     }
 

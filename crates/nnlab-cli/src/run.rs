@@ -54,7 +54,7 @@ pub fn run_training(
 ) -> anyhow::Result<Finished> {
     let started = Instant::now();
     let config = settings.train_config()?;
-    let spec = settings.model_spec(prepared.dataset.n_features())?;
+    let spec = settings.model_spec(prepared.dataset.n_features(), prepared.train.task())?;
     let parameters = initial_parameters(settings, &spec)?;
     let source = match &settings.init_from {
         Some(path) => format!("--init-from {}", path.display()),
@@ -68,7 +68,7 @@ pub fn run_training(
         &prepared.train,
         &config,
         train_accuracy(settings.engine),
-        |record| {
+        |record, _engine| {
             let line =
                 (record.epoch % output.log_every == 0).then(|| epoch_line(settings.engine, record));
             progress.epoch(record, line);
@@ -224,6 +224,8 @@ struct RunResult {
     #[serde(skip_serializing_if = "Option::is_none")]
     final_test_accuracy: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    final_test_loss: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     final_weight_norms: Option<Vec<f64>>,
     files: Vec<String>,
 }
@@ -239,8 +241,9 @@ fn result(history: &History, stop: Option<&Stop>, files: Vec<String>) -> RunResu
             Stop::Interrupted { .. } => describe_stop(stop),
         }),
         final_loss: last.map(|r| r.loss),
-        final_train_accuracy: last.map(|r| r.train_accuracy),
-        final_test_accuracy: last.map(|r| r.test_accuracy),
+        final_train_accuracy: last.and_then(|r| r.train_accuracy),
+        final_test_accuracy: last.and_then(|r| r.test_accuracy),
+        final_test_loss: last.and_then(|r| r.test_loss),
         final_weight_norms: last.map(|r| r.weight_norms.clone()),
         files,
     }

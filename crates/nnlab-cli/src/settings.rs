@@ -5,11 +5,16 @@
 use std::path::PathBuf;
 
 use anyhow::Context;
-use nnlab_core::{Activation, ModelSpec, TrainConfig, TrainData};
+use nnlab_core::{
+    Activation, ModelSpec, OptimizerConfig, RuleKind, RuleSettings, Task, TaskKind, TrainConfig,
+    TrainData,
+};
 use nnlab_data::{Dataset, Split, StandardScaler, TestSize};
 use serde::{Deserialize, Serialize};
 
-use crate::args::{DatasetArgs, DeviceArg, DtypeArg, EngineKind, Generator, InitKind, TrainArgs};
+use crate::args::{
+    Betas, DatasetArgs, DeviceArg, DtypeArg, EngineKind, Generator, InitKind, TrainArgs,
+};
 use crate::dataset::{
     self, DEFAULT_CENTERS, DEFAULT_CLUSTER_STD, DEFAULT_FACTOR, DEFAULT_FEATURES, DEFAULT_NOISE,
 };
@@ -44,9 +49,38 @@ pub struct Settings {
     pub split_seed: u32,
     pub init_seed: u32,
     pub hidden: Vec<usize>,
+    /// One name for every hidden layer, or one per layer ("relu,tanh").
     pub activation: String,
     pub lr: f64,
     pub epochs: usize,
+    /// binary, multiclass or regression: `--task`, or what the labels say once the data is read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task: Option<TaskKind>,
+    /// Rows per mini-batch; absent for full batch.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub batch_size: Option<usize>,
+    /// The seed of the mini-batch order (only with `batch_size`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shuffle_seed: Option<u32>,
+    #[serde(default)]
+    pub optimizer: RuleKind,
+    /// SGD's momentum (filled in for sgd).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub momentum: Option<f64>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub nesterov: bool,
+    /// Adam's betas (filled in for adam and adamw).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub betas: Option<Betas>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub eps: Option<f64>,
+    /// torch.optim's weight decay (filled in: PyTorch's default for the optimizer).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weight_decay: Option<f64>,
+    #[serde(default)]
+    pub l1: f64,
+    #[serde(default)]
+    pub l2: f64,
     pub engine: EngineKind,
     pub init: InitKind,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -94,6 +128,7 @@ impl Settings {
             dataset::check_options(args.dataset, &args.generator)?;
         }
         let g = &args.generator;
+        let t = &args.toolkit;
         let is = |wanted: Generator| generated && args.dataset == wanted;
         let noisy = is(Generator::Moons) || is(Generator::Circles);
         let test_size = match (args.test_size, &args.data) {
@@ -117,9 +152,34 @@ impl Settings {
             split_seed: args.split_seed.unwrap_or(args.seed),
             init_seed: args.init_seed.unwrap_or(args.seed),
             hidden: args.hidden.clone(),
-            activation: args.activation.to_string(),
+            activation: args
+                .activation
+                .iter()
+                .map(|a| a.name())
+                .collect::<Vec<_>>()
+                .join(","),
             lr: args.lr,
             epochs: args.epochs,
+            task: t.task,
+            batch_size: t.batch_size,
+            shuffle_seed: t.batch_size.map(|_| t.shuffle_seed.unwrap_or(args.seed)),
+            optimizer: t.optimizer,
+            momentum: match t.optimizer {
+                RuleKind::Sgd => Some(t.momentum.unwrap_or(0.0)),
+                _ => t.momentum, // refused by train_config, with its flag named
+            },
+            nesterov: t.nesterov,
+            betas: match t.optimizer {
+                RuleKind::Sgd => t.betas,
+                _ => Some(t.betas.unwrap_or(Betas(0.9, 0.999))),
+            },
+            eps: match t.optimizer {
+                RuleKind::Sgd => t.eps,
+                _ => Some(t.eps.unwrap_or(1e-8)),
+            },
+            weight_decay: Some(t.weight_decay.unwrap_or(t.optimizer.default_weight_decay())),
+            l1: t.l1,
+            l2: t.l2,
             engine: args.engine,
             init: match (&args.init_from, args.init, args.engine) {
                 (Some(_), _, _) => InitKind::File,
@@ -180,7 +240,9 @@ impl Settings {
                 dataset::split(&dataset, size.into(), self.split_seed)?
             }
         };
-        let (train, scaler) = dataset::scaled_train_data(&dataset, &split)?;
+        let task = resolve_task(self.task, &dataset)?;
+        self.task = Some(task.kind());
+        let (train, scaler) = dataset::scaled_train_data(&dataset, &split, task)?;
         Ok(Prepared {
             dataset,
             split,
@@ -189,16 +251,40 @@ impl Settings {
         })
     }
 
-    /// The network's shape for data with `input_size` features.
-    pub fn model_spec(&self, input_size: usize) -> anyhow::Result<ModelSpec> {
-        let activation: Activation = self.activation.parse().map_err(crate::usage::usage)?;
-        ModelSpec::new(input_size, self.hidden.clone(), activation)
+    /// The network's shape for `task` on data with `input_size` features.
+    pub fn model_spec(&self, input_size: usize, task: Task) -> anyhow::Result<ModelSpec> {
+        let mut activations = self
+            .activation
+            .split(',')
+            .map(|name| name.trim().parse::<Activation>())
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| crate::usage::usage(format!("--activation: {e}")))?;
+        if activations.len() == 1 {
+            activations = vec![activations[0]; self.hidden.len()];
+        }
+        ModelSpec::with_task(input_size, self.hidden.clone(), activations, task)
             .map_err(crate::usage::flag_error)
     }
 
-    /// Learning rate and epochs, checked.
+    /// Learning rate, epochs, batches and optimizer, checked.
     pub fn train_config(&self) -> anyhow::Result<TrainConfig> {
-        TrainConfig::new(self.lr, self.epochs).map_err(crate::usage::flag_error)
+        let rule = RuleSettings {
+            kind: self.optimizer,
+            momentum: self
+                .momentum
+                .filter(|_| self.optimizer != RuleKind::Sgd || self.momentum != Some(0.0)),
+            nesterov: self.nesterov,
+            betas: self.betas.map(|Betas(b1, b2)| (b1, b2)),
+            eps: self.eps,
+            weight_decay: self.weight_decay,
+        };
+        let optimizer =
+            OptimizerConfig::new(rule, self.l1, self.l2).map_err(crate::usage::flag_error)?;
+        let shuffle_seed = self.shuffle_seed.unwrap_or(self.seed);
+        TrainConfig::new(self.lr, self.epochs)
+            .and_then(|config| config.with_batches(self.batch_size, shuffle_seed))
+            .map(|config| config.with_optimizer(optimizer))
+            .map_err(crate::usage::flag_error)
     }
 
     /// Short lines describing the run, for the figures' summary panel.
@@ -232,11 +318,19 @@ impl Settings {
             format!(
                 "network {} ({}), {engine}",
                 spec.describe(),
-                spec.activation()
+                spec.describe_activations()
             ),
             format!(
-                "gradient descent: lr {}, {} epochs, full batch",
-                self.lr, self.epochs
+                "{}: lr {}, {} epochs, {}",
+                self.train_config()
+                    .map(|c| c.optimizer().describe())
+                    .unwrap_or_default(),
+                self.lr,
+                self.epochs,
+                match self.batch_size {
+                    Some(size) => format!("batches of {size}"),
+                    None => "full batch".into(),
+                }
             ),
             data,
             format!(
@@ -255,6 +349,36 @@ impl From<crate::args::TestSizeArg> for TestSizeValue {
             crate::args::TestSizeArg::Fraction(share) => TestSizeValue::Fraction(share),
             crate::args::TestSizeArg::Count(count) => TestSizeValue::Count(count),
         }
+    }
+}
+
+/// The task of the data: `--task` if given (checked against the labels), else binary for labels
+/// 0/1 and multi-class for 0..K−1. Every class 0..K−1 must have rows.
+fn resolve_task(kind: Option<TaskKind>, dataset: &Dataset) -> anyhow::Result<Task> {
+    let counts = dataset.class_counts();
+    let classes = counts.len();
+    if let Some(missing) = counts.iter().position(|&n| n == 0) {
+        let present: Vec<String> = (0..classes)
+            .filter(|&k| counts[k] > 0)
+            .map(|k| k.to_string())
+            .collect();
+        return Err(crate::usage::usage(format!(
+            "the labels are {}: class {missing} has no rows. Labels must be 0, 1, ..., K-1 with every class present; renumber them",
+            present.join(", ")
+        )));
+    }
+    match kind {
+        None => Ok(Task::for_classes(classes)),
+        Some(TaskKind::Binary) if classes <= 2 => Ok(Task::Binary),
+        Some(TaskKind::Binary) => Err(crate::usage::usage(format!(
+            "--task binary: the data has {classes} classes (labels 0 to {}); use --task multiclass, or data with labels 0 and 1",
+            classes - 1
+        ))),
+        Some(TaskKind::Multiclass) if classes >= 3 => Ok(Task::Multiclass { classes }),
+        Some(TaskKind::Multiclass) => Err(crate::usage::usage(format!(
+            "--task multiclass: the data has {classes} classes; a multi-class task needs 3 or more (2 classes are --task binary)"
+        ))),
+        Some(TaskKind::Regression) => Ok(Task::Regression),
     }
 }
 

@@ -244,7 +244,12 @@ fn bad_input_exits_with_status_2_and_names_the_problem() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("one.csv"), "x0,x1,label\n1,2,1\n3,4,1\n").unwrap();
     std::fs::write(dir.path().join("bad.csv"), "x0,x1,label\n1,2,1\n3,x,0\n").unwrap();
-    let cases: [(&[&str], &str); 14] = [
+    std::fs::write(
+        dir.path().join("gaps.csv"),
+        "x0,x1,label\n1,2,2\n3,4,7\n5,6,2\n7,8,7\n9,1,2\n",
+    )
+    .unwrap();
+    let cases: [(&[&str], &str); 26] = [
         (&["--hidden", "0"], "--hidden"),
         (&["--hidden", "8,0"], "--hidden"),
         (&["--lr", "0"], "--lr"),
@@ -257,8 +262,23 @@ fn bad_input_exits_with_status_2_and_names_the_problem() {
         (&["--data", "one.csv"], "one.csv"),
         (&["--data", "bad.csv"], "line 3"),
         (&["--data", "missing.csv"], "missing.csv"),
-        (&["--dataset", "blobs"], "binary"),
+        (&["--dataset", "blobs", "--task", "binary"], "--task binary"),
+        (
+            &["--dataset", "moons", "--task", "multiclass"],
+            "--task multiclass",
+        ),
+        (&["--data", "gaps.csv"], "renumber"),
         (&["--activation", "swish"], "swish"),
+        (&["--activation", "relu,tanh"], "--activation"),
+        (&["--batch-size", "0"], "--batch-size"),
+        (&["--optimizer", "rmsprop"], "rmsprop"),
+        (&["--optimizer", "adam", "--betas", "1,0.9"], "--betas"),
+        (&["--optimizer", "adam", "--betas", "0.9"], "--betas"),
+        (&["--optimizer", "adam", "--momentum", "0.9"], "--momentum"),
+        (&["--weight-decay", "-1"], "--weight-decay"),
+        (&["--l1", "-0.1"], "--l1"),
+        (&["--l2", "nan"], "--l2"),
+        (&["--nesterov"], "--nesterov"),
     ];
     for (args, mention) in cases {
         let mut all = vec!["train", "--out", "never", "--quiet"];

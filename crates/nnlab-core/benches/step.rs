@@ -1,11 +1,15 @@
 //! One full-batch training step (forward, loss, backward, SGD update) of a 2→h→1 ReLU/sigmoid MLP
-//! on BCE, at the sizes of issue 7, and the decision-boundary grid's prediction.
+//! on BCE, at the sizes of issue 7; one epoch of mini-batches with Adam (issue 11); and the
+//! decision-boundary grid's prediction.
 //!
 //! `cargo bench -p nnlab-core` — single thread unless the name says `threads=2`; bench/peers.py
 //! runs the same steps in numpy and PyTorch for the ratios in BENCHMARKS.md.
 
-use ndarray::{Array1, Array2};
-use nnlab_core::{notebook_init, Engine, FastEngine, ManualEngine, Mlp, ModelSpec};
+use ndarray::{Array1, Array2, Axis};
+use nnlab_core::{
+    notebook_init, Batch, Batches, Engine, FastEngine, ManualEngine, Mlp, ModelSpec, Optimizer,
+    OptimizerConfig, RuleKind, RuleSettings, Task, TrainData,
+};
 use nnlab_data::RandomState;
 
 fn main() {
@@ -79,8 +83,43 @@ fn step_bench_on<T: nnlab_core::fast::Real>(
     if portable {
         engine = engine.portable();
     }
-    engine.step(&x, &y, 0.1).unwrap(); // buffers (and f32 inputs) are made once, before timing
-    bencher.bench_local(|| engine.step(&x, &y, 0.1).unwrap());
+    let data = TrainData::with_task(x.clone(), y.clone(), x, y, Task::Binary).unwrap();
+    let mut sgd = Optimizer::new(OptimizerConfig::default());
+    let batch = data.full_batch();
+    // buffers (and f32 inputs) are made once, before timing
+    engine.train_step(&batch, &mut sgd, 0.1).unwrap();
+    bencher.bench_local(|| engine.train_step(&batch, &mut sgd, 0.1).unwrap());
+}
+
+/// One epoch of 800 rows, 2-8-1, mini-batches of 32 in a fresh shuffled order, Adam (lr 0.01):
+/// the order drawn, each batch's rows gathered, forward, backward and Adam's update, 25 times.
+#[divan::bench(args = ["fast_f64", "fast_f32", "readable"])]
+fn epoch_800x8_adam_batch32(bencher: divan::Bencher, engine: &str) {
+    let (x, y, spec, mlp) = problem(800, 8);
+    let mut engine: Box<dyn Engine> = match engine {
+        "fast_f64" => Box::new(FastEngine::<f64>::new(spec, &mlp, Some(1)).unwrap()),
+        "fast_f32" => Box::new(FastEngine::<f32>::new(spec, &mlp, Some(1)).unwrap()),
+        _ => Box::new(ManualEngine::new(spec, mlp).unwrap()),
+    };
+    let adam = RuleSettings {
+        kind: RuleKind::Adam,
+        ..RuleSettings::default()
+    };
+    let mut optimizer = Optimizer::new(OptimizerConfig::new(adam, 0.0, 0.0).unwrap());
+    let mut batches = Batches::new(800, Some(32), 0);
+    bencher.bench_local(|| {
+        let order = batches.next_epoch().unwrap();
+        let mut loss = 0.0;
+        for rows in order.chunks(32) {
+            let (xb, yb) = (x.select(Axis(0), rows), y.select(Axis(0), rows));
+            let batch = Batch::new(xb.view(), yb.view());
+            loss += engine
+                .train_step(&batch, &mut optimizer, 0.01)
+                .unwrap()
+                .loss;
+        }
+        loss
+    });
 }
 
 /// The readable engine, for comparison (the two small sizes).
@@ -89,7 +128,14 @@ fn readable_f64(bencher: divan::Bencher, size: &str) {
     let &(m, h) = SIZES.iter().find(|s| label(s) == size).unwrap();
     let (x, y, spec, mlp) = problem(m, h);
     let mut engine = ManualEngine::new(spec, mlp).unwrap();
-    bencher.bench_local(|| engine.train_step(&x, &y, 0.1).unwrap().loss);
+    let data = TrainData::with_task(x.clone(), y.clone(), x, y, Task::Binary).unwrap();
+    let mut sgd = Optimizer::new(OptimizerConfig::default());
+    bencher.bench_local(|| {
+        engine
+            .train_step(&data.full_batch(), &mut sgd, 0.1)
+            .unwrap()
+            .loss
+    });
 }
 
 /// ŷ over the notebook's decision-boundary grid: 250 × 250 = 62,500 points, 2-8-1.

@@ -4,7 +4,7 @@
 //!     cargo run --release -p nnlab-core --example step_memory [-- ROWS HIDDEN]
 
 use ndarray::{Array1, Array2};
-use nnlab_core::{notebook_init, Activation, FastEngine, ModelSpec};
+use nnlab_core::{notebook_init, Activation, Batch, Engine, FastEngine, ModelSpec, Optimizer};
 
 fn peak_rss_mb() -> f64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
@@ -38,8 +38,11 @@ fn main() {
     let spec = ModelSpec::new(2, vec![h], Activation::Relu).unwrap();
     let mut engine =
         FastEngine::<f64>::new(spec.clone(), &notebook_init(&spec, 1), Some(1)).unwrap();
+    let mut sgd = Optimizer::new(Default::default());
     for _ in 0..3 {
-        engine.step(&x, &y, 0.1).unwrap();
+        engine
+            .train_step(&Batch::new(x.view(), y.view()), &mut sgd, 0.1)
+            .unwrap();
     }
     let after = peak_rss_mb();
     println!("{m} x {h}: data (X and y, f64) {data_mb:.1} MB");

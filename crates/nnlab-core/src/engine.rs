@@ -1,13 +1,21 @@
 //! The seam between the engines: everything the training loop, the CLI and the figures need from a
 //! model, whether its gradients are written by hand or computed by autograd.
 //!
+//! An engine computes; it does not decide how to learn. One training step is
+//!
+//! ```text
+//! engine.forward_backward(batch)        forward, the loss, backward: ∇θ kept in the engine
+//! engine.update(optimizer, lr)          the optimizer turns ∇θ into the update (optim/)
+//! ```
+//!
 //! Parameters travel in PyTorch's layout for the notebook's `nn.Sequential` module, so that a saved
 //! model loads into `Linear_NN_torch` with `load_state_dict`: layer l (0-based) is
 //! `network.{2l}.weight` with shape (n_out, n_in) and `network.{2l}.bias` with shape (n_out).
 
-use ndarray::{Array1, Array2};
+use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
 
-use crate::{CoreError, ModelSpec};
+use crate::optim::Optimizer;
+use crate::{CoreError, Mlp, ModelSpec};
 
 /// One named tensor, row-major, in PyTorch's layout.
 #[derive(Clone, Debug, PartialEq)]
@@ -22,13 +30,30 @@ pub fn parameter_name(layer: usize, kind: &str) -> String {
     format!("network.{}.{kind}", 2 * layer)
 }
 
-/// What one training step reports: the forward pass it trained on, before the update.
-#[derive(Clone, Debug)]
+/// The rows of one training step: features (m, n_in) and one target per row (a class index as a
+/// float, or a real value).
+#[derive(Clone, Copy, Debug)]
+pub struct Batch<'a> {
+    pub x: ArrayView2<'a, f64>,
+    pub y: ArrayView1<'a, f64>,
+    /// `Some(id)` when these are all the rows of the [`crate::TrainData`] with that id, unchanged:
+    /// an engine may then reuse what it derived from them last time (the f32 fast path's copy).
+    pub source: Option<u64>,
+}
+
+impl<'a> Batch<'a> {
+    /// Any rows (gathered for this step: nothing may be reused).
+    pub fn new(x: ArrayView2<'a, f64>, y: ArrayView1<'a, f64>) -> Batch<'a> {
+        Batch { x, y, source: None }
+    }
+}
+
+/// What one forward pass reports: its loss (the mean over the batch's rows) and how many of those
+/// rows it predicted right (0 for a regression), both before the update.
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Step {
-    /// The loss of that forward pass.
     pub loss: f64,
-    /// ŷ of that forward pass, one per training row.
-    pub probabilities: Array1<f64>,
+    pub hits: usize,
 }
 
 /// The floating-point type an engine computes in.
@@ -39,31 +64,33 @@ pub enum Precision {
     F64,
 }
 
-/// A trainable binary classifier.
-pub trait Engine {
+/// A trainable MLP. `Send`, so that a server can train it on a thread of its own.
+pub trait Engine: Send {
     /// A short name for messages and files ("manual", "autograd").
     fn name(&self) -> &'static str;
 
-    /// The network's shape.
+    /// The network's shape and task.
     fn spec(&self) -> &ModelSpec;
 
-    /// One full-batch step: forward on x, loss against y (0/1 per row), backward, and the update
-    /// `θ ← θ − lr·∇θ`.
-    fn train_step(&mut self, x: &Array2<f64>, y: &Array1<f64>, lr: f64) -> Result<Step, CoreError>;
+    /// Forward on the batch, the task's loss, backward: ∇θ of the mean loss for every parameter,
+    /// kept for [`update`](Self::update) and [`gradients`](Self::gradients). Nothing is updated.
+    fn forward_backward(&mut self, batch: &Batch<'_>) -> Result<Step, CoreError>;
 
-    /// ŷ = P(class 1) for every row of x.
-    fn probabilities(&self, x: &Array2<f64>) -> Result<Array1<f64>, CoreError>;
+    /// Hands every parameter and its gradient from the last `forward_backward` to `optimizer`.
+    fn update(&mut self, optimizer: &mut Optimizer, lr: f64) -> Result<(), CoreError>;
 
-    /// The class of every row: 1 where ŷ > threshold, else 0 (the notebook's `predict`).
-    fn predict(&self, x: &Array2<f64>, threshold: f64) -> Result<Vec<usize>, CoreError> {
-        let p = self.probabilities(x)?;
-        Ok(p.iter().map(|&p| usize::from(p > threshold)).collect())
-    }
+    /// The gradients of the last `forward_backward`, named and shaped as the parameters.
+    fn gradients(&self) -> Vec<Parameter>;
+
+    /// The output layer for every row of x, (m, K): ŷ = P(class 1) for binary, the logits for
+    /// multi-class, the predicted value for a regression.
+    fn outputs(&self, x: &Array2<f64>) -> Result<Array2<f64>, CoreError>;
 
     /// Every parameter, named as in PyTorch (see the module docs), input side first.
     fn parameters(&self) -> Vec<Parameter>;
 
     /// Replaces every parameter; names and shapes must be those of [`parameters`](Self::parameters).
+    /// The optimizer's state is not the engine's, so it is kept.
     fn set_parameters(&mut self, parameters: &[Parameter]) -> Result<(), CoreError>;
 
     /// ‖W‖ (Frobenius) of every layer's weights, input side first.
@@ -73,6 +100,37 @@ pub trait Engine {
     /// (PyTorch's float32 mean of 435 hits in 800 is 0.54374999, printed 0.5437, not 0.5438).
     fn precision(&self) -> Precision {
         Precision::F64
+    }
+
+    /// One whole step: `forward_backward`, then `update`.
+    fn train_step(
+        &mut self,
+        batch: &Batch<'_>,
+        optimizer: &mut Optimizer,
+        lr: f64,
+    ) -> Result<Step, CoreError> {
+        let step = self.forward_backward(batch)?;
+        self.update(optimizer, lr)?;
+        Ok(step)
+    }
+
+    /// What the figures show for every row: P(class 1) for binary, the winning class's
+    /// probability for multi-class, the predicted value for a regression.
+    fn probabilities(&self, x: &Array2<f64>) -> Result<Array1<f64>, CoreError> {
+        Ok(self.spec().task().scores(self.outputs(x)?.view()))
+    }
+
+    /// The class of every row: ŷ > 0.5 for binary (the notebook's `predict`), the first largest
+    /// logit for multi-class; empty for a regression.
+    fn predict(&self, x: &Array2<f64>) -> Result<Vec<usize>, CoreError> {
+        Ok(self.spec().task().predict(self.outputs(x)?.view()))
+    }
+
+    /// Every layer's activations a_l for the rows of x, (m, n_l), input side first (the last is
+    /// the output), computed in f64 by the readable network from the current parameters.
+    fn activations(&self, x: &Array2<f64>) -> Result<Vec<Array2<f64>>, CoreError> {
+        let mlp = Mlp::from_parameters(self.spec(), &self.parameters())?;
+        Ok(mlp.activations(x))
     }
 }
 
@@ -97,4 +155,28 @@ pub fn find_parameter<'a>(
         });
     }
     Ok(found)
+}
+
+/// Checks that a batch has `n_inputs` columns and one target per row.
+pub fn check_batch(batch: &Batch<'_>, n_inputs: usize) -> Result<(), CoreError> {
+    if batch.x.ncols() != n_inputs || batch.x.nrows() != batch.y.len() || batch.y.is_empty() {
+        return Err(CoreError::ShapeMismatch {
+            what: "batch".into(),
+            expected: format!("(m, {n_inputs}) rows with m ≥ 1 targets"),
+            got: format!("{:?} rows, {} targets", batch.x.dim(), batch.y.len()),
+        });
+    }
+    Ok(())
+}
+
+/// Checks that x has `n_inputs` columns.
+pub fn check_inputs(x: &Array2<f64>, n_inputs: usize) -> Result<(), CoreError> {
+    if x.ncols() != n_inputs {
+        return Err(CoreError::ShapeMismatch {
+            what: "input".into(),
+            expected: format!("(m, {n_inputs})"),
+            got: format!("{:?}", x.dim()),
+        });
+    }
+    Ok(())
 }

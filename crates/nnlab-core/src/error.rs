@@ -33,6 +33,10 @@ pub enum CoreError {
     #[error("the engine's backend failed: {0}")]
     Backend(String),
 
+    /// A target that does not fit the task (a class index out of range, a NaN value).
+    #[error("target {value} does not fit the task: expected {expected}")]
+    BadTarget { value: f64, expected: String },
+
     /// Labels that a binary classifier cannot train on.
     #[error("labels must be 0 or 1 for a binary classifier; found label {label}")]
     NotBinary { label: usize },

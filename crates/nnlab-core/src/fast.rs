@@ -27,17 +27,22 @@
 //! backward:  dz_L = a_L − y
 //!            ΣdW_l += a_{l−1}ᵀ·dz_l,  Σdb_l += Σ dz_l
 //!            dz_{l−1} = (dz_l·W_lᵀ) ⊙ f'(z_{l−1})
-//! update:    W_l ← W_l − lr·(1/m)·ΣdW_l,  b_l ← b_l − lr·(1/m)·Σdb_l
+//! gradient:  ∇W_l = (1/m)·ΣdW_l,  ∇b_l = (1/m)·Σdb_l      handed to the optimizer (optim/)
 //! ```
+//!
+//! The fast path trains the notebook's task, binary classification (a sigmoid output and binary
+//! cross-entropy), with any hidden layers, batch size and optimizer; the readable engine trains
+//! the others.
 
 // Index loops over units, inputs and rows mirror the equations and keep the loops vectorisable.
 #![allow(clippy::needless_range_loop)]
-use ndarray::{Array1, Array2};
+use ndarray::Array2;
 use num_traits::Float;
 use rayon::prelude::*;
 
-use crate::engine::{Parameter, Precision, Step};
-use crate::{Activation, CoreError, Engine, Mlp, ModelSpec};
+use crate::engine::{check_batch, check_inputs, Batch, Parameter, Precision, Step};
+use crate::optim::{Optimizer, Slot};
+use crate::{Activation, CoreError, Engine, Mlp, ModelSpec, Task};
 
 #[cfg(target_arch = "x86_64")]
 mod avx512;
@@ -57,7 +62,7 @@ pub trait Real: Float + Send + Sync + Default + std::iter::Sum + 'static + kerne
     fn exp_fast(self) -> Self;
     fn ln_fast(self) -> Self;
     /// `values` as this type: borrowed as they are for f64, converted into `cache` for f32
-    /// (only when `fresh`, i.e. when the caller passed other arrays than last time).
+    /// (only when `fresh`, i.e. when the rows are not the ones converted last time).
     fn view<'a>(values: &'a [f64], cache: &'a mut Vec<Self>, fresh: bool) -> &'a [Self];
 }
 
@@ -212,12 +217,17 @@ pub struct FastEngine<T: Real> {
     single: bool,
     /// Whether the AVX-512 kernel may run (see [`FastEngine::portable`]).
     vector_kernel: bool,
-    /// The last inputs converted to `T` (for f32), reused while the same arrays come back.
+    /// The last inputs converted to `T` (for f32), reused while the same training data comes back.
     inputs: InputCache<T>,
     partials: Vec<Partial<T>>,
     scratch: Vec<Scratch<T>>,
     /// ŷ of the last step's forward pass.
     probabilities: Vec<T>,
+    /// The rows of the last forward_backward, m (the gradients are the sums over m rows).
+    rows: usize,
+    /// Parameters and gradients in f64, one pair per tensor, for the optimizer.
+    values: Vec<Vec<f64>>,
+    grads: Vec<Vec<f64>>,
 }
 
 /// Worker w's chunks, scratch and rows of ŷ.
@@ -247,7 +257,8 @@ fn share_out<'s, T: Real>(
 
 #[derive(Default)]
 struct InputCache<T> {
-    key: Option<(usize, usize, usize)>,
+    /// The [`Batch::source`] of the converted rows (`None`: nothing reusable).
+    source: Option<u64>,
     x: Vec<T>,
     y: Vec<T>,
 }
@@ -260,6 +271,13 @@ impl<T: Real> FastEngine<T> {
         mlp: &Mlp,
         threads: Option<usize>,
     ) -> Result<FastEngine<T>, CoreError> {
+        if spec.task() != Task::Binary {
+            return Err(CoreError::invalid(
+                "task",
+                format!("{:?}", spec.task()),
+                "the fast path trains binary classifiers; use the readable engine (ManualEngine)",
+            ));
+        }
         let expected = Mlp::zeros(&spec);
         if mlp.layers.len() != expected.layers.len()
             || mlp
@@ -293,6 +311,9 @@ impl<T: Real> FastEngine<T> {
             partials: Vec::new(),
             scratch: Vec::new(),
             probabilities: Vec::new(),
+            rows: 0,
+            values: Vec::new(),
+            grads: Vec::new(),
         };
         engine.load(mlp);
         Ok(engine)
@@ -331,11 +352,11 @@ impl<T: Real> FastEngine<T> {
         mlp
     }
 
-    /// Whether these are other arrays than the last step's (then f32 converts them again).
-    fn fresh_inputs(&mut self, x: &Array2<f64>, y: &Array1<f64>) -> bool {
-        let key = (x.as_ptr() as usize, x.nrows(), y.as_ptr() as usize);
-        let fresh = self.inputs.key != Some(key);
-        self.inputs.key = Some(key);
+    /// Whether these rows are not the ones converted last time (then f32 converts them again):
+    /// only a batch marked as a whole, unchanged [`crate::TrainData`] can be reused.
+    fn fresh_inputs(&mut self, source: Option<u64>) -> bool {
+        let fresh = source.is_none() || self.inputs.source != source;
+        self.inputs.source = source;
         fresh
     }
 
@@ -374,29 +395,26 @@ impl<T: Real> FastEngine<T> {
         }
     }
 
-    /// One full-batch step without allocating: returns the loss of the forward pass before the
-    /// update and leaves that pass's ŷ in the engine. x must be row-major (m, n_in), y (m).
-    pub fn step(&mut self, x: &Array2<f64>, y: &Array1<f64>, lr: f64) -> Result<T, CoreError> {
-        check_shape(x, y.len(), self.spec.input_size())?;
-        if y.as_slice().is_none() {
+    /// Forward, loss and backward over the batch without allocating (after the first call):
+    /// returns the loss of the forward pass and leaves its ŷ and the gradient sums in the engine.
+    /// The rows must be row-major and the targets contiguous.
+    pub fn gradient_sums(&mut self, batch: &Batch<'_>) -> Result<T, CoreError> {
+        check_batch(batch, self.spec.input_size())?;
+        let (Some(x_values), Some(y_values)) = (batch.x.as_slice(), batch.y.as_slice()) else {
             return Err(CoreError::ShapeMismatch {
-                what: "targets".into(),
-                expected: "a contiguous array".into(),
-                got: "a strided view".into(),
+                what: "batch".into(),
+                expected: "row-major rows and contiguous targets".into(),
+                got: "strided views".into(),
             });
-        }
-        let m = x.nrows();
+        };
+        let m = batch.x.nrows();
         let n_in = self.spec.input_size();
-        let fresh = self.fresh_inputs(x, y);
+        let fresh = self.fresh_inputs(batch.source);
         self.reserve(m);
         let chunk_rows = BLOCK * CHUNK_BLOCKS;
         let chunks = m.div_ceil(chunk_rows).max(1);
         // Thread w takes the consecutive chunks [w·per, (w + 1)·per) with its own scratch.
         let per = chunks.div_ceil(self.threads().min(chunks));
-        let (x_values, y_values) = (
-            x.as_slice().expect("checked row-major"),
-            y.as_slice().expect("contiguous"),
-        );
         let xs = T::view(x_values, &mut self.inputs.x, fresh);
         let ys = T::view(y_values, &mut self.inputs.y, fresh);
         let layers = &self.layers;
@@ -460,23 +478,65 @@ impl<T: Real> FastEngine<T> {
             }
         }
 
-        // Add the chunks' sums in chunk order, then update: W ← W − lr·(1/m)·ΣdW.
+        // Add the chunks' sums in chunk order into the first.
         let (first, rest) = self.partials[..chunks]
             .split_first_mut()
             .expect("at least one chunk");
         for partial in rest.iter() {
             first.add(partial);
         }
-        let scale = T::of(lr) * (T::one() / T::of(m as f64));
-        for (layer, (dw, db)) in self.layers.iter_mut().zip(first.dw.iter().zip(&first.db)) {
-            for (w, &g) in layer.w.iter_mut().zip(dw) {
-                *w = *w - scale * g;
-            }
-            for (b, &g) in layer.b.iter_mut().zip(db) {
-                *b = *b - scale * g;
+        self.rows = m;
+        Ok(-(first.loss / T::of(m as f64)))
+    }
+
+    /// The optimizer's step from the last gradient sums: ∇θ = (1/m)·Σ, in f64, then θ rounded
+    /// back to `T`.
+    fn apply_update(&mut self, optimizer: &mut Optimizer, lr: f64) {
+        let sums = &self.partials[0];
+        let scale = 1.0 / self.rows.max(1) as f64; // 1/m
+        let tensors = self.layers.len() * 2;
+        self.values.resize_with(tensors, Vec::new);
+        self.grads.resize_with(tensors, Vec::new);
+        for (l, layer) in self.layers.iter().enumerate() {
+            let pairs = [(&layer.w, &sums.dw[l]), (&layer.b, &sums.db[l])];
+            for (k, (value, sum)) in pairs.into_iter().enumerate() {
+                let (v, g) = (&mut self.values[2 * l + k], &mut self.grads[2 * l + k]);
+                v.clear();
+                v.extend(value.iter().map(|&t| t.as_f64()));
+                g.clear();
+                g.extend(sum.iter().map(|&s| scale * s.as_f64())); // ∇θ = (1/m)·Σ
             }
         }
-        Ok(-(first.loss / T::of(m as f64)))
+        let mut slots: Vec<Slot<'_>> = self
+            .values
+            .iter_mut()
+            .zip(self.grads.iter_mut())
+            .enumerate()
+            .map(|(i, (value, grad))| Slot {
+                value,
+                grad,
+                is_weight: i % 2 == 0,
+            })
+            .collect();
+        optimizer.step(&mut slots, lr);
+        for (l, layer) in self.layers.iter_mut().enumerate() {
+            for (t, &v) in layer.w.iter_mut().zip(&self.values[2 * l]) {
+                *t = T::of(v);
+            }
+            for (t, &v) in layer.b.iter_mut().zip(&self.values[2 * l + 1]) {
+                *t = T::of(v);
+            }
+        }
+    }
+
+    /// The hits of the last forward pass: rows with (ŷ > 0.5) = y.
+    fn hits(&self, y: &[f64]) -> usize {
+        let half = T::of(0.5);
+        self.probabilities[..y.len()]
+            .iter()
+            .zip(y)
+            .filter(|&(&p, &y)| (p > half) == (y == 1.0))
+            .count()
     }
 
     /// ŷ for every row of x, block by block.
@@ -977,29 +1037,49 @@ impl<T: Real> Engine for FastEngine<T> {
         &self.spec
     }
 
-    fn train_step(&mut self, x: &Array2<f64>, y: &Array1<f64>, lr: f64) -> Result<Step, CoreError> {
-        let loss = self.step(x, y, lr)?.as_f64();
-        let probabilities = self.probabilities.iter().map(|p| p.as_f64()).collect();
-        Ok(Step {
-            loss,
-            probabilities,
-        })
+    fn forward_backward(&mut self, batch: &Batch<'_>) -> Result<Step, CoreError> {
+        let loss = self.gradient_sums(batch)?.as_f64();
+        let hits = self.hits(batch.y.as_slice().expect("checked contiguous"));
+        Ok(Step { loss, hits })
     }
 
-    fn probabilities(&self, x: &Array2<f64>) -> Result<Array1<f64>, CoreError> {
-        check_shape(x, x.nrows(), self.spec.input_size())?;
+    fn update(&mut self, optimizer: &mut Optimizer, lr: f64) -> Result<(), CoreError> {
+        if self.rows == 0 {
+            return Err(CoreError::Backend(
+                "update before any forward_backward: there are no gradients".into(),
+            ));
+        }
+        self.apply_update(optimizer, lr);
+        Ok(())
+    }
+
+    fn gradients(&self) -> Vec<Parameter> {
+        let mut mlp = Mlp::zeros(&self.spec);
+        if let Some(sums) = self.partials.first() {
+            let scale = 1.0 / self.rows.max(1) as f64;
+            for (l, dense) in mlp.layers.iter_mut().enumerate() {
+                let (n_in, n_out) = dense.w.dim();
+                dense.w = Array2::from_shape_fn((n_in, n_out), |(i, j)| {
+                    scale * sums.dw[l][i * n_out + j].as_f64()
+                });
+                dense.b = sums.db[l].iter().map(|v| scale * v.as_f64()).collect();
+            }
+        }
+        mlp.parameters()
+    }
+
+    fn outputs(&self, x: &Array2<f64>) -> Result<Array2<f64>, CoreError> {
+        check_inputs(x, self.spec.input_size())?;
+        let x = x.as_standard_layout();
         let mut converted = Vec::new(); // stays empty for f64: the rows are read in place
-        let xs = T::view(
-            x.as_slice().expect("checked row-major"),
-            &mut converted,
-            true,
-        );
+        let xs = T::view(x.as_slice().expect("standard layout"), &mut converted, true);
         let mut out = vec![T::zero(); x.nrows()];
         match &self.pool {
             Some(pool) => pool.install(|| self.predict_into(xs, x.nrows(), &mut out)),
             None => self.predict_into(xs, x.nrows(), &mut out),
         }
-        Ok(out.into_iter().map(Real::as_f64).collect())
+        let values = out.into_iter().map(Real::as_f64).collect();
+        Ok(Array2::from_shape_vec((x.nrows(), 1), values).expect("one ŷ per row"))
     }
 
     fn parameters(&self) -> Vec<Parameter> {
@@ -1022,15 +1102,4 @@ impl<T: Real> Engine for FastEngine<T> {
     fn precision(&self) -> Precision {
         T::PRECISION
     }
-}
-
-fn check_shape(x: &Array2<f64>, rows: usize, n_in: usize) -> Result<(), CoreError> {
-    if x.ncols() != n_in || x.nrows() != rows || !x.is_standard_layout() {
-        return Err(CoreError::ShapeMismatch {
-            what: "input".into(),
-            expected: format!("({rows}, {n_in}), row-major"),
-            got: format!("{:?}", x.dim()),
-        });
-    }
-    Ok(())
 }

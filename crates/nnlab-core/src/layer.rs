@@ -72,7 +72,7 @@ impl Dense {
     }
 
     /// The affine part of [`backward`](Self::backward), for a layer whose dz is known directly
-    /// (the sigmoid output under cross-entropy: dz = a − y).
+    /// (the output layer under its loss: dz = a − y for a sigmoid under cross-entropy).
     pub fn backward_from_dz(
         &self,
         cache: &DenseCache,
@@ -83,12 +83,6 @@ impl Dense {
         let db = (1.0 / m) * dz.sum_axis(Axis(0)); // db = (1/m)·Σ dz    (n_out)
         let dx = dz.dot(&self.w.t()); //            dx = dz·Wᵀ         (m,n_out)x(n_out,n_in) -> (m,n_in)
         (dx, DenseGrads { dw, db })
-    }
-
-    /// Gradient descent: W ← W − lr·dW, b ← b − lr·db.
-    pub fn sgd_step(&mut self, grads: &DenseGrads, lr: f64) {
-        self.w.scaled_add(-lr, &grads.dw);
-        self.b.scaled_add(-lr, &grads.db);
     }
 
     /// ‖W‖, the Frobenius norm of the weights: sqrt(Σ w²).

@@ -2,9 +2,12 @@
 //!
 //! The hand-written engine is the notebook's `Linear_NN_numpy` class grown into a small library
 //! that reads like its equations: [`layer`] (one dense layer, forward with backward right under
-//! it), [`loss`] (binary cross-entropy on a sigmoid), [`mlp`] (the stack of layers), [`init`] (the
-//! notebook's initialisation), and [`manual`] (all of it behind the [`Engine`] trait that the
-//! autograd engine implements too). [`train`](train::train) fills a [`History`] for any engine.
+//! it), the losses of the three [`task`]s ([`loss`]: binary cross-entropy on a sigmoid,
+//! [`softmax`]: softmax cross-entropy, [`mse`]: mean squared error), [`mlp`] (the stack of
+//! layers), [`init`] (the notebook's initialisation), and [`manual`] (all of it behind the
+//! [`Engine`] trait that the autograd engine implements too). The update belongs to an
+//! [`Optimizer`] ([`optim`]: SGD with momentum, Adam, AdamW, L1/L2 penalties), the row order to
+//! [`batches`]. [`train`](train::train) fills a [`History`] for any engine.
 //!
 //! ```
 //! use nnlab_core::{notebook_init, train, Engine, ManualEngine, ModelSpec, TrainAccuracy,
@@ -19,14 +22,14 @@
 //!
 //! let spec = ModelSpec::default(); // 2-8-1, ReLU
 //! let mut engine = ManualEngine::new(spec.clone(), notebook_init(&spec, 42))?;
-//! let outcome = train(&mut engine, &data, &TrainConfig::default(), TrainAccuracy::AfterUpdate, |_| {
-//!     std::ops::ControlFlow::Continue(())
-//! })?;
+//! let outcome = train(&mut engine, &data, &TrainConfig::default(), TrainAccuracy::AfterUpdate,
+//!                     |_record, _engine| std::ops::ControlFlow::Continue(()))?;
 //! assert_eq!(format!("{:.4}", outcome.history.records[0].loss), "1.3632"); // the notebook's epoch 0
 //! # Ok(()) }
 //! ```
 
 mod activation;
+pub mod batches;
 pub mod engine;
 mod error;
 pub mod fast;
@@ -37,16 +40,23 @@ pub mod layer;
 pub mod loss;
 pub mod manual;
 pub mod mlp;
+pub mod mse;
+pub mod optim;
+pub mod softmax;
 mod spec;
+pub mod task;
 pub mod train;
 
 pub use activation::{sigmoid, Activation, LEAKY_SLOPE};
-pub use engine::{Engine, Parameter, Precision, Step};
+pub use batches::Batches;
+pub use engine::{Batch, Engine, Parameter, Precision, Step};
 pub use error::CoreError;
 pub use fast::FastEngine;
 pub use history::{EpochRecord, History};
 pub use init::notebook_init;
 pub use manual::ManualEngine;
 pub use mlp::Mlp;
+pub use optim::{Optimizer, OptimizerConfig, RuleKind, RuleSettings};
 pub use spec::{ModelSpec, TrainConfig, MAX_WIDTH};
+pub use task::{Task, TaskKind};
 pub use train::{accuracy, train, Stop, TrainAccuracy, TrainData, TrainOutcome};

@@ -10,13 +10,13 @@
 //! ŷ − y, which is exact and stable (the notebook's `dz2 = y_pred - y_true`). The clip only guards
 //! the logarithms of the reported loss.
 
-use ndarray::{Array1, Array2};
+use ndarray::{Array2, ArrayView1};
 
 /// The clip that keeps `log` finite, as in the notebook.
 pub const EPSILON: f64 = 1e-12;
 
 /// The mean binary cross-entropy of predictions `y_pred` (m) for targets `y` (m, each 0 or 1).
-pub fn binary_cross_entropy(y: &Array1<f64>, y_pred: &Array1<f64>) -> f64 {
+pub fn binary_cross_entropy(y: ArrayView1<f64>, y_pred: ArrayView1<f64>) -> f64 {
     let terms = ndarray::Zip::from(y)
         .and(y_pred)
         .map_collect(|&y, &y_pred| {
@@ -27,7 +27,7 @@ pub fn binary_cross_entropy(y: &Array1<f64>, y_pred: &Array1<f64>) -> f64 {
 }
 
 /// dz = ŷ − y for the sigmoid output layer, as a column (m,1).
-pub fn output_gradient(y: &Array1<f64>, y_pred: &Array1<f64>) -> Array2<f64> {
-    let dz = y_pred - y; //                  (m)
+pub fn output_gradient(y: ArrayView1<f64>, y_pred: ArrayView1<f64>) -> Array2<f64> {
+    let dz = &y_pred - &y; //                  (m)
     dz.insert_axis(ndarray::Axis(1)) //      (m,1)
 }

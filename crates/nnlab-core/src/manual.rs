@@ -1,12 +1,20 @@
-//! The hand-written engine: the notebook's `Linear_NN_numpy`, grown to any depth, behind [`Engine`].
+//! The hand-written engine: the notebook's `Linear_NN_numpy`, grown to any depth and task, behind
+//! [`Engine`].
 //!
-//! One step is the notebook's loop body: `forward`, `binary_cross_entropy`, `backward` (which also
-//! applies the update `W ← W − lr·dW`, `b ← b − lr·db`).
+//! One step is the notebook's loop body, with the update handed to an optimizer:
+//!
+//! ```text
+//! Y_pred = forward(X)              self.mlp.forward(x)
+//! loss = BCE(Y, Y_pred)            task.loss(...)          (or cross-entropy, or MSE)
+//! dW, db = backward(...)           self.mlp.backward(...)  kept in self.grads
+//! W -= lr·dW;  b -= lr·db          optimizer.step(...)     (optim/sgd.rs; or momentum, Adam)
+//! ```
 
-use ndarray::{Array1, Array2};
+use ndarray::Array2;
 
-use crate::engine::{Parameter, Step};
-use crate::loss::binary_cross_entropy;
+use crate::engine::{check_batch, check_inputs, parameter_name, Batch, Parameter, Step};
+use crate::layer::DenseGrads;
+use crate::optim::{Optimizer, Slot};
 use crate::{CoreError, Engine, Mlp, ModelSpec};
 
 /// The hand-written MLP engine, in f64.
@@ -14,6 +22,8 @@ use crate::{CoreError, Engine, Mlp, ModelSpec};
 pub struct ManualEngine {
     spec: ModelSpec,
     mlp: Mlp,
+    /// dW, db of every layer from the last forward_backward.
+    grads: Vec<DenseGrads>,
 }
 
 impl ManualEngine {
@@ -36,7 +46,20 @@ impl ManualEngine {
                 });
             }
         }
-        Ok(ManualEngine { spec, mlp })
+        // The activations are the spec's, whatever `mlp` was built with.
+        let mut mlp = mlp;
+        for (layer, want) in mlp.layers.iter_mut().zip(&expected.layers) {
+            layer.activation = want.activation;
+        }
+        let grads = expected
+            .layers
+            .iter()
+            .map(|layer| DenseGrads {
+                dw: layer.w.clone(),
+                db: layer.b.clone(),
+            })
+            .collect();
+        Ok(ManualEngine { spec, mlp, grads })
     }
 
     /// The network, to read its weights.
@@ -54,21 +77,56 @@ impl Engine for ManualEngine {
         &self.spec
     }
 
-    fn train_step(&mut self, x: &Array2<f64>, y: &Array1<f64>, lr: f64) -> Result<Step, CoreError> {
-        check_rows(x, y.len(), self.spec.input_size())?;
-        let pass = self.mlp.forward(x); //                 Y_pred = forward(X)
-        let loss = binary_cross_entropy(y, &pass.output); // loss = BCE(Y, Y_pred)
-        let grads = self.mlp.backward(&pass, y); //         dW, db of every layer
-        self.mlp.sgd_step(&grads, lr); //                   W -= lr·dW;  b -= lr·db
-        Ok(Step {
-            loss,
-            probabilities: pass.output,
-        })
+    fn forward_backward(&mut self, batch: &Batch<'_>) -> Result<Step, CoreError> {
+        check_batch(batch, self.spec.input_size())?;
+        let task = self.spec.task();
+        let x = batch.x.to_owned();
+        let pass = self.mlp.forward(&x); //                          Y_pred = forward(X)
+        let loss = task.loss(pass.output.view(), batch.y); //        loss = BCE(Y, Y_pred)
+        let hits = task.hits(pass.output.view(), batch.y);
+        self.grads = self.mlp.backward(&pass, batch.y, task); //     dW, db of every layer
+        Ok(Step { loss, hits })
     }
 
-    fn probabilities(&self, x: &Array2<f64>) -> Result<Array1<f64>, CoreError> {
-        check_rows(x, x.nrows(), self.spec.input_size())?;
-        Ok(self.mlp.probabilities(x))
+    fn update(&mut self, optimizer: &mut Optimizer, lr: f64) -> Result<(), CoreError> {
+        let mut slots = Vec::with_capacity(2 * self.grads.len());
+        for (layer, grads) in self.mlp.layers.iter_mut().zip(&mut self.grads) {
+            slots.push(Slot {
+                value: layer.w.as_slice_mut().expect("W is in standard layout"),
+                grad: grads.dw.as_slice_mut().expect("dW is in standard layout"),
+                is_weight: true,
+            });
+            slots.push(Slot {
+                value: layer.b.as_slice_mut().expect("b is contiguous"),
+                grad: grads.db.as_slice_mut().expect("db is contiguous"),
+                is_weight: false,
+            });
+        }
+        optimizer.step(&mut slots, lr); //                           W -= lr·dW;  b -= lr·db
+        Ok(())
+    }
+
+    fn gradients(&self) -> Vec<Parameter> {
+        let mut gradients = Vec::new();
+        for (l, grads) in self.grads.iter().enumerate() {
+            let (n_in, n_out) = grads.dw.dim();
+            gradients.push(Parameter {
+                name: parameter_name(l, "weight"),
+                shape: vec![n_out, n_in],
+                values: grads.dw.t().iter().copied().collect(),
+            });
+            gradients.push(Parameter {
+                name: parameter_name(l, "bias"),
+                shape: vec![n_out],
+                values: grads.db.to_vec(),
+            });
+        }
+        gradients
+    }
+
+    fn outputs(&self, x: &Array2<f64>) -> Result<Array2<f64>, CoreError> {
+        check_inputs(x, self.spec.input_size())?;
+        Ok(self.mlp.outputs(x))
     }
 
     fn parameters(&self) -> Vec<Parameter> {
@@ -83,15 +141,4 @@ impl Engine for ManualEngine {
     fn weight_norms(&self) -> Vec<f64> {
         self.mlp.weight_norms()
     }
-}
-
-fn check_rows(x: &Array2<f64>, n_targets: usize, n_inputs: usize) -> Result<(), CoreError> {
-    if x.ncols() != n_inputs || x.nrows() != n_targets {
-        return Err(CoreError::ShapeMismatch {
-            what: "input".into(),
-            expected: format!("({n_targets}, {n_inputs})"),
-            got: format!("{:?}", x.dim()),
-        });
-    }
-    Ok(())
 }

@@ -1,4 +1,5 @@
-//! The multilayer perceptron: hidden [`Dense`] layers and one sigmoid output unit.
+//! The multilayer perceptron: hidden [`Dense`] layers and the task's output layer (one sigmoid unit
+//! for the notebook's binary classification; see [`crate::task`] for the others).
 //!
 //! For the notebook's 2-8-1 net (m samples):
 //!
@@ -11,26 +12,26 @@
 //!                                                 db1 = (1/m)·Σ dz1             (8)
 //! ```
 //!
-//! Deeper nets repeat the hidden step: each layer's `dx` is the previous layer's `da`.
+//! Deeper nets repeat the hidden step: each layer's `dx` is the previous layer's `da`. Other tasks
+//! change only the first line of the backward pass, dz_L (softmax(z) − Y, or 2·(ŷ − y)).
 
-use ndarray::{Array1, Array2};
+use ndarray::{Array1, Array2, ArrayView1};
 
 use crate::engine::{find_parameter, parameter_name, Parameter};
 use crate::layer::{Dense, DenseCache, DenseGrads};
-use crate::loss::output_gradient;
-use crate::{Activation, CoreError, ModelSpec};
+use crate::{CoreError, ModelSpec, Task};
 
-/// The network's layers, input side first; the last one is the sigmoid output unit.
+/// The network's layers, input side first; the last one is the task's output layer.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Mlp {
     pub layers: Vec<Dense>,
 }
 
-/// The result of a forward pass: the output probabilities and every layer's cache.
+/// The result of a forward pass: the output layer and every layer's cache.
 #[derive(Clone, Debug)]
 pub struct ForwardPass {
-    /// ŷ = a_L, one probability per sample (m).
-    pub output: Array1<f64>,
+    /// a_L, (m, K): ŷ for binary (K = 1), the logits for multi-class, the values for a regression.
+    pub output: Array2<f64>,
     /// What each layer kept for backward, input side first.
     pub caches: Vec<DenseCache>,
 }
@@ -38,19 +39,11 @@ pub struct ForwardPass {
 impl Mlp {
     /// A net of the spec's shape with all parameters zero.
     pub fn zeros(spec: &ModelSpec) -> Mlp {
-        let sizes = spec.layer_sizes();
-        let last = sizes.len() - 1;
-        let layers = sizes
+        let layers = spec
+            .layer_sizes()
             .iter()
-            .enumerate()
-            .map(|(i, &(n_in, n_out))| {
-                let activation = if i == last {
-                    Activation::Sigmoid
-                } else {
-                    spec.activation()
-                };
-                Dense::zeros(n_in, n_out, activation)
-            })
+            .zip(spec.layer_activations())
+            .map(|(&(n_in, n_out), activation)| Dense::zeros(n_in, n_out, activation))
             .collect();
         Mlp { layers }
     }
@@ -64,22 +57,32 @@ impl Mlp {
             caches.push(cache);
             a = out;
         }
-        let output = a.column(0).to_owned(); //     ŷ = a_L   (m,1) -> (m)
-        ForwardPass { output, caches }
+        ForwardPass { output: a, caches } // ŷ = a_L   (m,K)
     }
 
-    /// ŷ for every row of x.
-    pub fn probabilities(&self, x: &Array2<f64>) -> Array1<f64> {
+    /// a_L for every row of x, (m, K).
+    pub fn outputs(&self, x: &Array2<f64>) -> Array2<f64> {
         self.forward(x).output
     }
 
-    /// Gradients of the mean cross-entropy for targets y (m), one per layer, input side first.
-    pub fn backward(&self, pass: &ForwardPass, y: &Array1<f64>) -> Vec<DenseGrads> {
+    /// Every layer's a_l for the rows of x, input side first.
+    pub fn activations(&self, x: &Array2<f64>) -> Vec<Array2<f64>> {
+        let mut all = Vec::with_capacity(self.layers.len());
+        let mut a = x.clone();
+        for layer in &self.layers {
+            a = layer.forward(&a).0;
+            all.push(a.clone());
+        }
+        all
+    }
+
+    /// Gradients of the task's mean loss for targets y (m), one per layer, input side first.
+    pub fn backward(&self, pass: &ForwardPass, y: ArrayView1<f64>, task: Task) -> Vec<DenseGrads> {
         let (output, hidden) = self.layers.split_last().expect("a net has an output layer");
         let (output_cache, hidden_caches) = pass.caches.split_last().expect("one cache per layer");
         let mut grads = Vec::with_capacity(self.layers.len());
 
-        let dz = output_gradient(y, &pass.output); //                dz_L = ŷ − y   (m,1)
+        let dz = task.output_gradient(pass.output.view(), y); //    dz_L = ŷ − y   (m,K)
         let (mut da, output_grads) = output.backward_from_dz(output_cache, &dz);
         grads.push(output_grads);
         for (layer, cache) in hidden.iter().zip(hidden_caches).rev() {
@@ -89,13 +92,6 @@ impl Mlp {
         }
         grads.reverse();
         grads
-    }
-
-    /// One gradient-descent update of every layer.
-    pub fn sgd_step(&mut self, grads: &[DenseGrads], lr: f64) {
-        for (layer, layer_grads) in self.layers.iter_mut().zip(grads) {
-            layer.sgd_step(layer_grads, lr);
-        }
     }
 
     /// ‖W_l‖ of every layer, input side first.

@@ -1,55 +1,103 @@
-//! The training loop: the notebook's `for epoch in range(EPOCHS)` cell, for any [`Engine`].
+//! The training loop: the notebook's `for epoch in range(EPOCHS)` cell, for any [`Engine`], task,
+//! batch size and optimizer.
 //!
-//! Each epoch: one full-batch step (its loss comes from the forward pass before the update), then
-//! the accuracies and weight norms. The notebook's two sections differ in one place, and
-//! [`TrainAccuracy`] says which to follow: its numpy loop predicts the training rows again after
-//! the update; its PyTorch loop reuses the step's own forward pass, made before the update.
+//! Each epoch: the batches in their order (see [`crate::batches`]); for each, `forward_backward`
+//! and the optimizer's update. Then the record: the loss is Σ_b loss_b·|b| / n over the batches'
+//! forward passes (each before its update; for full batch, the one pass's loss), the test metrics
+//! and the weight norms are measured after the epoch. The notebook's two sections differ in how
+//! they measure the training accuracy, and [`TrainAccuracy`] says which to follow: its numpy loop
+//! predicts the training rows again after the epoch; its PyTorch loop counts the hits of the
+//! batches' own forward passes, made before their updates.
 
 use std::ops::ControlFlow;
+use std::sync::atomic::{AtomicU64, Ordering};
 
-use ndarray::{Array1, Array2};
+use ndarray::{Array1, Array2, Axis};
 
-use crate::engine::Precision;
-use crate::{CoreError, Engine, EpochRecord, History, TrainConfig};
+use crate::batches::Batches;
+use crate::engine::{Batch, Precision};
+use crate::optim::Optimizer;
+use crate::task::fraction;
+use crate::{CoreError, Engine, EpochRecord, History, Task, TrainConfig};
 
-/// The class threshold of `predict`: ŷ > 0.5 means class 1.
-pub const THRESHOLD: f64 = 0.5;
+pub use crate::task::THRESHOLD;
 
-/// The training and test rows, with 0/1 targets as floats.
+/// The training and test rows, with one target per row (a class index as a float, or a real
+/// value). Immutable once made, so that an engine may keep what it derived from the rows (see
+/// [`Batch::source`]).
 #[derive(Clone, Debug)]
 pub struct TrainData {
-    pub x_train: Array2<f64>,
-    pub y_train: Array1<f64>,
-    pub x_test: Array2<f64>,
-    pub y_test: Array1<f64>,
+    x_train: Array2<f64>,
+    y_train: Array1<f64>,
+    x_test: Array2<f64>,
+    y_test: Array1<f64>,
+    task: Task,
+    id: u64,
 }
 
+/// Tells every [`TrainData`] apart.
+static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+
 impl TrainData {
-    /// Pairs features with their labels, which must all be 0 or 1.
+    /// Pairs features with their labels, which must all be 0 or 1 (a binary task).
     pub fn new(
         x_train: Array2<f64>,
         labels_train: &[usize],
         x_test: Array2<f64>,
         labels_test: &[usize],
     ) -> Result<TrainData, CoreError> {
-        let targets = |x: &Array2<f64>, labels: &[usize], what: &str| {
-            if x.nrows() != labels.len() || x.nrows() == 0 {
+        if let Some(&label) = labels_train.iter().chain(labels_test).find(|&&l| l > 1) {
+            return Err(CoreError::NotBinary { label });
+        }
+        let floats = |labels: &[usize]| labels.iter().map(|&l| l as f64).collect();
+        TrainData::with_task(
+            x_train,
+            floats(labels_train),
+            x_test,
+            floats(labels_test),
+            Task::Binary,
+        )
+    }
+
+    /// Features and targets for `task`: class indices 0..K−1 (as floats) for a classification,
+    /// finite values for a regression; at least one row in each set.
+    pub fn with_task(
+        x_train: Array2<f64>,
+        y_train: Array1<f64>,
+        x_test: Array2<f64>,
+        y_test: Array1<f64>,
+        task: Task,
+    ) -> Result<TrainData, CoreError> {
+        let check = |x: &Array2<f64>, y: &Array1<f64>, what: &str, at_least: usize| {
+            if x.nrows() != y.len() || x.nrows() < at_least {
                 return Err(CoreError::ShapeMismatch {
                     what: what.to_string(),
-                    expected: format!("one label per row, at least one row ({} rows)", x.nrows()),
-                    got: format!("{} labels", labels.len()),
+                    expected: format!(
+                        "one target per row, at least {at_least} row(s) ({} rows)",
+                        x.nrows()
+                    ),
+                    got: format!("{} targets", y.len()),
                 });
             }
-            match labels.iter().find(|&&label| label > 1) {
-                Some(&label) => Err(CoreError::NotBinary { label }),
-                None => Ok(labels
-                    .iter()
-                    .map(|&label| label as f64)
-                    .collect::<Array1<f64>>()),
+            for &value in y {
+                let fits = match task.classes() {
+                    Some(k) => value >= 0.0 && value < k as f64 && value.fract() == 0.0,
+                    None => value.is_finite(),
+                };
+                if !fits {
+                    return Err(CoreError::BadTarget {
+                        value,
+                        expected: match task.classes() {
+                            Some(k) => format!("a class index 0 to {} ({task:?})", k - 1),
+                            None => "a finite number (regression)".into(),
+                        },
+                    });
+                }
             }
+            Ok(())
         };
-        let y_train = targets(&x_train, labels_train, "training rows")?;
-        let y_test = targets(&x_test, labels_test, "test rows")?;
+        check(&x_train, &y_train, "training rows", 1)?;
+        check(&x_test, &y_test, "test rows", 1)?;
         if x_train.ncols() != x_test.ncols() {
             return Err(CoreError::ShapeMismatch {
                 what: "test features".into(),
@@ -58,20 +106,56 @@ impl TrainData {
             });
         }
         Ok(TrainData {
-            x_train,
+            x_train: x_train.as_standard_layout().into_owned(),
             y_train,
-            x_test,
+            x_test: x_test.as_standard_layout().into_owned(),
             y_test,
+            task,
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
         })
+    }
+
+    /// The training features (n, d), row-major.
+    pub fn x_train(&self) -> &Array2<f64> {
+        &self.x_train
+    }
+
+    /// The training targets (n).
+    pub fn y_train(&self) -> &Array1<f64> {
+        &self.y_train
+    }
+
+    /// The test features, row-major.
+    pub fn x_test(&self) -> &Array2<f64> {
+        &self.x_test
+    }
+
+    /// The test targets.
+    pub fn y_test(&self) -> &Array1<f64> {
+        &self.y_test
+    }
+
+    /// What the targets are.
+    pub fn task(&self) -> Task {
+        self.task
+    }
+
+    /// All training rows as one batch, marked as this data's.
+    pub fn full_batch(&self) -> Batch<'_> {
+        Batch {
+            x: self.x_train.view(),
+            y: self.y_train.view(),
+            source: Some(self.id),
+        }
     }
 }
 
 /// Which predictions the training accuracy is measured on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TrainAccuracy {
-    /// Predict the training rows again after the update (the notebook's numpy loop).
+    /// Predict the training rows again after the epoch (the notebook's numpy loop).
     AfterUpdate,
-    /// Use the step's forward pass, made before the update (the notebook's PyTorch loop).
+    /// Count the hits of the batches' forward passes, each before its update (the PyTorch loop).
     BeforeUpdate,
 }
 
@@ -95,46 +179,53 @@ pub struct TrainOutcome {
     pub stop: Option<Stop>,
 }
 
-/// The fraction of rows whose prediction (ŷ > 0.5) equals the target, computed in `precision`.
+/// The fraction of rows whose prediction (ŷ > 0.5) equals the 0/1 target, computed in `precision`.
 pub fn accuracy(probabilities: &Array1<f64>, y: &Array1<f64>, precision: Precision) -> f64 {
-    let correct = probabilities
-        .iter()
-        .zip(y)
-        .filter(|&(&p, &y)| f64::from(u8::from(p > THRESHOLD)) == y)
-        .count();
-    match precision {
-        Precision::F64 => correct as f64 / y.len() as f64,
-        Precision::F32 => f64::from(correct as f32 / y.len() as f32),
-    }
+    let outputs = probabilities.view().insert_axis(Axis(1));
+    fraction(Task::Binary.hits(outputs, y.view()), y.len(), precision)
 }
 
-/// Trains `engine` on `data` for `config.epochs()` epochs, calling `on_epoch` after each one
-/// (return `ControlFlow::Break` to stop early).
+/// Trains `engine` on `data` as `config` says, calling `on_epoch` with each epoch's record and
+/// the engine after it (return `ControlFlow::Break` to stop early).
 pub fn train(
     engine: &mut dyn Engine,
     data: &TrainData,
     config: &TrainConfig,
     train_accuracy: TrainAccuracy,
-    mut on_epoch: impl FnMut(&EpochRecord) -> ControlFlow<()>,
+    mut on_epoch: impl FnMut(&EpochRecord, &dyn Engine) -> ControlFlow<()>,
 ) -> Result<TrainOutcome, CoreError> {
+    let task = engine.spec().task();
+    if task != data.task() {
+        return Err(CoreError::ShapeMismatch {
+            what: "task".into(),
+            expected: format!("the data's {:?}", data.task()),
+            got: format!("a network for {task:?}"),
+        });
+    }
+    let mut optimizer = Optimizer::new(*config.optimizer());
+    let n = data.y_train.len();
+    let mut batches = Batches::new(n, config.batch_size(), config.shuffle_seed());
     let mut history = History::default();
     for epoch in 0..config.epochs() {
-        let step = engine.train_step(&data.x_train, &data.y_train, config.lr())?;
-        let train_probabilities = match train_accuracy {
-            TrainAccuracy::AfterUpdate => engine.probabilities(&data.x_train)?,
-            TrainAccuracy::BeforeUpdate => step.probabilities,
+        let (loss, hits) = match batches.next_epoch() {
+            None => {
+                let step = engine.train_step(&data.full_batch(), &mut optimizer, config.lr())?;
+                (step.loss, step.hits)
+            }
+            Some(order) => {
+                let (mut loss_sum, mut hits) = (0.0, 0);
+                for rows in order.chunks(batches.size()) {
+                    let x = data.x_train.select(Axis(0), rows); //  X[b]
+                    let y = data.y_train.select(Axis(0), rows); //  Y[b]
+                    let batch = Batch::new(x.view(), y.view());
+                    let step = engine.train_step(&batch, &mut optimizer, config.lr())?;
+                    loss_sum += step.loss * rows.len() as f64; //   Σ_b loss_b·|b|
+                    hits += step.hits;
+                }
+                (loss_sum / n as f64, hits)
+            }
         };
-        let record = EpochRecord {
-            epoch,
-            loss: step.loss,
-            train_accuracy: accuracy(&train_probabilities, &data.y_train, engine.precision()),
-            test_accuracy: accuracy(
-                &engine.probabilities(&data.x_test)?,
-                &data.y_test,
-                engine.precision(),
-            ),
-            weight_norms: engine.weight_norms(),
-        };
+        let record = measure(engine, data, epoch, loss, hits, train_accuracy)?;
         if !record.loss.is_finite() || record.weight_norms.iter().any(|n| !n.is_finite()) {
             let stop = Stop::Diverged {
                 epoch,
@@ -146,7 +237,7 @@ pub fn train(
                 stop: Some(stop),
             });
         }
-        let flow = on_epoch(&record);
+        let flow = on_epoch(&record, &*engine);
         history.records.push(record);
         if flow.is_break() {
             let stop = Stop::Interrupted {
@@ -161,5 +252,47 @@ pub fn train(
     Ok(TrainOutcome {
         history,
         stop: None,
+    })
+}
+
+/// The record of an epoch whose batches gave `loss` and `hits`: accuracies for a classification
+/// (train as `train_accuracy` says, test after the epoch), the test loss for a regression.
+fn measure(
+    engine: &dyn Engine,
+    data: &TrainData,
+    epoch: usize,
+    loss: f64,
+    hits: usize,
+    train_accuracy: TrainAccuracy,
+) -> Result<EpochRecord, CoreError> {
+    let task = data.task();
+    let precision = engine.precision();
+    let n_test = data.y_test.len();
+    let test_outputs = engine.outputs(&data.x_test)?;
+    let (train, test, test_loss) = if task.is_classification() {
+        let train_hits = match train_accuracy {
+            TrainAccuracy::AfterUpdate => {
+                task.hits(engine.outputs(&data.x_train)?.view(), data.y_train.view())
+            }
+            TrainAccuracy::BeforeUpdate => hits,
+        };
+        let test_hits = task.hits(test_outputs.view(), data.y_test.view());
+        let train = fraction(train_hits, data.y_train.len(), precision);
+        (
+            Some(train),
+            Some(fraction(test_hits, n_test, precision)),
+            None,
+        )
+    } else {
+        let test_loss = task.loss(test_outputs.view(), data.y_test.view());
+        (None, None, Some(test_loss))
+    };
+    Ok(EpochRecord {
+        epoch,
+        loss,
+        train_accuracy: train,
+        test_accuracy: test,
+        test_loss,
+        weight_norms: engine.weight_norms(),
     })
 }

@@ -70,7 +70,7 @@ fn other_settings_match_the_notebooks_numpy_loop() {
             &data,
             &config,
             TrainAccuracy::AfterUpdate,
-            |_| ControlFlow::Continue(()),
+            |_, _| ControlFlow::Continue(()),
         )
         .unwrap();
 
@@ -85,12 +85,12 @@ fn other_settings_match_the_notebooks_numpy_loop() {
                 h["loss"][e].as_f64().unwrap(),
             );
             assert_eq!(
-                r.train_accuracy,
+                r.train_accuracy.unwrap(),
                 h["accuracy_train"][e].as_f64().unwrap(),
                 "{what} epoch {e}"
             );
             assert_eq!(
-                r.test_accuracy,
+                r.test_accuracy.unwrap(),
                 h["accuracy_test"][e].as_f64().unwrap(),
                 "{what} epoch {e}"
             );

@@ -4,18 +4,25 @@
 //! a truncation error O(h²) and a rounding error about ε·|L|/h; with h = 1e-6 and L ≈ 1 both are
 //! near 1e-10. Each analytic gradient g must satisfy |g − n| ≤ 1e-6·max(|g|, |n|) + 1e-10: a
 //! relative error of 1e-6, plus the rounding noise of the quotient itself for gradients so small
-//! (below 1e-4) that the noise alone would exceed it.
+//! (below 1e-4) that the noise alone would exceed it. The whole-network checks of every task allow
+//! ten times that noise, times |L| where it exceeds 1: their losses add terms of up to ~10 in size
+//! (a log-sum-exp of logits, squared errors), whose rounding the quotient divides by h.
 
 use ndarray::{Array1, Array2};
 use nnlab_core::layer::Dense;
 use nnlab_core::loss::binary_cross_entropy;
-use nnlab_core::{notebook_init, Activation, Mlp, ModelSpec};
+use nnlab_core::{notebook_init, Activation, Mlp, ModelSpec, Task};
 use nnlab_data::RandomState;
 
 const H: f64 = 1e-6;
 
 fn assert_gradient(what: &str, analytic: f64, numeric: f64) {
-    let allowed = 1e-6 * analytic.abs().max(numeric.abs()) + 1e-10;
+    assert_gradient_for_loss(what, analytic, numeric, 1.0);
+}
+
+/// The same, with the floor for the quotient's rounding noise scaled by `noise` (≥ 1).
+fn assert_gradient_for_loss(what: &str, analytic: f64, numeric: f64, noise: f64) {
+    let allowed = 1e-6 * analytic.abs().max(numeric.abs()) + 1e-10 * noise;
     let err = (analytic - numeric).abs();
     assert!(
         err <= allowed,
@@ -102,8 +109,8 @@ fn cross_entropy_gradient_on_the_sigmoid_input_matches_finite_differences() {
     let m = 9;
     let mut z: Array1<f64> = Array1::from_shape_simple_fn(m, || 2.0 * rng.standard_normal());
     let y: Array1<f64> = (0..m).map(|i| (i % 2) as f64).collect();
-    let loss = |z: &Array1<f64>| binary_cross_entropy(&y, &z.mapv(nnlab_core::sigmoid));
-    let dz = nnlab_core::loss::output_gradient(&y, &z.mapv(nnlab_core::sigmoid));
+    let loss = |z: &Array1<f64>| binary_cross_entropy(y.view(), z.mapv(nnlab_core::sigmoid).view());
+    let dz = nnlab_core::loss::output_gradient(y.view(), z.mapv(nnlab_core::sigmoid).view());
     for i in 0..m {
         let v = z[i];
         let numeric = central_difference(v, |t| {
@@ -115,17 +122,69 @@ fn cross_entropy_gradient_on_the_sigmoid_input_matches_finite_differences() {
     }
 }
 
-fn mlp_loss(mlp: &Mlp, x: &Array2<f64>, y: &Array1<f64>) -> f64 {
-    binary_cross_entropy(y, &mlp.probabilities(x))
+#[test]
+fn softmax_and_mse_gradients_on_the_logits_match_finite_differences() {
+    // L(z) = task.loss(z, y) averaged over m: ∂L/∂z = dz / m for dz = task.output_gradient.
+    let mut rng = RandomState::new(4);
+    let m = 7;
+    for task in [Task::Multiclass { classes: 4 }, Task::Regression] {
+        let k = task.outputs();
+        let mut z = 2.0 * rng.randn(m, k);
+        let y: Array1<f64> = match task {
+            Task::Regression => Array1::from_shape_simple_fn(m, || rng.standard_normal()),
+            _ => (0..m).map(|i| (i % k) as f64).collect(),
+        };
+        let dz = task.output_gradient(z.view(), y.view());
+        for i in 0..m {
+            for j in 0..k {
+                let v = z[[i, j]];
+                let numeric = central_difference(v, |t| {
+                    z[[i, j]] = t;
+                    task.loss(z.view(), y.view())
+                });
+                z[[i, j]] = v;
+                assert_gradient(
+                    &format!("{task:?} dz[{i},{j}]"),
+                    dz[[i, j]] / m as f64,
+                    numeric,
+                );
+            }
+        }
+    }
 }
 
+fn mlp_loss(mlp: &Mlp, x: &Array2<f64>, y: &Array1<f64>, task: Task) -> f64 {
+    task.loss(mlp.outputs(x).view(), y.view())
+}
+
+/// Every shape × activation (and two mixed lists) × task: binary, 3 classes, regression.
 #[test]
-fn whole_networks_of_several_depths_match_finite_differences() {
+fn whole_networks_of_several_depths_and_tasks_match_finite_differences() {
     let shapes: [&[usize]; 5] = [&[8], &[3], &[5, 4], &[4, 3, 2], &[6, 6, 6]];
-    for (case, hidden) in shapes.iter().enumerate() {
+    let mut cases: Vec<(Vec<usize>, Vec<Activation>)> = Vec::new();
+    for hidden in shapes {
         for activation in Activation::ALL {
-            let seed = (case * 10) as u32 + activation as u32;
-            let spec = ModelSpec::new(3, hidden.to_vec(), activation).unwrap();
+            cases.push((hidden.to_vec(), vec![activation; hidden.len()]));
+        }
+    }
+    cases.push((vec![5, 4], vec![Activation::Tanh, Activation::Relu]));
+    cases.push((
+        vec![4, 3, 2],
+        vec![
+            Activation::Sigmoid,
+            Activation::Linear,
+            Activation::LeakyRelu,
+        ],
+    ));
+    let tasks = [
+        Task::Binary,
+        Task::Multiclass { classes: 3 },
+        Task::Regression,
+    ];
+    for (case, (hidden, activations)) in cases.iter().enumerate() {
+        for (t, &task) in tasks.iter().enumerate() {
+            let seed = (case * 10 + t) as u32;
+            let spec = ModelSpec::with_task(3, hidden.clone(), activations.clone(), task).unwrap();
             let mut mlp = notebook_init(&spec, seed);
             let mut rng = RandomState::new(seed + 1000);
             for layer in &mut mlp.layers {
@@ -134,26 +193,32 @@ fn whole_networks_of_several_depths_match_finite_differences() {
             }
             let m = 11;
             let x = rng.randn(m, 3);
-            let y: Array1<f64> = (0..m)
-                .map(|_| f64::from(u8::from(rng.random_sample() < 0.5)))
-                .collect();
-            let grads = mlp.backward(&mlp.forward(&x), &y);
+            let y: Array1<f64> = match task {
+                Task::Binary => (0..m)
+                    .map(|_| f64::from(u8::from(rng.random_sample() < 0.5)))
+                    .collect(),
+                Task::Multiclass { classes } => (0..m).map(|i| (i % classes) as f64).collect(),
+                Task::Regression => Array1::from_shape_simple_fn(m, || rng.standard_normal()),
+            };
+            let grads = mlp.backward(&mlp.forward(&x), y.view(), task);
+            let noise = 10.0 * mlp_loss(&mlp, &x, &y, task).abs().max(1.0);
 
             for (l, layer_grads) in grads.iter().enumerate() {
-                let what = format!("{} {activation} layer {l}", spec.describe());
+                let what = format!("{} {activations:?} {task:?} layer {l}", spec.describe());
                 let (n_in, n_out) = mlp.layers[l].w.dim();
                 for i in 0..n_in {
                     for j in 0..n_out {
                         let w = mlp.layers[l].w[[i, j]];
                         let numeric = central_difference(w, |t| {
                             mlp.layers[l].w[[i, j]] = t;
-                            mlp_loss(&mlp, &x, &y)
+                            mlp_loss(&mlp, &x, &y, task)
                         });
                         mlp.layers[l].w[[i, j]] = w;
-                        assert_gradient(
+                        assert_gradient_for_loss(
                             &format!("{what} dW[{i},{j}]"),
                             layer_grads.dw[[i, j]],
                             numeric,
+                            noise,
                         );
                     }
                 }
@@ -161,10 +226,15 @@ fn whole_networks_of_several_depths_match_finite_differences() {
                     let b = mlp.layers[l].b[j];
                     let numeric = central_difference(b, |t| {
                         mlp.layers[l].b[j] = t;
-                        mlp_loss(&mlp, &x, &y)
+                        mlp_loss(&mlp, &x, &y, task)
                     });
                     mlp.layers[l].b[j] = b;
-                    assert_gradient(&format!("{what} db[{j}]"), layer_grads.db[j], numeric);
+                    assert_gradient_for_loss(
+                        &format!("{what} db[{j}]"),
+                        layer_grads.db[j],
+                        numeric,
+                        noise,
+                    );
                 }
             }
         }

@@ -65,7 +65,7 @@ fn check_run(file: &str) {
         &notebook_data(),
         &config,
         TrainAccuracy::AfterUpdate,
-        |_| ControlFlow::Continue(()),
+        |_, _| ControlFlow::Continue(()),
     )
     .unwrap();
     assert_eq!(outcome.stop, None);
@@ -83,11 +83,13 @@ fn check_run(file: &str) {
         let e = r.epoch;
         assert_close(&format!("{file} epoch {e} loss"), r.loss, loss[e], 1e-12);
         assert_eq!(
-            r.train_accuracy, train_acc[e],
+            r.train_accuracy.unwrap(),
+            train_acc[e],
             "{file} epoch {e} train accuracy"
         );
         assert_eq!(
-            r.test_accuracy, test_acc[e],
+            r.test_accuracy.unwrap(),
+            test_acc[e],
             "{file} epoch {e} test accuracy"
         );
         assert_close(

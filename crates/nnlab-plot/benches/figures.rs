@@ -36,7 +36,7 @@ fn default_run() -> Run {
         &data,
         &TrainConfig::default(),
         TrainAccuracy::AfterUpdate,
-        |_| ControlFlow::Continue(()),
+        |_, _| ControlFlow::Continue(()),
     )
     .unwrap();
     Run {
@@ -53,7 +53,7 @@ fn all_three_png(bencher: divan::Bencher) {
     let run = default_run();
     bencher.bench_local(|| {
         let dataset = render(
-            &DatasetFigure::new(&run.data.x_train, &run.train_labels),
+            &DatasetFigure::new(run.data.x_train(), &run.train_labels),
             Format::Png,
         )
         .unwrap();
@@ -64,7 +64,7 @@ fn all_three_png(bencher: divan::Bencher) {
         let curves = render(&training, Format::Png).unwrap();
         let boundary = BoundaryFigure::new(
             &run.engine,
-            &run.data.x_test,
+            run.data.x_test(),
             &run.test_labels,
             BoundaryMode::Class,
             "boundary",
@@ -80,7 +80,7 @@ fn one_png(bencher: divan::Bencher, figure: &str) {
     let run = default_run();
     bencher.bench_local(|| match figure {
         "dataset" => render(
-            &DatasetFigure::new(&run.data.x_train, &run.train_labels),
+            &DatasetFigure::new(run.data.x_train(), &run.train_labels),
             Format::Png,
         )
         .unwrap(),
@@ -95,7 +95,7 @@ fn one_png(bencher: divan::Bencher, figure: &str) {
         _ => {
             let boundary = BoundaryFigure::new(
                 &run.engine,
-                &run.data.x_test,
+                run.data.x_test(),
                 &run.test_labels,
                 BoundaryMode::Class,
                 "b",

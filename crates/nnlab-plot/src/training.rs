@@ -1,6 +1,7 @@
 //! The training curves: the notebook's 2×2 figure (Loss; Accuracy; Weights) and a fourth panel,
 //! which the notebook leaves empty, summarising the run: what was trained and how it ended, so that
-//! a saved figure says which settings made it.
+//! a saved figure says which settings made it. A regression has no accuracy: its second panel is
+//! the mean squared error on the training rows (the loss) and on the test rows.
 
 use nnlab_core::History;
 use plotters::coord::Shift;
@@ -45,18 +46,37 @@ impl Figure for TrainingFigure<'_> {
             color: BLUE,
             values: Box::new(|e| records[e].loss),
         }];
-        let accuracy = vec![
-            Curve {
-                label: "Train".into(),
-                color: GREEN,
-                values: Box::new(|e| records[e].train_accuracy),
-            },
-            Curve {
-                label: "Test".into(),
-                color: RED,
-                values: Box::new(|e| records[e].test_accuracy),
-            },
-        ];
+        let regression = self.history.is_regression();
+        let metric = |get: fn(&nnlab_core::EpochRecord) -> Option<f64>| {
+            Box::new(move |e: usize| get(&records[e]).unwrap_or(f64::NAN))
+        };
+        let accuracy = if regression {
+            vec![
+                Curve {
+                    label: "Train".into(),
+                    color: GREEN,
+                    values: Box::new(|e| records[e].loss),
+                },
+                Curve {
+                    label: "Test".into(),
+                    color: RED,
+                    values: metric(|r| r.test_loss),
+                },
+            ]
+        } else {
+            vec![
+                Curve {
+                    label: "Train".into(),
+                    color: GREEN,
+                    values: metric(|r| r.train_accuracy),
+                },
+                Curve {
+                    label: "Test".into(),
+                    color: RED,
+                    values: metric(|r| r.test_accuracy),
+                },
+            ]
+        };
         let weights: Vec<Curve> = (0..layers)
             .map(|l| Curve {
                 label: format!("||W{}||", l + 1),
@@ -66,7 +86,11 @@ impl Figure for TrainingFigure<'_> {
             .collect();
 
         self.curves(&panels[0], "Loss", "Loss", &loss)?;
-        self.curves(&panels[1], "Accuracy", "Accuracy", &accuracy)?;
+        if regression {
+            self.curves(&panels[1], "Mean squared error", "MSE", &accuracy)?;
+        } else {
+            self.curves(&panels[1], "Accuracy", "Accuracy", &accuracy)?;
+        }
         self.curves(&panels[2], "Weights", "Weights", &weights)?;
         self.summary(&panels[3])?;
         Ok(())
@@ -135,14 +159,6 @@ impl TrainingFigure<'_> {
     {
         let records = &self.history.records;
         let last = &records[records.len() - 1];
-        let best = records
-            .iter()
-            .max_by(|a, b| {
-                a.test_accuracy
-                    .total_cmp(&b.test_accuracy)
-                    .then(b.epoch.cmp(&a.epoch))
-            })
-            .expect("the history is not empty");
         let lowest = records.iter().map(|r| r.loss).fold(f64::INFINITY, f64::min);
 
         let mut lines: Vec<(String, bool)> = vec![("Run".into(), true)];
@@ -157,22 +173,52 @@ impl TrainingFigure<'_> {
             ),
             false,
         ));
-        lines.push((
-            format!(
-                "accuracy: train {:.4}, test {:.4}",
-                last.train_accuracy, last.test_accuracy
-            ),
-            false,
-        ));
-        lines.push((
-            format!(
-                "best test accuracy {:.4} at epoch {}",
-                best.test_accuracy, best.epoch
-            ),
-            false,
-        ));
-        let gap = last.train_accuracy - last.test_accuracy;
-        lines.push((format!("train − test accuracy {gap:+.4}"), false));
+        if let Some(test_loss) = last.test_loss {
+            let best = records
+                .iter()
+                .min_by(|a, b| {
+                    let key = |r: &nnlab_core::EpochRecord| r.test_loss.unwrap_or(f64::INFINITY);
+                    key(a).total_cmp(&key(b)).then(a.epoch.cmp(&b.epoch))
+                })
+                .expect("the history is not empty");
+            lines.push((format!("test MSE {test_loss:.4}"), false));
+            lines.push((
+                format!(
+                    "lowest test MSE {:.4} at epoch {}",
+                    best.test_loss.unwrap_or(f64::NAN),
+                    best.epoch
+                ),
+                false,
+            ));
+            lines.push((
+                format!("test − train MSE {:+.4}", test_loss - last.loss),
+                false,
+            ));
+        } else {
+            let accuracy = |r: &nnlab_core::EpochRecord| r.test_accuracy.unwrap_or(f64::NAN);
+            let best = records
+                .iter()
+                .max_by(|a, b| {
+                    accuracy(a)
+                        .total_cmp(&accuracy(b))
+                        .then(b.epoch.cmp(&a.epoch))
+                })
+                .expect("the history is not empty");
+            let (train, test) = (
+                last.train_accuracy.unwrap_or(f64::NAN),
+                last.test_accuracy.unwrap_or(f64::NAN),
+            );
+            lines.push((format!("accuracy: train {train:.4}, test {test:.4}"), false));
+            lines.push((
+                format!(
+                    "best test accuracy {:.4} at epoch {}",
+                    accuracy(best),
+                    best.epoch
+                ),
+                false,
+            ));
+            lines.push((format!("train − test accuracy {:+.4}", train - test), false));
+        }
 
         let inner = area.margin(60, 10, 85, 10);
         inner.draw(&Rectangle::new(

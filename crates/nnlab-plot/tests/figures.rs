@@ -66,7 +66,7 @@ fn trained_moons() -> (TrainData, Vec<usize>, Vec<usize>, ManualEngine, History)
         &train_data,
         &config,
         TrainAccuracy::AfterUpdate,
-        |_| ControlFlow::Continue(()),
+        |_, _| ControlFlow::Continue(()),
     )
     .unwrap();
     (
@@ -83,7 +83,7 @@ fn dataset_figure_is_a_640_by_480_png_with_red_and_blue_points() {
     let (data, train_labels, ..) = trained_moons();
     let image = Image::decode(
         &render(
-            &DatasetFigure::new(&data.x_train, &train_labels),
+            &DatasetFigure::new(data.x_train(), &train_labels),
             Format::Png,
         )
         .unwrap(),
@@ -132,7 +132,7 @@ fn class_regions_have_their_colours_deep_inside() {
     let (data, _, test_labels, engine, _) = trained_moons();
     let figure = BoundaryFigure::new(
         &engine,
-        &data.x_test,
+        data.x_test(),
         &test_labels,
         BoundaryMode::Class,
         "boundary",
@@ -154,7 +154,7 @@ fn class_regions_have_their_colours_deep_inside() {
                 .map(move |&y| (x + 0.01, y + 0.01))
         })
         .filter(|&(x, y)| {
-            data.x_test
+            data.x_test()
                 .rows()
                 .into_iter()
                 .all(|p| (p[0] - x).hypot(p[1] - y) > 0.25)
@@ -195,7 +195,7 @@ fn probability_view_draws_the_half_contour_in_black() {
     let (data, _, test_labels, engine, _) = trained_moons();
     let figure = BoundaryFigure::new(
         &engine,
-        &data.x_test,
+        data.x_test(),
         &test_labels,
         BoundaryMode::Probability,
         "p",
@@ -222,7 +222,7 @@ fn svg_figures_carry_their_text() {
     let (data, train_labels, test_labels, engine, history) = trained_moons();
     let svg = String::from_utf8(
         render(
-            &DatasetFigure::new(&data.x_train, &train_labels),
+            &DatasetFigure::new(data.x_train(), &train_labels),
             Format::Svg,
         )
         .unwrap(),
@@ -241,7 +241,7 @@ fn svg_figures_carry_their_text() {
     }
     let boundary = BoundaryFigure::new(
         &engine,
-        &data.x_test,
+        data.x_test(),
         &test_labels,
         BoundaryMode::Class,
         "Decision boundary",
@@ -275,8 +275,9 @@ fn rendering_is_deterministic_and_refuses_an_empty_history() {
         records: vec![EpochRecord {
             epoch: 0,
             loss: 0.7,
-            train_accuracy: 0.5,
-            test_accuracy: 0.5,
+            train_accuracy: Some(0.5),
+            test_accuracy: Some(0.5),
+            test_loss: None,
             weight_norms: vec![1.0, 2.0],
         }],
     };

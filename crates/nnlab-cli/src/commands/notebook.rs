@@ -147,8 +147,8 @@ fn summary_table(results: &[(&str, Settings, Finished)]) -> String {
             text += &format!(
                 "{label:<28} {:>10.4} {:>10.4} {:>10.4} {:>7.1} ms\n",
                 last.loss,
-                last.train_accuracy,
-                last.test_accuracy,
+                last.train_accuracy.unwrap_or(f64::NAN),
+                last.test_accuracy.unwrap_or(f64::NAN),
                 ms(finished.elapsed)
             );
         }

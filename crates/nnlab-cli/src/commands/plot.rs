@@ -25,7 +25,7 @@ pub fn run(args: &PlotArgs) -> anyhow::Result<()> {
         History::from_csv(&text).map_err(|e| usage(format!("{}: {e}", history_path.display())))?;
 
     let prepared = settings.prepare()?;
-    let spec = settings.model_spec(prepared.dataset.n_features())?;
+    let spec = settings.model_spec(prepared.dataset.n_features(), prepared.train.task())?;
     let model_path = folder.join("model.safetensors");
     let parameters = read_parameters(&model_path)
         .map_err(|e| usage(format!("{}: {e}", model_path.display())))?;

@@ -43,15 +43,19 @@ pub fn run(args: &SweepArgs) -> anyhow::Result<()> {
     if args.hidden.is_empty() || args.lr.is_empty() {
         return Err(usage("--hidden and --lr need at least one value each"));
     }
-    // Check every setting before any work: the first seed's settings with each width and rate.
+    // Check every setting before any work: the first seed's settings and data with each width
+    // and rate (the data says how many inputs and which task).
     let base = train_args(args, args.seeds.0[0])?;
+    let mut first = Settings::from_args(&base)?;
+    first.train_config()?;
+    let prepared = first.prepare()?;
     for &hidden in &args.hidden {
         for &lr in &args.lr {
-            let mut settings = Settings::from_args(&base)?;
+            let mut settings = first.clone();
             settings.hidden = vec![hidden];
             settings.lr = lr;
             settings.train_config()?;
-            settings.model_spec(2)?;
+            settings.model_spec(prepared.dataset.n_features(), prepared.train.task())?;
         }
     }
     let out = match &args.out {
@@ -156,7 +160,8 @@ fn train_args(args: &SweepArgs, seed: u32) -> anyhow::Result<TrainArgs> {
     train.generator = args.generator.clone();
     train.test_size = args.test_size;
     train.epochs = args.epochs;
-    train.activation = args.activation;
+    train.activation = vec![args.activation];
+    train.toolkit = args.toolkit.clone();
     train.seed = seed;
     train.threads = Some(1);
     train.quiet = true;
@@ -172,7 +177,7 @@ fn runs_of_seed(args: &SweepArgs, seed: u32, bar: &ProgressBar) -> anyhow::Resul
         for &lr in &args.lr {
             settings.hidden = vec![hidden];
             settings.lr = lr;
-            let spec = settings.model_spec(prepared.dataset.n_features())?;
+            let spec = settings.model_spec(prepared.dataset.n_features(), prepared.train.task())?;
             let config = settings.train_config()?;
             let mut engine = build_engine(
                 &settings,
@@ -185,7 +190,7 @@ fn runs_of_seed(args: &SweepArgs, seed: u32, bar: &ProgressBar) -> anyhow::Resul
                 &prepared.train,
                 &config,
                 TrainAccuracy::AfterUpdate,
-                |_| ControlFlow::Continue(()),
+                |_, _| ControlFlow::Continue(()),
             )?;
             let records = &outcome.history.records;
             let last = records.last();
@@ -195,11 +200,11 @@ fn runs_of_seed(args: &SweepArgs, seed: u32, bar: &ProgressBar) -> anyhow::Resul
                 seed,
                 epochs_run: records.len(),
                 final_loss: last.map_or(f64::NAN, |r| r.loss),
-                final_train_accuracy: last.map_or(f64::NAN, |r| r.train_accuracy),
-                final_test_accuracy: last.map_or(f64::NAN, |r| r.test_accuracy),
+                final_train_accuracy: last.and_then(|r| r.train_accuracy).unwrap_or(f64::NAN),
+                final_test_accuracy: last.and_then(|r| r.test_accuracy).unwrap_or(f64::NAN),
                 best_test_accuracy: records
                     .iter()
-                    .map(|r| r.test_accuracy)
+                    .filter_map(|r| r.test_accuracy)
                     .fold(f64::NAN, f64::max),
                 diverged: matches!(outcome.stop, Some(Stop::Diverged { .. })),
             });

@@ -19,7 +19,7 @@ pub fn run(args: &TrainArgs) -> anyhow::Result<()> {
     let mut settings = Settings::from_args(args)?;
     settings.train_config()?;
     let prepared = settings.prepare()?;
-    settings.model_spec(prepared.dataset.n_features())?;
+    settings.model_spec(prepared.dataset.n_features(), prepared.train.task())?;
     let out = run_folder(args.out.as_deref(), None)?;
 
     let output = Output {
@@ -33,13 +33,18 @@ pub fn run(args: &TrainArgs) -> anyhow::Result<()> {
     check_stop(&finished, &out, settings.lr)?;
     if !args.quiet {
         if let Some(last) = finished.history.last() {
+            let metrics = match (last.train_accuracy, last.test_accuracy, last.test_loss) {
+                (Some(train), Some(test), _) => {
+                    format!("train accuracy {train:.4}, test accuracy {test:.4}")
+                }
+                (_, _, Some(test_loss)) => format!("test loss {test_loss:.4}"),
+                _ => String::new(),
+            };
             eprintln!(
-                "{} after {} epochs: loss {:.4}, train accuracy {:.4}, test accuracy {:.4}",
+                "{} after {} epochs: loss {:.4}, {metrics}",
                 finished.spec.describe(),
                 last.epoch + 1,
                 last.loss,
-                last.train_accuracy,
-                last.test_accuracy
             );
         }
         if let Some(note) = skipped_note(prepared.dataset.n_features()).filter(|_| !args.no_figures)
