@@ -87,10 +87,23 @@ impl Module for Sequential {
 }
 
 /// A hidden activation on a tensor.
+///
+/// ReLU and leaky ReLU are written with a mask m = [z > 0] that carries no gradient,
+/// z·m + 0.01·(z − z·m), so that their derivative at z = 0 is PyTorch's (0, and 0.01) and the
+/// hand-written engine's. candle's own `relu` has slope 1 at 0, and that differs from PyTorch as
+/// soon as a unit's input is exactly 0 (a dead layer above a zero bias).
 fn activate(activation: Activation, z: &Tensor) -> Result<Tensor> {
+    let rectify = |below: f64| -> Result<Tensor> {
+        let above = z.gt(0.0)?.to_dtype(z.dtype())?; //  1 where z > 0, else 0 (no gradient)
+        let positive = (z * &above)?; //                  z where z > 0, else 0
+        if below == 0.0 {
+            return Ok(positive);
+        }
+        &positive + ((z - &positive)? * below)? //        + 0.01·z where z ≤ 0
+    };
     match activation {
-        Activation::Relu => z.relu(),
-        Activation::LeakyRelu => candle_nn::ops::leaky_relu(z, nnlab_core::LEAKY_SLOPE),
+        Activation::Relu => rectify(0.0),
+        Activation::LeakyRelu => rectify(nnlab_core::LEAKY_SLOPE),
         Activation::Tanh => z.tanh(),
         Activation::Sigmoid => candle_nn::ops::sigmoid(z),
         Activation::Linear => Ok(z.clone()),
