@@ -16,6 +16,26 @@ pub(crate) const LAYER_COLORS: [RGBColor; 6] = [
 ];
 pub(crate) const GRID: RGBColor = RGBColor(220, 220, 220);
 
+/// Class k's colour: the notebook's red and blue for classes 0 and 1, then matplotlib's tab10
+/// colours (green, orange, purple, ...) for the classes of a multi-class dataset.
+pub(crate) fn class_color(k: usize) -> RGBColor {
+    const MORE: [RGBColor; 8] = [
+        RGBColor(44, 160, 44),
+        RGBColor(255, 127, 14),
+        RGBColor(148, 103, 189),
+        RGBColor(140, 86, 75),
+        RGBColor(227, 119, 194),
+        RGBColor(127, 127, 127),
+        RGBColor(188, 189, 34),
+        RGBColor(23, 190, 207),
+    ];
+    match k {
+        0 => RED,
+        1 => BLUE,
+        k => MORE[(k - 2) % MORE.len()],
+    }
+}
+
 /// ColorBrewer's RdBu, as matplotlib's `plt.cm.RdBu`: 0 is dark red, 0.5 near white, 1 dark blue.
 const RDBU: [(u8, u8, u8); 11] = [
     (103, 0, 31),

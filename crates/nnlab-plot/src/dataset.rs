@@ -4,14 +4,14 @@ use ndarray::Array2;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use crate::colors::{BLUE, GRID, RED};
+use crate::colors::{class_color, GRID};
 use crate::figure::{padded_range, Figure, PlotError, FONT};
 
 /// The points of a 2-D dataset (the first two feature columns), coloured by class.
 pub struct DatasetFigure<'a> {
     /// Features, n×d with d ≥ 2 (the notebook plots the scaled training set).
     pub features: &'a Array2<f64>,
-    /// One 0/1 label per row.
+    /// One class label per row (0, 1, ..., K−1).
     pub labels: &'a [usize],
     /// The title above the plot.
     pub title: String,
@@ -57,7 +57,8 @@ impl Figure for DatasetFigure<'_> {
             .light_line_style(TRANSPARENT)
             .label_style((FONT, 12))
             .draw()?;
-        for (class, color) in [(0, RED), (1, BLUE)] {
+        let classes = self.labels.iter().max().map_or(0, |&k| k + 1);
+        for (class, color) in (0..classes.max(2)).map(|k| (k, class_color(k))) {
             let points = self
                 .features
                 .rows()
