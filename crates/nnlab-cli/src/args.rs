@@ -69,6 +69,8 @@ Examples:
   nnlab train --data my.csv                    # your own CSV: x0,x1,...,label[,split]
   nnlab train --engine autograd                # the notebook's PyTorch section (candle, float32)
   nnlab train --engine autograd --init-from torch_model.safetensors
+  nnlab train --batch-size 32 --optimizer adam --lr 0.01   # mini-batches and Adam
+  nnlab train --dataset blobs --centers 4 --hidden 16      # 4 classes: softmax cross-entropy
   nnlab train --config run.toml --lr 0.5      # options from a file, --lr overridden
   nnlab train --config runs/x/run.json         # replay a run exactly
 
@@ -313,8 +315,8 @@ pub struct TrainArgs {
 /// optimizer and the penalties.
 #[derive(Debug, Clone, Default, Args)]
 pub struct ToolkitArgs {
-    /// What to learn: binary, multiclass or regression [default: from the labels: 0/1 is binary,
-    /// 0..K-1 with K > 2 multiclass, non-integer values regression].
+    /// What to learn: binary, multiclass or regression (the labels as real values)
+    /// [default: from the labels: 0/1 is binary, 0..K-1 with K > 2 multiclass].
     #[arg(long, value_name = "TASK", value_parser = parse_task)]
     pub task: Option<TaskKind>,
 
