@@ -84,7 +84,9 @@ Examples:
   nnlab data --samples 5                       # the notebook's moons (noise 0.125, seed 42), 5 rows
   nnlab data circles --factor 0.5 -o circles.csv
   nnlab data blobs --centers 4 --cluster-std 0.7 --seed 1
-  nnlab data --test-size 0.2 -o moons.csv      # adds a split column, as train_test_split(seed)";
+  nnlab data --test-size 0.2 -o moons.csv      # adds a split column, as train_test_split(seed)
+  nnlab data spiral --classes 3 --noise 0.1    # TensorFlow Playground's spiral, 3 arms
+  nnlab data plane --noise 0.2 -o plane.csv    # the Playground's regression plane (real labels)";
 
 /// The toy datasets nnlab can generate.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, Serialize, Deserialize)]
@@ -96,6 +98,18 @@ pub enum Generator {
     Circles,
     /// Gaussian clouds around centers (sklearn.datasets.make_blobs).
     Blobs,
+    /// TensorFlow Playground's exclusive or: the sign of x·y (2 classes).
+    Xor,
+    /// TensorFlow Playground's two Gaussian clouds (2 classes).
+    Gauss,
+    /// TensorFlow Playground's spiral: K interleaved arms (--classes, 2 by default).
+    Spiral,
+    /// TensorFlow Playground's regression plane: the target grows with x + y.
+    Plane,
+    /// TensorFlow Playground's regression bumps: Gaussians of signed heights.
+    #[value(name = "multi-gauss")]
+    #[serde(rename = "multi-gauss")]
+    MultiGauss,
 }
 
 impl Generator {
@@ -105,7 +119,24 @@ impl Generator {
             Generator::Moons => "moons",
             Generator::Circles => "circles",
             Generator::Blobs => "blobs",
+            Generator::Xor => "xor",
+            Generator::Gauss => "gauss",
+            Generator::Spiral => "spiral",
+            Generator::Plane => "plane",
+            Generator::MultiGauss => "multi-gauss",
         }
+    }
+
+    /// Whether it is one of TensorFlow Playground's datasets (whose noise is the Playground's).
+    pub fn is_playground(self) -> bool {
+        matches!(
+            self,
+            Generator::Xor
+                | Generator::Gauss
+                | Generator::Spiral
+                | Generator::Plane
+                | Generator::MultiGauss
+        )
     }
 }
 
@@ -145,7 +176,8 @@ pub struct DatasetArgs {
           value_parser = clap::value_parser!(u64).range(1..=nnlab_data::MAX_SAMPLES as u64))]
     pub samples: u64,
 
-    /// Standard deviation of the Gaussian noise added to moons and circles [default: 0.125].
+    /// Noise: for moons and circles the standard deviation of the Gaussian noise added [default:
+    /// 0.125]; for the Playground's datasets its noise slider / 100, 0 to 0.5 there [default: 0].
     #[arg(long, value_name = "F", allow_negative_numbers = true, value_parser = parse_non_negative)]
     pub noise: Option<f64>,
 
@@ -164,6 +196,10 @@ pub struct DatasetArgs {
     /// Blobs only: number of features (columns) [default: 2].
     #[arg(long, value_name = "D", allow_negative_numbers = true, value_parser = clap::value_parser!(u64).range(1..=10_000))]
     pub features: Option<u64>,
+
+    /// Spiral only: number of arms, i.e. classes [default: 2].
+    #[arg(long, value_name = "K", allow_negative_numbers = true, value_parser = clap::value_parser!(u64).range(2..=1000))]
+    pub classes: Option<u64>,
 
     /// Keep the generator's row order (all of class 0, then class 1, ...).
     #[arg(long)]
@@ -186,13 +222,19 @@ pub struct TrainArgs {
 
     /// Train on a CSV file (header x0,x1,...,label and optionally split) instead.
     #[arg(long, value_name = "FILE", conflicts_with_all = [
-        "dataset", "samples", "noise", "factor", "centers", "cluster_std", "features", "no_shuffle", "data_seed"])]
+        "dataset", "samples", "noise", "factor", "centers", "cluster_std", "features", "classes", "no_shuffle", "data_seed"])]
     pub data: Option<PathBuf>,
 
     /// Share (e.g. 0.2) or number (e.g. 200) of rows held out for testing [default: 0.2; with a
     /// --data file that has a split column, its split is used unless this is given].
     #[arg(long, value_name = "F", value_parser = parse_test_size)]
     pub test_size: Option<TestSizeArg>,
+
+    /// The network's inputs, computed from the data's columns before scaling (TensorFlow
+    /// Playground's features): any of x0, x1, x0^2, x1^2, x0*x1, sin(x0), sin(x1) (any column xi),
+    /// comma-separated, in that order [default: the data's columns].
+    #[arg(long, value_name = "F,...")]
+    pub inputs: Option<String>,
 
     /// Seed for the data, the split and the initial weights alike (the notebook's SEED).
     #[arg(

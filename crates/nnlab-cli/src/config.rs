@@ -31,6 +31,8 @@ pub struct ConfigFile {
     centers: Option<u64>,
     cluster_std: Option<f64>,
     features: Option<u64>,
+    classes: Option<u64>,
+    inputs: Option<Inputs>,
     no_shuffle: Option<bool>,
     test_size: Option<TestSizeValue>,
     seed: Option<u32>,
@@ -65,6 +67,14 @@ pub struct ConfigFile {
     svg: Option<bool>,
     boundary: Option<BoundaryView>,
     no_figures: Option<bool>,
+}
+
+/// `inputs` in a file: a list (`["x0", "x0^2"]`, as run.json has it) or one comma-separated string.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum Inputs {
+    List(Vec<String>),
+    Text(String),
 }
 
 /// Reads a config file: TOML, or JSON (a run's `run.json` counts, through its "config" section).
@@ -130,6 +140,15 @@ pub fn apply(file: ConfigFile, args: &mut TrainArgs, matches: &ArgMatches) -> an
         args.generator.features = Some(features);
     }
     take!(no_shuffle, args.generator.no_shuffle);
+    if let Some(classes) = file.classes.filter(|_| from_file("classes")) {
+        args.generator.classes = Some(classes);
+    }
+    if let Some(inputs) = file.inputs.filter(|_| from_file("inputs")) {
+        args.inputs = Some(match inputs {
+            Inputs::List(names) => names.join(","),
+            Inputs::Text(text) => text,
+        });
+    }
     if let Some(data) = file.data.filter(|_| from_file("data")) {
         args.data = Some(data);
     }

@@ -6,7 +6,8 @@ use std::path::Path;
 use anyhow::Context;
 use nnlab_core::{Task, TrainData};
 use nnlab_data::{
-    csv_io, make_blobs, make_circles, make_moons, train_test_split, Centers, Dataset, Split,
+    csv_io, make_blobs, make_circles, make_gauss, make_moons, make_multi_gauss, make_plane,
+    make_spiral, make_xor, train_test_split, Centers, Dataset, RegressionData, Split,
     StandardScaler, TestSize,
 };
 
@@ -38,6 +39,9 @@ pub fn check_options(generator: Generator, opts: &DatasetArgs) -> anyhow::Result
         ("--cluster-std", opts.cluster_std.is_some()),
         ("--features", opts.features.is_some()),
     ];
+    if generator != Generator::Spiral {
+        not_for("--classes", opts.classes.is_some(), "spiral")?;
+    }
     match generator {
         Generator::Moons => {
             not_for("--factor", opts.factor.is_some(), "circles")?;
@@ -54,9 +58,15 @@ pub fn check_options(generator: Generator, opts: &DatasetArgs) -> anyhow::Result
             not_for(
                 "--noise",
                 opts.noise.is_some(),
-                "moons and circles (blobs use --cluster-std)",
+                "moons, circles and the Playground's datasets (blobs use --cluster-std)",
             )?;
             not_for("--factor", opts.factor.is_some(), "circles")?;
+        }
+        _ => {
+            not_for("--factor", opts.factor.is_some(), "circles")?;
+            for (flag, given) in blob_flags {
+                not_for(flag, given, "blobs")?;
+            }
         }
     }
     Ok(())
@@ -68,7 +78,19 @@ pub fn generate(generator: Generator, opts: &DatasetArgs, seed: u32) -> anyhow::
     let n = opts.samples as usize;
     let shuffle = !opts.no_shuffle;
     let noise = Some(opts.noise.unwrap_or(DEFAULT_NOISE));
+    let playground_noise = opts.noise.unwrap_or(0.0); // the Playground's slider starts at 0
+    let regression = |made: Result<RegressionData, nnlab_data::DataError>| {
+        made.and_then(|data| Dataset::regression(data.features, data.targets))
+    };
     let made = match generator {
+        Generator::Xor => make_xor(n, playground_noise, shuffle, seed),
+        Generator::Gauss => make_gauss(n, playground_noise, shuffle, seed),
+        Generator::Spiral => {
+            let classes = opts.classes.unwrap_or(2) as usize;
+            make_spiral(n, playground_noise, classes, shuffle, seed)
+        }
+        Generator::Plane => regression(make_plane(n, playground_noise, shuffle, seed)),
+        Generator::MultiGauss => regression(make_multi_gauss(n, playground_noise, shuffle, seed)),
         Generator::Moons => make_moons(n, noise, shuffle, seed),
         Generator::Circles => {
             let factor = opts.factor.unwrap_or(DEFAULT_FACTOR);
@@ -121,12 +143,11 @@ pub fn scaled_train_data(
     let x_test = scaler
         .transform(&test.features)
         .context("scaling the test rows")?;
-    let targets = |labels: &[usize]| labels.iter().map(|&l| l as f64).collect();
     let data = TrainData::with_task(
         x_train,
-        targets(&train.labels),
+        train.targets().into(),
         x_test,
-        targets(&test.labels),
+        test.targets().into(),
         task,
     )
     .map_err(|e| usage(format!("the data does not fit the task: {e}")))?;

@@ -67,7 +67,7 @@ pub fn write_dataset_figure(
     options: &FigureArgs,
 ) -> anyhow::Result<Vec<String>> {
     let mut written = Vec::new();
-    if prepared.train.x_train().ncols() < 2 {
+    if prepared.train.x_train().ncols() < 2 || prepared.dataset.is_regression() {
         return Ok(written);
     }
     let labels: Vec<usize> = prepared

@@ -39,7 +39,13 @@ pub struct Settings {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub features: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub classes: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub no_shuffle: Option<bool>,
+    /// The network's input features, computed from the columns before scaling (absent: the
+    /// columns themselves).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inputs: Option<Vec<String>>,
     /// A share (0.2) or a row count (200); absent when the data file's split column is used.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub test_size: Option<TestSizeValue>,
@@ -130,7 +136,19 @@ impl Settings {
         let g = &args.generator;
         let t = &args.toolkit;
         let is = |wanted: Generator| generated && args.dataset == wanted;
-        let noisy = is(Generator::Moons) || is(Generator::Circles);
+        let noisy = is(Generator::Moons)
+            || is(Generator::Circles)
+            || (generated && args.dataset.is_playground());
+        let inputs = match &args.inputs {
+            Some(list) => Some(
+                nnlab_data::parse_inputs(list)
+                    .map_err(|e| crate::usage::usage(format!("--inputs {list}: {e}")))?
+                    .iter()
+                    .map(|f| f.to_string())
+                    .collect(),
+            ),
+            None => None,
+        };
         let test_size = match (args.test_size, &args.data) {
             (Some(size), _) => Some(size.into()),
             (None, None) => Some(TestSizeValue::Fraction(0.2)), // the notebook's test_size=0.2
@@ -140,7 +158,16 @@ impl Settings {
             data: args.data.clone(),
             dataset: generated.then_some(args.dataset),
             samples: generated.then_some(g.samples),
-            noise: noisy.then(|| g.noise.unwrap_or(DEFAULT_NOISE)),
+            noise: noisy.then(|| {
+                let default = if args.dataset.is_playground() {
+                    0.0 // the Playground's noise slider starts at 0
+                } else {
+                    DEFAULT_NOISE
+                };
+                g.noise.unwrap_or(default)
+            }),
+            classes: is(Generator::Spiral).then(|| g.classes.unwrap_or(2)),
+            inputs,
             factor: is(Generator::Circles).then(|| g.factor.unwrap_or(DEFAULT_FACTOR)),
             centers: is(Generator::Blobs).then(|| g.centers.unwrap_or(DEFAULT_CENTERS)),
             cluster_std: is(Generator::Blobs).then(|| g.cluster_std.unwrap_or(DEFAULT_CLUSTER_STD)),
@@ -210,6 +237,7 @@ impl Settings {
             centers: self.centers,
             cluster_std: self.cluster_std,
             features: self.features,
+            classes: self.classes,
             no_shuffle: self.no_shuffle.unwrap_or(false),
         }
     }
@@ -218,7 +246,7 @@ impl Settings {
     /// file brings its own split and no test size was given, that split is used (and recorded by
     /// leaving `test_size` empty).
     pub fn prepare(&mut self) -> anyhow::Result<Prepared> {
-        let (dataset, file_split) = match &self.data {
+        let (mut dataset, file_split) = match &self.data {
             Some(path) => {
                 let file = dataset::read_file(path)?;
                 (file.dataset, file.split)
@@ -240,6 +268,15 @@ impl Settings {
                 dataset::split(&dataset, size.into(), self.split_seed)?
             }
         };
+        if let Some(inputs) = &self.inputs {
+            let features: Vec<nnlab_data::InputFeature> = inputs
+                .iter()
+                .map(|name| name.parse())
+                .collect::<Result<_, _>>()
+                .map_err(|e| crate::usage::usage(format!("--inputs: {e}")))?;
+            dataset.features = nnlab_data::inputs::apply(&features, &dataset.features)
+                .map_err(|e| crate::usage::usage(format!("--inputs {}: {e}", inputs.join(","))))?;
+        }
         let task = resolve_task(self.task, &dataset)?;
         self.task = Some(task.kind());
         let (train, scaler) = dataset::scaled_train_data(&dataset, &split, task)?;
@@ -355,6 +392,14 @@ impl From<crate::args::TestSizeArg> for TestSizeValue {
 /// The task of the data: `--task` if given (checked against the labels), else binary for labels
 /// 0/1 and multi-class for 0..K−1. Every class 0..K−1 must have rows.
 fn resolve_task(kind: Option<TaskKind>, dataset: &Dataset) -> anyhow::Result<Task> {
+    if dataset.is_regression() {
+        return match kind {
+            None | Some(TaskKind::Regression) => Ok(Task::Regression),
+            Some(other) => Err(crate::usage::usage(format!(
+                "--task {other}: the labels are real values, not classes; use --task regression"
+            ))),
+        };
+    }
     let counts = dataset.class_counts();
     let classes = counts.len();
     if let Some(missing) = counts.iter().position(|&n| n == 0) {

@@ -5,6 +5,8 @@
 //!
 //! Reading accepts any header: the label column is the one named `label` (or, if none is, the last
 //! column), a column named `split` is read as the split, and every other column is a feature.
+//! Labels that are all whole numbers (`0`, `1`, `2`) are classes; if any label is another number
+//! (`0.25`, `-3`, `1e-2`), every label is read as a real value: a regression's targets.
 //! Problems are reported with the 1-based line number (the header is line 1).
 
 use std::io::{Read, Write};
@@ -44,7 +46,10 @@ pub fn write_csv<W: Write>(out: W, data: &Dataset, split: Option<&Split>) -> Res
     for (i, row) in data.features.rows().into_iter().enumerate() {
         record.clear();
         record.extend(row.iter().map(|v| format!("{v:?}")));
-        record.push(data.labels[i].to_string());
+        record.push(match &data.values {
+            Some(values) => format!("{:?}", values[i]),
+            None => data.labels[i].to_string(),
+        });
         if split.is_some() {
             record.push(tags[i].to_string());
         }
@@ -68,7 +73,8 @@ pub fn read_csv<R: Read>(input: R) -> Result<CsvDataset, DataError> {
     let columns = Columns::from_header(&header)?;
 
     let mut values = Vec::new();
-    let mut labels = Vec::new();
+    let mut labels = Vec::new(); // as classes, while every label is a whole number
+    let mut targets = Vec::new(); // as real values
     let mut split = Split {
         train: Vec::new(),
         test: Vec::new(),
@@ -100,12 +106,16 @@ pub fn read_csv<R: Read>(input: R) -> Result<CsvDataset, DataError> {
             values.push(value);
         }
         let text = &record[columns.label];
-        let label = match text.parse::<usize>() {
-            Ok(label) if text.bytes().all(|b| b.is_ascii_digit()) => label,
+        let target = match text.parse::<f64>() {
+            Ok(value) if value.is_finite() => value,
             _ => return Err(bad(CsvProblem::BadLabel { value: text.into() })),
         };
+        let class = text
+            .parse::<usize>()
+            .ok()
+            .filter(|_| text.bytes().all(|b| b.is_ascii_digit()));
         if let Some(j) = columns.split {
-            let row = labels.len();
+            let row = targets.len();
             match &record[j] {
                 "train" => split.train.push(row),
                 "test" => split.test.push(row),
@@ -116,19 +126,27 @@ pub fn read_csv<R: Read>(input: R) -> Result<CsvDataset, DataError> {
                 }
             }
         }
-        labels.push(label);
+        if let (Some(class), true) = (class, labels.len() == targets.len()) {
+            labels.push(class);
+        }
+        targets.push(target);
     }
-    if labels.is_empty() {
+    if targets.is_empty() {
         return Err(DataError::CsvEmpty);
     }
-    let first = labels[0];
-    if labels.iter().all(|&label| label == first) {
-        return Err(DataError::CsvOneClass { label: first });
-    }
-    let features = Array2::from_shape_vec((labels.len(), columns.features.len()), values)
+    let features = Array2::from_shape_vec((targets.len(), columns.features.len()), values)
         .expect("one value per feature column was pushed per row");
+    let dataset = if labels.len() == targets.len() {
+        let first = labels[0];
+        if labels.iter().all(|&label| label == first) {
+            return Err(DataError::CsvOneClass { label: first });
+        }
+        Dataset::new(features, labels)?
+    } else {
+        Dataset::regression(features, targets)?
+    };
     Ok(CsvDataset {
-        dataset: Dataset { features, labels },
+        dataset,
         feature_names: columns.feature_names,
         split: columns.split.map(|_| split),
     })

@@ -1,4 +1,5 @@
-//! A labelled dataset: features `X` (n×d, f64) and integer class labels `y` (n).
+//! A labelled dataset: features `X` (n×d, f64) and, per row, an integer class label `y` (n) or,
+//! for a regression, a real value.
 
 use ndarray::{Array2, Axis};
 
@@ -9,8 +10,10 @@ use crate::{DataError, Split};
 pub struct Dataset {
     /// `X`, shape (n_samples, n_features).
     pub features: Array2<f64>,
-    /// `y`, one class label per row: 0, 1, 2, ...
+    /// `y`, one class label per row: 0, 1, 2, ... (empty for a regression's data).
     pub labels: Vec<usize>,
+    /// `y` as real values, one per row, for a regression's data (`None` for classes).
+    pub values: Option<Vec<f64>>,
 }
 
 impl Dataset {
@@ -22,12 +25,51 @@ impl Dataset {
                 got: format!("{} labels", labels.len()),
             });
         }
-        Ok(Dataset { features, labels })
+        Ok(Dataset {
+            features,
+            labels,
+            values: None,
+        })
+    }
+
+    /// Pairs features with real-valued targets (a regression's data); every value must be finite.
+    pub fn regression(features: Array2<f64>, values: Vec<f64>) -> Result<Dataset, DataError> {
+        if features.nrows() != values.len() {
+            return Err(DataError::ShapeMismatch {
+                expected: format!("{} targets (one per feature row)", features.nrows()),
+                got: format!("{} targets", values.len()),
+            });
+        }
+        if let Some(&value) = values.iter().find(|v| !v.is_finite()) {
+            return Err(DataError::invalid(
+                "target",
+                value,
+                "regression targets must be finite numbers",
+            ));
+        }
+        Ok(Dataset {
+            features,
+            labels: Vec::new(),
+            values: Some(values),
+        })
     }
 
     /// n, the number of rows.
     pub fn n_samples(&self) -> usize {
-        self.labels.len()
+        self.features.nrows()
+    }
+
+    /// Whether the targets are real values (a regression's data) rather than classes.
+    pub fn is_regression(&self) -> bool {
+        self.values.is_some()
+    }
+
+    /// The targets as floats: the class indices (0., 1., …), or the values.
+    pub fn targets(&self) -> Vec<f64> {
+        match &self.values {
+            Some(values) => values.clone(),
+            None => self.labels.iter().map(|&l| l as f64).collect(),
+        }
     }
 
     /// d, the number of feature columns.
@@ -49,7 +91,14 @@ impl Dataset {
     pub fn select(&self, indices: &[usize]) -> Dataset {
         Dataset {
             features: self.features.select(Axis(0), indices),
-            labels: indices.iter().map(|&i| self.labels[i]).collect(),
+            labels: match self.values {
+                Some(_) => Vec::new(),
+                None => indices.iter().map(|&i| self.labels[i]).collect(),
+            },
+            values: self
+                .values
+                .as_ref()
+                .map(|values| indices.iter().map(|&i| values[i]).collect()),
         }
     }
 

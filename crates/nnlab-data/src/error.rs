@@ -47,7 +47,7 @@ pub enum CsvProblem {
     NotANumber { column: String, value: String },
     #[error("column {column} is {value}; features must be finite numbers")]
     NotFinite { column: String, value: String },
-    #[error("the label {value:?} is not a non-negative integer (use 0, 1, 2, ...)")]
+    #[error("the label {value:?} is not a number: use classes 0, 1, 2, ... or real values for a regression")]
     BadLabel { value: String },
     #[error("the split {value:?} must be \"train\" or \"test\"")]
     BadSplit { value: String },

@@ -155,7 +155,11 @@ pub fn make_blobs(
         }
     }
     Ok(finish(
-        Dataset { features, labels },
+        Dataset {
+            features,
+            labels,
+            values: None,
+        },
         None,
         shuffle,
         &mut rng,
@@ -183,7 +187,11 @@ fn two_d(points: Vec<([f64; 2], usize)>) -> Dataset {
     let values = points.iter().flat_map(|&(xy, _)| xy).collect();
     let features = Array2::from_shape_vec((points.len(), 2), values)
         .expect("two values were pushed per point");
-    Dataset { features, labels }
+    Dataset {
+        features,
+        labels,
+        values: None,
+    }
 }
 
 fn check_samples(n_samples: usize, n_features: usize) -> Result<(), DataError> {

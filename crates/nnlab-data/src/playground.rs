@@ -227,7 +227,11 @@ fn rows<T: Copy>(
 
 fn classified(points: &[([f64; 2], usize)], shuffle: bool, rng: &mut RandomState) -> Dataset {
     let (features, labels) = rows(points, shuffle, rng);
-    Dataset { features, labels }
+    Dataset {
+        features,
+        labels,
+        values: None,
+    }
 }
 
 /// At least `min` points (the classes' count), and the 2-column array within [`MAX_SAMPLES`].
