@@ -2,9 +2,10 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand};
+pub use nnlab_app::{Betas, BoundaryView, DeviceArg, DtypeArg, EngineKind, Generator, InitKind};
 use nnlab_core::{Activation, RuleKind, TaskKind};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 /// nnlab: a lab for small neural networks, built from an introductory notebook.
 #[derive(Debug, Parser)]
@@ -87,58 +88,6 @@ Examples:
   nnlab data --test-size 0.2 -o moons.csv      # adds a split column, as train_test_split(seed)
   nnlab data spiral --classes 3 --noise 0.1    # TensorFlow Playground's spiral, 3 arms
   nnlab data plane --noise 0.2 -o plane.csv    # the Playground's regression plane (real labels)";
-
-/// The toy datasets nnlab can generate.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Generator {
-    /// Two interleaving half circles (sklearn.datasets.make_moons).
-    Moons,
-    /// A small circle inside a large one (sklearn.datasets.make_circles).
-    Circles,
-    /// Gaussian clouds around centers (sklearn.datasets.make_blobs).
-    Blobs,
-    /// TensorFlow Playground's exclusive or: the sign of x·y (2 classes).
-    Xor,
-    /// TensorFlow Playground's two Gaussian clouds (2 classes).
-    Gauss,
-    /// TensorFlow Playground's spiral: K interleaved arms (--classes, 2 by default).
-    Spiral,
-    /// TensorFlow Playground's regression plane: the target grows with x + y.
-    Plane,
-    /// TensorFlow Playground's regression bumps: Gaussians of signed heights.
-    #[value(name = "multi-gauss")]
-    #[serde(rename = "multi-gauss")]
-    MultiGauss,
-}
-
-impl Generator {
-    /// The name on the command line.
-    pub fn name(self) -> &'static str {
-        match self {
-            Generator::Moons => "moons",
-            Generator::Circles => "circles",
-            Generator::Blobs => "blobs",
-            Generator::Xor => "xor",
-            Generator::Gauss => "gauss",
-            Generator::Spiral => "spiral",
-            Generator::Plane => "plane",
-            Generator::MultiGauss => "multi-gauss",
-        }
-    }
-
-    /// Whether it is one of TensorFlow Playground's datasets (whose noise is the Playground's).
-    pub fn is_playground(self) -> bool {
-        matches!(
-            self,
-            Generator::Xor
-                | Generator::Gauss
-                | Generator::Spiral
-                | Generator::Plane
-                | Generator::MultiGauss
-        )
-    }
-}
 
 #[derive(Debug, Args)]
 pub struct DataArgs {
@@ -415,10 +364,6 @@ pub struct ToolkitArgs {
     pub l2: f64,
 }
 
-/// `--betas B1,B2`.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Betas(pub f64, pub f64);
-
 fn parse_betas(text: &str) -> Result<Betas, String> {
     let number = |t: &str| {
         t.trim()
@@ -451,16 +396,6 @@ pub struct FigureArgs {
     /// The decision boundary shows the predicted class (as the notebook) or the probability.
     #[arg(long, value_enum, value_name = "VIEW", default_value_t = BoundaryView::Class)]
     pub boundary: BoundaryView,
-}
-
-/// What the decision-boundary figure colours.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum BoundaryView {
-    /// The predicted class, ŷ > 0.5 (the notebook's picture).
-    Class,
-    /// The probability ŷ in ten bands, with the 0.5 contour.
-    Probability,
 }
 
 #[derive(Debug, Args)]
@@ -589,44 +524,6 @@ pub struct PlotArgs {
 
     #[command(flatten)]
     pub figures: FigureArgs,
-}
-
-/// The engines `nnlab train` can use.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum EngineKind {
-    /// Hand-written forward and backward passes in f64 (the notebook's Linear_NN_numpy).
-    Manual,
-    /// candle's autograd, float32 by default (the notebook's Linear_NN_torch).
-    Autograd,
-}
-
-/// Where the initial weights come from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum InitKind {
-    /// np.random.seed(seed) and the numpy section's constructor.
-    Notebook,
-    /// torch.manual_seed(seed) and the PyTorch section's constructor.
-    Torch,
-    /// A safetensors file (--init-from).
-    File,
-}
-
-/// The float type of an engine.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum DtypeArg {
-    F32,
-    F64,
-}
-
-/// The device of the autograd engine.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum DeviceArg {
-    Cpu,
-    Cuda,
 }
 
 fn parse_activation(text: &str) -> Result<Activation, String> {

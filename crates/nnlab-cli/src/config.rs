@@ -16,8 +16,8 @@ use crate::args::{
     Betas, BoundaryView, DeviceArg, DtypeArg, EngineKind, Generator, InitKind, TestSizeArg,
     TrainArgs,
 };
-use crate::settings::TestSizeValue;
 use crate::usage::usage;
+use nnlab_app::TestSizeValue;
 
 /// The options a config file may set; all optional, unknown keys refused.
 #[derive(Debug, Default, Deserialize)]

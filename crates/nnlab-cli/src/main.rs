@@ -4,15 +4,9 @@
 mod args;
 mod commands;
 mod config;
-mod dataset;
-mod engines;
-mod figures;
-mod files;
-mod model_file;
+mod flags;
 mod progress;
 mod report;
-mod run;
-mod settings;
 mod usage;
 
 use std::process::ExitCode;
@@ -25,7 +19,7 @@ fn main() -> ExitCode {
     match commands::run(cli, &matches) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            if files::is_broken_pipe(&error) {
+            if usage::is_broken_pipe(&error) {
                 return ExitCode::SUCCESS; // the reader went away (`nnlab data | head`): not an error
             }
             eprintln!("error: {error}");

@@ -80,3 +80,29 @@ impl Progress {
         self.bar.finish_and_clear();
     }
 }
+
+/// One run of the run library, reported as `nnlab train` does: the notebook's epoch line every
+/// `log_every` epochs, a progress bar on a terminal for runs over a second, and Ctrl-C stopping
+/// after the current epoch (the run then keeps and writes what it did).
+pub fn run_reporting(
+    settings: &nnlab_app::RunConfig,
+    prepared: &nnlab_app::Prepared,
+    out: &std::path::Path,
+    output: &nnlab_app::Output,
+    quiet: bool,
+    log_every: usize,
+) -> anyhow::Result<nnlab_app::Finished> {
+    let mut progress = Progress::new(settings.epochs, quiet);
+    let finished = nnlab_app::run_training(settings, prepared, out, output, |record, _engine| {
+        let line = (record.epoch % log_every == 0)
+            .then(|| crate::report::epoch_line(settings.engine, record));
+        progress.epoch(record, line);
+        if interrupted() {
+            std::ops::ControlFlow::Break(())
+        } else {
+            std::ops::ControlFlow::Continue(())
+        }
+    });
+    progress.finish();
+    Ok(finished?)
+}

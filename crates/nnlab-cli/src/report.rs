@@ -1,5 +1,6 @@
 //! What a person reads while a run goes: the notebook's epoch lines.
 
+use nnlab_app::EngineKind;
 use nnlab_core::EpochRecord;
 
 /// The notebook's numpy-section line:
@@ -28,5 +29,13 @@ pub fn metrics(record: &EpochRecord) -> String {
         ),
         (_, _, Some(test_loss)) => format!("Loss: {:.4}, Test Loss: {test_loss:.4}", record.loss),
         _ => format!("Loss: {:.4}", record.loss),
+    }
+}
+
+/// The notebook's epoch line for the engine's section.
+pub fn epoch_line(engine: EngineKind, record: &EpochRecord) -> String {
+    match engine {
+        EngineKind::Manual => numpy_epoch_line(record),
+        EngineKind::Autograd => torch_epoch_line(record),
     }
 }

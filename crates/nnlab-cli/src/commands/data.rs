@@ -2,17 +2,20 @@
 
 use nnlab_data::csv_io;
 
+use nnlab_app::data::{generate, split};
+use nnlab_app::files::write_output;
+use nnlab_app::TestSizeValue;
+
 use crate::args::DataArgs;
-use crate::dataset::{generate, split, test_size};
-use crate::files::write_output;
+use crate::flags::{dataset_options, test_size_value};
 
 pub fn run(args: &DataArgs) -> anyhow::Result<()> {
-    let data = generate(args.generator, &args.dataset, args.seed)?;
-    let split = match args.test_size {
+    let data = generate(args.generator, &dataset_options(&args.dataset), args.seed)?;
+    let split = match args.test_size.map(test_size_value) {
         None => None,
-        Some(size) => Some(split(&data, test_size(size), args.seed)?),
+        Some(size) => Some(split(&data, TestSizeValue::into(size), args.seed)?),
     };
     let mut bytes = Vec::new();
     csv_io::write_csv(&mut bytes, &data, split.as_ref())?;
-    write_output(args.output.as_deref(), &bytes)
+    Ok(write_output(args.output.as_deref(), &bytes)?)
 }

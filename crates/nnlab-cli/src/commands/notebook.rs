@@ -14,11 +14,13 @@ use anyhow::Context;
 use clap::Parser;
 use serde_json::json;
 
-use crate::args::{Cli, Command, FigureArgs, NotebookArgs, TrainArgs};
-use crate::figures::write_dataset_figure;
-use crate::files::write_atomically;
-use crate::run::{check_stop, run_folder, run_training, Finished, Output};
-use crate::settings::Settings;
+use nnlab_app::figures::write_dataset_figure;
+use nnlab_app::files::write_atomically;
+use nnlab_app::{check_stop, run_folder, BoundaryView, FigureOptions, Finished, Output, RunConfig};
+
+use crate::args::{Cli, Command, NotebookArgs, TrainArgs};
+use crate::flags::run_config;
+use crate::progress::run_reporting;
 
 /// The two sections: folder, flags of `nnlab train`, heading.
 const SECTIONS: [(&str, &[&str], &str); 2] = [
@@ -42,13 +44,13 @@ pub fn run(args: &NotebookArgs) -> anyhow::Result<()> {
             println!("{text}");
         }
     };
-    let figures = FigureArgs {
+    let figures = FigureOptions {
         svg: args.svg,
-        boundary: crate::args::BoundaryView::Class,
+        boundary: BoundaryView::Class,
     };
 
     // The data cell, shared by both sections (they use the same seeds).
-    let mut data_settings = Settings::from_args(&section_args(SECTIONS[0].1, args.epochs)?)?;
+    let mut data_settings = run_config(&section_args(SECTIONS[0].1, args.epochs)?)?;
     let prepared = data_settings.prepare()?;
     let dataset_files = write_dataset_figure(&out, &prepared, &figures)?;
     say(format!(
@@ -59,22 +61,20 @@ pub fn run(args: &NotebookArgs) -> anyhow::Result<()> {
         list(&out, &dataset_files)
     ));
 
-    let mut results: Vec<(&str, Settings, Finished)> = Vec::new();
+    let mut results: Vec<(&str, RunConfig, Finished)> = Vec::new();
     for (name, flags, heading) in SECTIONS {
         say(format!("\n== {heading}, {} epochs", args.epochs));
-        let mut settings = Settings::from_args(&section_args(flags, args.epochs)?)?;
+        let mut settings = run_config(&section_args(flags, args.epochs)?)?;
         settings.prepare()?; // resolves the settings exactly as `nnlab train` would record them
         let folder = out.join(name);
         std::fs::create_dir_all(&folder)
             .with_context(|| format!("creating {}", folder.display()))?;
         let output = Output {
-            quiet: args.quiet,
-            log_every: 10,
-            figures: Some(&figures),
+            figures: Some(figures),
             dataset_figure: false,
             command: "notebook",
         };
-        let finished = run_training(&settings, &prepared, &folder, &output)?;
+        let finished = run_reporting(&settings, &prepared, &folder, &output, args.quiet, 10)?;
         check_stop(&finished, &folder, settings.lr)?;
         say(format!("   -> {}", list(&folder, &finished.files)));
         results.push((name, settings, finished));
@@ -131,7 +131,7 @@ fn ms(duration: std::time::Duration) -> f64 {
 }
 
 /// Final loss and accuracies of both sections, and the time each took.
-fn summary_table(results: &[(&str, Settings, Finished)]) -> String {
+fn summary_table(results: &[(&str, RunConfig, Finished)]) -> String {
     let mut text = String::from("\n== Summary\n");
     text += &format!(
         "{:<28} {:>10} {:>10} {:>10} {:>10}\n",

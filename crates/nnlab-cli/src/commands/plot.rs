@@ -2,11 +2,13 @@
 
 use nnlab_core::History;
 
-use crate::args::{DeviceArg, PlotArgs};
-use crate::engines::build_engine;
-use crate::figures::{skipped_note, write_figures};
-use crate::model_file::read_parameters;
-use crate::settings::read_run_settings;
+use nnlab_app::engines::build_engine;
+use nnlab_app::figures::{skipped_note, write_figures};
+use nnlab_app::model_file::read_parameters;
+use nnlab_app::{read_run_config, DeviceArg};
+
+use crate::args::PlotArgs;
+use crate::flags::figure_options;
 use crate::usage::usage;
 
 pub fn run(args: &PlotArgs) -> anyhow::Result<()> {
@@ -17,7 +19,7 @@ pub fn run(args: &PlotArgs) -> anyhow::Result<()> {
             folder.display()
         )));
     }
-    let mut settings = read_run_settings(&folder.join("run.json"))?;
+    let mut settings = read_run_config(&folder.join("run.json"))?;
     let history_path = folder.join("history.csv");
     let text = std::fs::read_to_string(&history_path)
         .map_err(|e| usage(format!("{}: cannot read it: {e}", history_path.display())))?;
@@ -44,7 +46,7 @@ pub fn run(args: &PlotArgs) -> anyhow::Result<()> {
         engine.as_ref(),
         &history,
         summary,
-        &args.figures,
+        &figure_options(&args.figures),
         true,
     )?;
     if let Some(note) = skipped_note(prepared.dataset.n_features()) {

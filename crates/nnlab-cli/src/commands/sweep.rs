@@ -17,11 +17,12 @@ use nnlab_plot::{render, Format, SweepColumn, SweepFigure};
 use rayon::prelude::*;
 use serde_json::json;
 
+use nnlab_app::engines::{build_engine, initial_parameters};
+use nnlab_app::files::write_atomically;
+use nnlab_app::run_folder;
+
 use crate::args::{Cli, Command, SweepArgs, TrainArgs};
-use crate::engines::{build_engine, initial_parameters};
-use crate::files::write_atomically;
-use crate::run::run_folder;
-use crate::settings::Settings;
+use crate::flags::run_config;
 use crate::usage::usage;
 
 /// What one run ended with.
@@ -46,7 +47,7 @@ pub fn run(args: &SweepArgs) -> anyhow::Result<()> {
     // Check every setting before any work: the first seed's settings and data with each width
     // and rate (the data says how many inputs and which task).
     let base = train_args(args, args.seeds.0[0])?;
-    let mut first = Settings::from_args(&base)?;
+    let mut first = run_config(&base)?;
     first.train_config()?;
     let prepared = first.prepare()?;
     for &hidden in &args.hidden {
@@ -170,7 +171,7 @@ fn train_args(args: &SweepArgs, seed: u32) -> anyhow::Result<TrainArgs> {
 
 /// Every (width, rate) for one seed, on that seed's data.
 fn runs_of_seed(args: &SweepArgs, seed: u32, bar: &ProgressBar) -> anyhow::Result<Vec<Outcome>> {
-    let mut settings = Settings::from_args(&train_args(args, seed)?)?;
+    let mut settings = run_config(&train_args(args, seed)?)?;
     let prepared = settings.prepare()?;
     let mut outcomes = Vec::with_capacity(args.hidden.len() * args.lr.len());
     for &hidden in &args.hidden {

@@ -4,10 +4,12 @@
 //! then one run ([`crate::run`]): train while printing the epoch lines, and write `history.csv`,
 //! `model.safetensors`, `run.json` and the figures into the run folder.
 
+use nnlab_app::figures::skipped_note;
+use nnlab_app::{check_stop, run_folder, Output};
+
 use crate::args::TrainArgs;
-use crate::figures::skipped_note;
-use crate::run::{check_stop, run_folder, run_training, Output};
-use crate::settings::Settings;
+use crate::flags::{figure_options, run_config};
+use crate::progress::run_reporting;
 use crate::usage::usage;
 
 pub fn run(args: &TrainArgs) -> anyhow::Result<()> {
@@ -16,20 +18,25 @@ pub fn run(args: &TrainArgs) -> anyhow::Result<()> {
             "--log-every must be at least 1 (use --quiet to print no epoch lines)",
         ));
     }
-    let mut settings = Settings::from_args(args)?;
+    let mut settings = run_config(args)?;
     settings.train_config()?;
     let prepared = settings.prepare()?;
     settings.model_spec(prepared.dataset.n_features(), prepared.train.task())?;
     let out = run_folder(args.out.as_deref(), None)?;
 
     let output = Output {
-        quiet: args.quiet,
-        log_every: args.log_every,
-        figures: (!args.no_figures).then_some(&args.figures),
+        figures: (!args.no_figures).then(|| figure_options(&args.figures)),
         dataset_figure: true,
         command: "train",
     };
-    let finished = run_training(&settings, &prepared, &out, &output)?;
+    let finished = run_reporting(
+        &settings,
+        &prepared,
+        &out,
+        &output,
+        args.quiet,
+        args.log_every,
+    )?;
     check_stop(&finished, &out, settings.lr)?;
     if !args.quiet {
         if let Some(last) = finished.history.last() {

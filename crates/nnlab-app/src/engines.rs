@@ -7,14 +7,14 @@ use nnlab_core::{
     TrainAccuracy,
 };
 
-use crate::args::{DeviceArg, DtypeArg, EngineKind, InitKind};
+use crate::config::RunConfig;
 use crate::model_file::read_parameters;
-use crate::report::{numpy_epoch_line, torch_epoch_line};
-use crate::settings::Settings;
-use crate::usage::usage;
+use crate::options::{DeviceArg, DtypeArg, EngineKind, InitKind};
+use crate::usage;
+use crate::Result;
 
 /// The initial parameters the settings ask for, in PyTorch's layout.
-pub fn initial_parameters(settings: &Settings, spec: &ModelSpec) -> anyhow::Result<Vec<Parameter>> {
+pub fn initial_parameters(settings: &RunConfig, spec: &ModelSpec) -> Result<Vec<Parameter>> {
     match (settings.init, &settings.init_from) {
         (InitKind::Notebook, _) => Ok(notebook_init(spec, settings.init_seed).parameters()),
         (InitKind::Torch, _) => Ok(torch_init(spec, settings.init_seed)),
@@ -27,11 +27,11 @@ pub fn initial_parameters(settings: &Settings, spec: &ModelSpec) -> anyhow::Resu
 
 /// The engine of the settings, holding `parameters` (which came from `source`, for messages).
 pub fn build_engine(
-    settings: &Settings,
+    settings: &RunConfig,
     spec: &ModelSpec,
     parameters: &[Parameter],
     source: &str,
-) -> anyhow::Result<Box<dyn Engine>> {
+) -> Result<Box<dyn Engine>> {
     let mismatch = |e: CoreError| {
         let hint = match file_shape(parameters) {
             Some(widths) if widths.len() >= 3 => format!(
@@ -111,14 +111,6 @@ pub fn train_accuracy(engine: EngineKind) -> TrainAccuracy {
     match engine {
         EngineKind::Manual => TrainAccuracy::AfterUpdate,
         EngineKind::Autograd => TrainAccuracy::BeforeUpdate,
-    }
-}
-
-/// The notebook's epoch line for the engine's section.
-pub fn epoch_line(engine: EngineKind, record: &nnlab_core::EpochRecord) -> String {
-    match engine {
-        EngineKind::Manual => numpy_epoch_line(record),
-        EngineKind::Autograd => torch_epoch_line(record),
     }
 }
 

@@ -4,17 +4,16 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use anyhow::Context;
 use nnlab_core::Parameter;
 use safetensors::tensor::{Dtype, TensorView};
 use safetensors::SafeTensors;
 
-use crate::usage::usage;
+use crate::{failed, usage, Result};
 
 /// The safetensors bytes of `parameters` as float64 (or, with `f32`, float32) tensors. The header's
 /// metadata is PyTorch's own `{"format": "pt"}` and nothing else: one key keeps the bytes the same
 /// from run to run (the network's shape and settings are in `run.json`).
-pub fn safetensors_bytes(parameters: &[Parameter], f32: bool) -> anyhow::Result<Vec<u8>> {
+pub fn safetensors_bytes(parameters: &[Parameter], f32: bool) -> Result<Vec<u8>> {
     let dtype = if f32 { Dtype::F32 } else { Dtype::F64 };
     let buffers: Vec<Vec<u8>> = parameters
         .iter()
@@ -34,18 +33,18 @@ pub fn safetensors_bytes(parameters: &[Parameter], f32: bool) -> anyhow::Result<
         .zip(&buffers)
         .map(|(p, bytes)| {
             let view = TensorView::new(dtype, p.shape.clone(), bytes)
-                .with_context(|| format!("tensor {} of shape {:?}", p.name, p.shape))?;
+                .map_err(failed(format!("tensor {} of shape {:?}", p.name, p.shape)))?;
             Ok((p.name.clone(), view))
         })
-        .collect::<anyhow::Result<Vec<_>>>()?;
+        .collect::<Result<Vec<_>>>()?;
     let info = HashMap::from([("format".to_string(), "pt".to_string())]);
-    safetensors::serialize(views, Some(info)).context("encoding model.safetensors")
+    safetensors::serialize(views, Some(info)).map_err(failed("encoding model.safetensors"))
 }
 
 /// Reads every tensor of a safetensors file as float64 parameters (float32 and float64 accepted).
 /// Names saved from a bare `nn.Sequential` (`0.weight`) are read as the notebook's module names
 /// (`network.0.weight`). Errors do not name the file; the caller does.
-pub fn read_parameters(path: &Path) -> anyhow::Result<Vec<Parameter>> {
+pub fn read_parameters(path: &Path) -> Result<Vec<Parameter>> {
     let bytes = std::fs::read(path).map_err(|e| usage(format!("cannot read it: {e}")))?;
     let tensors = SafeTensors::deserialize(&bytes)
         .map_err(|e| usage(format!("not a valid safetensors file: {e}")))?;

@@ -3,7 +3,6 @@
 
 use std::path::Path;
 
-use anyhow::Context;
 use nnlab_core::{Task, TrainData};
 use nnlab_data::{
     csv_io, make_blobs, make_circles, make_gauss, make_moons, make_multi_gauss, make_plane,
@@ -11,8 +10,9 @@ use nnlab_data::{
     StandardScaler, TestSize,
 };
 
-use crate::args::{DatasetArgs, Generator, TestSizeArg};
-use crate::usage::usage;
+use crate::options::{DatasetOptions, Generator};
+use crate::usage;
+use crate::{failed, Result};
 
 /// The notebook's noise for make_moons, used for circles too unless `--noise` says otherwise.
 pub const DEFAULT_NOISE: f64 = 0.125;
@@ -24,8 +24,8 @@ pub const DEFAULT_FEATURES: u64 = 2;
 pub const CENTER_BOX: (f64, f64) = (-10.0, 10.0);
 
 /// Refuses options that do not apply to the generator (`--factor` for moons, ...).
-pub fn check_options(generator: Generator, opts: &DatasetArgs) -> anyhow::Result<()> {
-    let not_for = |flag: &str, given: bool, only: &str| -> anyhow::Result<()> {
+pub fn check_options(generator: Generator, opts: &DatasetOptions) -> Result<()> {
+    let not_for = |flag: &str, given: bool, only: &str| -> Result<()> {
         if given {
             return Err(usage(format!(
                 "{flag} does not apply to {}: it is for {only} only",
@@ -73,13 +73,13 @@ pub fn check_options(generator: Generator, opts: &DatasetArgs) -> anyhow::Result
 }
 
 /// Builds the dataset the options describe, refusing options that do not apply to the generator.
-pub fn generate(generator: Generator, opts: &DatasetArgs, seed: u32) -> anyhow::Result<Dataset> {
+pub fn generate(generator: Generator, opts: &DatasetOptions, seed: u32) -> Result<Dataset> {
     check_options(generator, opts)?;
     let n = opts.samples as usize;
     let shuffle = !opts.no_shuffle;
     let noise = Some(opts.noise.unwrap_or(DEFAULT_NOISE));
     let playground_noise = opts.noise.unwrap_or(0.0); // the Playground's slider starts at 0
-    let regression = |made: Result<RegressionData, nnlab_data::DataError>| {
+    let regression = |made: std::result::Result<RegressionData, nnlab_data::DataError>| {
         made.and_then(|data| Dataset::regression(data.features, data.targets))
     };
     let made = match generator {
@@ -109,23 +109,15 @@ pub fn generate(generator: Generator, opts: &DatasetArgs, seed: u32) -> anyhow::
 }
 
 /// Reads a dataset CSV, naming the file in every error.
-pub fn read_file(path: &Path) -> anyhow::Result<csv_io::CsvDataset> {
+pub fn read_file(path: &Path) -> Result<csv_io::CsvDataset> {
     let file = std::fs::File::open(path)
         .map_err(|e| usage(format!("--data {}: cannot open it: {e}", path.display())))?;
     csv_io::read_csv(std::io::BufReader::new(file))
         .map_err(|e| usage(format!("--data {}: {e}", path.display())))
 }
 
-/// `--test-size` as the library's type.
-pub fn test_size(arg: TestSizeArg) -> TestSize {
-    match arg {
-        TestSizeArg::Fraction(share) => TestSize::Fraction(share),
-        TestSizeArg::Count(count) => TestSize::Count(count),
-    }
-}
-
 /// `train_test_split(X, y, test_size, random_state=seed)`, with the flag named in errors.
-pub fn split(data: &Dataset, size: TestSize, seed: u32) -> anyhow::Result<Split> {
+pub fn split(data: &Dataset, size: TestSize, seed: u32) -> Result<Split> {
     train_test_split(data.n_samples(), size, true, seed)
         .map_err(|e| usage(format!("--test-size: {e}")))
 }
@@ -136,13 +128,13 @@ pub fn scaled_train_data(
     data: &Dataset,
     split: &Split,
     task: Task,
-) -> anyhow::Result<(TrainData, StandardScaler)> {
+) -> Result<(TrainData, StandardScaler)> {
     let (train, test) = data.split(split);
-    let (scaler, x_train) =
-        StandardScaler::fit_transform(&train.features).context("scaling the training rows")?;
+    let (scaler, x_train) = StandardScaler::fit_transform(&train.features)
+        .map_err(failed("scaling the training rows"))?;
     let x_test = scaler
         .transform(&test.features)
-        .context("scaling the test rows")?;
+        .map_err(failed("scaling the test rows"))?;
     let data = TrainData::with_task(
         x_train,
         train.targets().into(),

@@ -6,9 +6,10 @@ use std::path::Path;
 use nnlab_core::{Engine, History};
 use nnlab_plot::{render, BoundaryFigure, BoundaryMode, DatasetFigure, Format, TrainingFigure};
 
-use crate::args::{BoundaryView, FigureArgs};
+use crate::config::Prepared;
 use crate::files::write_atomically;
-use crate::settings::Prepared;
+use crate::options::{BoundaryView, FigureOptions};
+use crate::Result;
 
 /// Renders every figure into `folder`; returns the names of the files written.
 pub fn write_figures(
@@ -17,21 +18,22 @@ pub fn write_figures(
     engine: &dyn Engine,
     history: &History,
     summary: Vec<String>,
-    options: &FigureArgs,
+    options: &FigureOptions,
     include_dataset: bool,
-) -> anyhow::Result<Vec<String>> {
+) -> Result<Vec<String>> {
     let mut written = Vec::new();
     if include_dataset {
         written.extend(write_dataset_figure(folder, prepared, options)?);
     }
     let mut save =
-        |name: &str, figure: &dyn Fn(Format) -> Result<Vec<u8>, nnlab_plot::PlotError>| {
+        |name: &str,
+         figure: &dyn Fn(Format) -> std::result::Result<Vec<u8>, nnlab_plot::PlotError>| {
             for format in formats(options) {
                 let file = format!("{name}.{}", format.extension());
                 write_atomically(&folder.join(&file), &figure(format)?)?;
                 written.push(file);
             }
-            anyhow::Ok(())
+            Ok::<(), crate::AppError>(())
         };
     if !history.records.is_empty() {
         let training = TrainingFigure {
@@ -64,8 +66,8 @@ pub fn write_figures(
 pub fn write_dataset_figure(
     folder: &Path,
     prepared: &Prepared,
-    options: &FigureArgs,
-) -> anyhow::Result<Vec<String>> {
+    options: &FigureOptions,
+) -> Result<Vec<String>> {
     let mut written = Vec::new();
     if prepared.train.x_train().ncols() < 2 || prepared.dataset.is_regression() {
         return Ok(written);
@@ -85,7 +87,7 @@ pub fn write_dataset_figure(
     Ok(written)
 }
 
-fn formats(options: &FigureArgs) -> Vec<Format> {
+fn formats(options: &FigureOptions) -> Vec<Format> {
     if options.svg {
         vec![Format::Png, Format::Svg]
     } else {

@@ -1,10 +1,9 @@
 //! A training run's settings, resolved: every default and seed filled in, named as the flags are.
 //! `nnlab train` builds them from its flags and writes them into `run.json` ("config"); `nnlab plot`
-//! reads them back to rebuild the same data and network.
+//! reads them back to rebuild the same data and network; the playground builds them from its page.
 
 use std::path::PathBuf;
 
-use anyhow::Context;
 use nnlab_core::{
     Activation, ModelSpec, OptimizerConfig, RuleKind, RuleSettings, Task, TaskKind, TrainConfig,
     TrainData,
@@ -12,16 +11,13 @@ use nnlab_core::{
 use nnlab_data::{Dataset, Split, StandardScaler, TestSize};
 use serde::{Deserialize, Serialize};
 
-use crate::args::{
-    Betas, DatasetArgs, DeviceArg, DtypeArg, EngineKind, Generator, InitKind, TrainArgs,
-};
-use crate::dataset::{
-    self, DEFAULT_CENTERS, DEFAULT_CLUSTER_STD, DEFAULT_FACTOR, DEFAULT_FEATURES, DEFAULT_NOISE,
-};
+use crate::data;
+use crate::options::{Betas, DatasetOptions, DeviceArg, DtypeArg, EngineKind, Generator, InitKind};
+use crate::{usage, Result};
 
 /// Every setting of a run; options that do not apply (e.g. `factor` for moons) are absent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Settings {
+pub struct RunConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<PathBuf>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -126,111 +122,10 @@ pub struct Prepared {
     pub train: TrainData,
 }
 
-impl Settings {
-    /// Resolves the flags of `nnlab train`; refuses generator options that do not apply.
-    pub fn from_args(args: &TrainArgs) -> anyhow::Result<Settings> {
-        let generated = args.data.is_none();
-        if generated {
-            dataset::check_options(args.dataset, &args.generator)?;
-        }
-        let g = &args.generator;
-        let t = &args.toolkit;
-        let is = |wanted: Generator| generated && args.dataset == wanted;
-        let noisy = is(Generator::Moons)
-            || is(Generator::Circles)
-            || (generated && args.dataset.is_playground());
-        let inputs = match &args.inputs {
-            Some(list) => Some(
-                nnlab_data::parse_inputs(list)
-                    .map_err(|e| crate::usage::usage(format!("--inputs {list}: {e}")))?
-                    .iter()
-                    .map(|f| f.to_string())
-                    .collect(),
-            ),
-            None => None,
-        };
-        let test_size = match (args.test_size, &args.data) {
-            (Some(size), _) => Some(size.into()),
-            (None, None) => Some(TestSizeValue::Fraction(0.2)), // the notebook's test_size=0.2
-            (None, Some(_)) => None, // decided once the file is read: its split column, or 0.2
-        };
-        Ok(Settings {
-            data: args.data.clone(),
-            dataset: generated.then_some(args.dataset),
-            samples: generated.then_some(g.samples),
-            noise: noisy.then(|| {
-                let default = if args.dataset.is_playground() {
-                    0.0 // the Playground's noise slider starts at 0
-                } else {
-                    DEFAULT_NOISE
-                };
-                g.noise.unwrap_or(default)
-            }),
-            classes: is(Generator::Spiral).then(|| g.classes.unwrap_or(2)),
-            inputs,
-            factor: is(Generator::Circles).then(|| g.factor.unwrap_or(DEFAULT_FACTOR)),
-            centers: is(Generator::Blobs).then(|| g.centers.unwrap_or(DEFAULT_CENTERS)),
-            cluster_std: is(Generator::Blobs).then(|| g.cluster_std.unwrap_or(DEFAULT_CLUSTER_STD)),
-            features: is(Generator::Blobs).then(|| g.features.unwrap_or(DEFAULT_FEATURES)),
-            no_shuffle: generated.then_some(g.no_shuffle),
-            test_size,
-            seed: args.seed,
-            data_seed: generated.then_some(args.data_seed.unwrap_or(args.seed)),
-            split_seed: args.split_seed.unwrap_or(args.seed),
-            init_seed: args.init_seed.unwrap_or(args.seed),
-            hidden: args.hidden.clone(),
-            activation: args
-                .activation
-                .iter()
-                .map(|a| a.name())
-                .collect::<Vec<_>>()
-                .join(","),
-            lr: args.lr,
-            epochs: args.epochs,
-            task: t.task,
-            batch_size: t.batch_size,
-            shuffle_seed: t.batch_size.map(|_| t.shuffle_seed.unwrap_or(args.seed)),
-            optimizer: t.optimizer,
-            momentum: match t.optimizer {
-                RuleKind::Sgd => Some(t.momentum.unwrap_or(0.0)),
-                _ => t.momentum, // refused by train_config, with its flag named
-            },
-            nesterov: t.nesterov,
-            betas: match t.optimizer {
-                RuleKind::Sgd => t.betas,
-                _ => Some(t.betas.unwrap_or(Betas(0.9, 0.999))),
-            },
-            eps: match t.optimizer {
-                RuleKind::Sgd => t.eps,
-                _ => Some(t.eps.unwrap_or(1e-8)),
-            },
-            weight_decay: Some(t.weight_decay.unwrap_or(t.optimizer.default_weight_decay())),
-            l1: t.l1,
-            l2: t.l2,
-            engine: args.engine,
-            init: match (&args.init_from, args.init, args.engine) {
-                (Some(_), _, _) => InitKind::File,
-                (None, Some(InitKind::File), _) => {
-                    return Err(crate::usage::usage("--init file needs --init-from FILE"));
-                }
-                (None, Some(init), _) => init,
-                (None, None, EngineKind::Manual) => InitKind::Notebook,
-                (None, None, EngineKind::Autograd) => InitKind::Torch,
-            },
-            init_from: args.init_from.clone(),
-            dtype: args.dtype.unwrap_or(match args.engine {
-                EngineKind::Manual => DtypeArg::F64,
-                EngineKind::Autograd => DtypeArg::F32,
-            }),
-            device: args.device,
-            readable: args.readable,
-            threads: args.threads,
-        })
-    }
-
+impl RunConfig {
     /// The generator's options, as `nnlab data` takes them.
-    fn dataset_args(&self) -> DatasetArgs {
-        DatasetArgs {
+    fn dataset_options(&self) -> DatasetOptions {
+        DatasetOptions {
             samples: self.samples.unwrap_or(1000),
             noise: self.noise,
             factor: self.factor,
@@ -245,17 +140,17 @@ impl Settings {
     /// Generates or reads the data, splits it, and scales it as the notebook does. When a data
     /// file brings its own split and no test size was given, that split is used (and recorded by
     /// leaving `test_size` empty).
-    pub fn prepare(&mut self) -> anyhow::Result<Prepared> {
+    pub fn prepare(&mut self) -> Result<Prepared> {
         let (mut dataset, file_split) = match &self.data {
             Some(path) => {
-                let file = dataset::read_file(path)?;
+                let file = data::read_file(path)?;
                 (file.dataset, file.split)
             }
             None => {
                 let generator = self.dataset.unwrap_or(Generator::Moons);
                 let seed = self.data_seed.unwrap_or(self.seed);
                 (
-                    dataset::generate(generator, &self.dataset_args(), seed)?,
+                    data::generate(generator, &self.dataset_options(), seed)?,
                     None,
                 )
             }
@@ -265,21 +160,21 @@ impl Settings {
             (size, _) => {
                 let size = size.unwrap_or(TestSizeValue::Fraction(0.2));
                 self.test_size = Some(size);
-                dataset::split(&dataset, size.into(), self.split_seed)?
+                data::split(&dataset, size.into(), self.split_seed)?
             }
         };
         if let Some(inputs) = &self.inputs {
             let features: Vec<nnlab_data::InputFeature> = inputs
                 .iter()
                 .map(|name| name.parse())
-                .collect::<Result<_, _>>()
-                .map_err(|e| crate::usage::usage(format!("--inputs: {e}")))?;
+                .collect::<std::result::Result<_, _>>()
+                .map_err(|e| usage(format!("--inputs: {e}")))?;
             dataset.features = nnlab_data::inputs::apply(&features, &dataset.features)
-                .map_err(|e| crate::usage::usage(format!("--inputs {}: {e}", inputs.join(","))))?;
+                .map_err(|e| usage(format!("--inputs {}: {e}", inputs.join(","))))?;
         }
         let task = resolve_task(self.task, &dataset)?;
         self.task = Some(task.kind());
-        let (train, scaler) = dataset::scaled_train_data(&dataset, &split, task)?;
+        let (train, scaler) = data::scaled_train_data(&dataset, &split, task)?;
         Ok(Prepared {
             dataset,
             split,
@@ -289,22 +184,22 @@ impl Settings {
     }
 
     /// The network's shape for `task` on data with `input_size` features.
-    pub fn model_spec(&self, input_size: usize, task: Task) -> anyhow::Result<ModelSpec> {
+    pub fn model_spec(&self, input_size: usize, task: Task) -> Result<ModelSpec> {
         let mut activations = self
             .activation
             .split(',')
             .map(|name| name.trim().parse::<Activation>())
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| crate::usage::usage(format!("--activation: {e}")))?;
+            .collect::<std::result::Result<Vec<_>, _>>()
+            .map_err(|e| usage(format!("--activation: {e}")))?;
         if activations.len() == 1 {
             activations = vec![activations[0]; self.hidden.len()];
         }
         ModelSpec::with_task(input_size, self.hidden.clone(), activations, task)
-            .map_err(crate::usage::flag_error)
+            .map_err(crate::flag_error)
     }
 
     /// Learning rate, epochs, batches and optimizer, checked.
-    pub fn train_config(&self) -> anyhow::Result<TrainConfig> {
+    pub fn train_config(&self) -> Result<TrainConfig> {
         let rule = RuleSettings {
             kind: self.optimizer,
             momentum: self
@@ -315,13 +210,12 @@ impl Settings {
             eps: self.eps,
             weight_decay: self.weight_decay,
         };
-        let optimizer =
-            OptimizerConfig::new(rule, self.l1, self.l2).map_err(crate::usage::flag_error)?;
+        let optimizer = OptimizerConfig::new(rule, self.l1, self.l2).map_err(crate::flag_error)?;
         let shuffle_seed = self.shuffle_seed.unwrap_or(self.seed);
         TrainConfig::new(self.lr, self.epochs)
             .and_then(|config| config.with_batches(self.batch_size, shuffle_seed))
             .map(|config| config.with_optimizer(optimizer))
-            .map_err(crate::usage::flag_error)
+            .map_err(crate::flag_error)
     }
 
     /// Short lines describing the run, for the figures' summary panel.
@@ -380,22 +274,13 @@ impl Settings {
     }
 }
 
-impl From<crate::args::TestSizeArg> for TestSizeValue {
-    fn from(arg: crate::args::TestSizeArg) -> TestSizeValue {
-        match arg {
-            crate::args::TestSizeArg::Fraction(share) => TestSizeValue::Fraction(share),
-            crate::args::TestSizeArg::Count(count) => TestSizeValue::Count(count),
-        }
-    }
-}
-
 /// The task of the data: `--task` if given (checked against the labels), else binary for labels
 /// 0/1 and multi-class for 0..K−1. Every class 0..K−1 must have rows.
-fn resolve_task(kind: Option<TaskKind>, dataset: &Dataset) -> anyhow::Result<Task> {
+fn resolve_task(kind: Option<TaskKind>, dataset: &Dataset) -> Result<Task> {
     if dataset.is_regression() {
         return match kind {
             None | Some(TaskKind::Regression) => Ok(Task::Regression),
-            Some(other) => Err(crate::usage::usage(format!(
+            Some(other) => Err(usage(format!(
                 "--task {other}: the labels are real values, not classes; use --task regression"
             ))),
         };
@@ -407,7 +292,7 @@ fn resolve_task(kind: Option<TaskKind>, dataset: &Dataset) -> anyhow::Result<Tas
             .filter(|&k| counts[k] > 0)
             .map(|k| k.to_string())
             .collect();
-        return Err(crate::usage::usage(format!(
+        return Err(usage(format!(
             "the labels are {}: class {missing} has no rows. Labels must be 0, 1, ..., K-1 with every class present; renumber them",
             present.join(", ")
         )));
@@ -415,12 +300,12 @@ fn resolve_task(kind: Option<TaskKind>, dataset: &Dataset) -> anyhow::Result<Tas
     match kind {
         None => Ok(Task::for_classes(classes)),
         Some(TaskKind::Binary) if classes <= 2 => Ok(Task::Binary),
-        Some(TaskKind::Binary) => Err(crate::usage::usage(format!(
+        Some(TaskKind::Binary) => Err(usage(format!(
             "--task binary: the data has {classes} classes (labels 0 to {}); use --task multiclass, or data with labels 0 and 1",
             classes - 1
         ))),
         Some(TaskKind::Multiclass) if classes >= 3 => Ok(Task::Multiclass { classes }),
-        Some(TaskKind::Multiclass) => Err(crate::usage::usage(format!(
+        Some(TaskKind::Multiclass) => Err(usage(format!(
             "--task multiclass: the data has {classes} classes; a multi-class task needs 3 or more (2 classes are --task binary)"
         ))),
         Some(TaskKind::Regression) => Ok(Task::Regression),
@@ -428,17 +313,15 @@ fn resolve_task(kind: Option<TaskKind>, dataset: &Dataset) -> anyhow::Result<Tas
 }
 
 /// Reads the settings back from a run's `run.json`.
-pub fn read_run_settings(path: &std::path::Path) -> anyhow::Result<Settings> {
+pub fn read_run_config(path: &std::path::Path) -> Result<RunConfig> {
     let text = std::fs::read_to_string(path)
-        .map_err(|e| crate::usage::usage(format!("{}: cannot read it: {e}", path.display())))?;
+        .map_err(|e| usage(format!("{}: cannot read it: {e}", path.display())))?;
     let json: serde_json::Value = serde_json::from_str(&text)
-        .map_err(|e| crate::usage::usage(format!("{}: not valid JSON: {e}", path.display())))?;
-    serde_json::from_value(json["config"].clone())
-        .with_context(|| {
-            format!(
-                "{}: the \"config\" section is not a run's settings",
-                path.display()
-            )
-        })
-        .map_err(|e| crate::usage::usage(format!("{e:#}")))
+        .map_err(|e| usage(format!("{}: not valid JSON: {e}", path.display())))?;
+    serde_json::from_value(json["config"].clone()).map_err(|e| {
+        usage(format!(
+            "{}: the \"config\" section is not a run's settings: {e}",
+            path.display()
+        ))
+    })
 }

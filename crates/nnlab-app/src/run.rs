@@ -6,28 +6,24 @@ use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use anyhow::Context;
 use nnlab_core::{train, History, ModelSpec, Stop};
 use nnlab_data::StandardScaler;
 use serde::Serialize;
 
-use crate::args::{DtypeArg, FigureArgs};
-use crate::engines::{build_engine, epoch_line, initial_parameters, train_accuracy};
+use nnlab_core::{Engine, EpochRecord};
+
+use crate::config::{Prepared, RunConfig};
+use crate::engines::{build_engine, initial_parameters, train_accuracy};
 use crate::figures::write_figures;
 use crate::files::write_atomically;
 use crate::model_file::safetensors_bytes;
-use crate::progress::{interrupted, Progress};
-use crate::settings::{Prepared, Settings};
-use crate::usage::{usage, Interrupted};
+use crate::options::{DtypeArg, FigureOptions};
+use crate::{failed, usage, AppError, Result};
 
-/// How a run reports and which figures it draws.
-pub struct Output<'a> {
-    /// Print no epoch lines and no progress bar.
-    pub quiet: bool,
-    /// Print the notebook's epoch line every this many epochs.
-    pub log_every: usize,
+/// Which files a run writes besides its history, model and run.json.
+pub struct Output {
     /// The figures to draw, or `None` for none.
-    pub figures: Option<&'a FigureArgs>,
+    pub figures: Option<FigureOptions>,
     /// Draw `dataset.png` too (the notebook draws it once, before both sections).
     pub dataset_figure: bool,
     /// The command, for `run.json`.
@@ -45,13 +41,16 @@ pub struct Finished {
     pub elapsed: Duration,
 }
 
-/// Trains as `settings` say on `prepared` data and writes the run folder `out`.
+/// Trains as `settings` say on `prepared` data and writes the run folder `out`. `observe` sees
+/// every epoch's record and the engine after it (progress, epoch lines, live figures); returning
+/// `ControlFlow::Break` stops the run after that epoch, which keeps and writes what it did.
 pub fn run_training(
-    settings: &Settings,
+    settings: &RunConfig,
     prepared: &Prepared,
     out: &Path,
     output: &Output,
-) -> anyhow::Result<Finished> {
+    mut observe: impl FnMut(&EpochRecord, &dyn Engine) -> ControlFlow<()>,
+) -> Result<Finished> {
     let started = Instant::now();
     let config = settings.train_config()?;
     let spec = settings.model_spec(prepared.dataset.n_features(), prepared.train.task())?;
@@ -62,24 +61,13 @@ pub fn run_training(
     };
     let mut engine = build_engine(settings, &spec, &parameters, &source)?;
 
-    let mut progress = Progress::new(config.epochs(), output.quiet);
     let outcome = train(
         engine.as_mut(),
         &prepared.train,
         &config,
         train_accuracy(settings.engine),
-        |record, _engine| {
-            let line =
-                (record.epoch % output.log_every == 0).then(|| epoch_line(settings.engine, record));
-            progress.epoch(record, line);
-            if interrupted() {
-                ControlFlow::Break(())
-            } else {
-                ControlFlow::Continue(())
-            }
-        },
+        &mut observe,
     )?;
-    progress.finish();
 
     let history = outcome.history;
     let mut files = vec!["history.csv".to_string()];
@@ -90,7 +78,7 @@ pub fn run_training(
         let bytes = safetensors_bytes(&engine.parameters(), f32)?;
         write_atomically(&out.join("model.safetensors"), &bytes)?;
         files.push("model.safetensors".into());
-        if let Some(figures) = output.figures {
+        if let Some(figures) = &output.figures {
             let summary = settings.describe(&spec, prepared);
             files.extend(write_figures(
                 out,
@@ -111,7 +99,7 @@ pub fn run_training(
         data: data_summary(prepared, &prepared.scaler),
         result: result(&history, outcome.stop.as_ref(), files.clone()),
     };
-    let json = serde_json::to_string_pretty(&record).context("encoding run.json")? + "\n";
+    let json = serde_json::to_string_pretty(&record).map_err(failed("encoding run.json"))? + "\n";
     write_atomically(&out.join("run.json"), json.as_bytes())?;
     Ok(Finished {
         spec,
@@ -123,25 +111,25 @@ pub fn run_training(
 }
 
 /// A run that diverged or was interrupted, as the error to exit with (1 or 130); else `Ok`.
-pub fn check_stop(finished: &Finished, out: &Path, lr: f64) -> anyhow::Result<()> {
+pub fn check_stop(finished: &Finished, out: &Path, lr: f64) -> Result<()> {
     match &finished.stop {
         None => Ok(()),
-        Some(stop @ Stop::Diverged { epoch, .. }) => Err(anyhow::anyhow!(
+        Some(stop @ Stop::Diverged { epoch, .. }) => Err(AppError::Diverged(format!(
             "training diverged at epoch {epoch}: {}. {} keeps the {epoch} epochs before it. Try a lower --lr (now {lr:?}).",
             describe_stop(stop),
             out.join("history.csv").display(),
-        )),
-        Some(stop @ Stop::Interrupted { .. }) => Err(anyhow::Error::new(Interrupted(format!(
+        ))),
+        Some(stop @ Stop::Interrupted { .. }) => Err(AppError::Interrupted(format!(
             "{}: {} has what was done ({})",
             describe_stop(stop),
             out.display(),
             finished.files.join(", ")
-        )))),
+        ))),
     }
 }
 
 /// `--out`, or a new folder under `runs/` named `name` (default: the UTC time); created if missing.
-pub fn run_folder(out: Option<&Path>, name: Option<&str>) -> anyhow::Result<PathBuf> {
+pub fn run_folder(out: Option<&Path>, name: Option<&str>) -> Result<PathBuf> {
     let folder = match (out, name) {
         (Some(path), _) => path.to_path_buf(),
         (None, Some(name)) => Path::new("runs").join(name),
@@ -185,7 +173,7 @@ pub fn describe_stop(stop: &Stop) -> String {
 struct RunRecord<'a> {
     nnlab_version: &'static str,
     command: &'static str,
-    config: &'a Settings,
+    config: &'a RunConfig,
     data: DataSummary,
     result: RunResult,
 }

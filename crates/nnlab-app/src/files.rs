@@ -4,29 +4,30 @@
 use std::io::{self, Write};
 use std::path::Path;
 
-use anyhow::Context;
+use crate::{failed, Result};
 
 /// Writes `bytes` to `path` atomically (temp file + rename), or to stdout if `path` is `None`.
-pub fn write_output(path: Option<&Path>, bytes: &[u8]) -> anyhow::Result<()> {
+pub fn write_output(path: Option<&Path>, bytes: &[u8]) -> Result<()> {
     match path {
         None => {
             let mut stdout = io::stdout().lock();
-            stdout.write_all(bytes)?;
-            stdout.flush()?;
-            Ok(())
+            stdout
+                .write_all(bytes)
+                .and_then(|()| stdout.flush())
+                .map_err(failed("writing to standard output"))
         }
         Some(path) => write_atomically(path, bytes),
     }
 }
 
 /// Writes `bytes` to a temporary file beside `path`, then renames it to `path`.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     let folder = match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),
     };
     if !folder.is_dir() {
-        return Err(crate::usage::usage(format!(
+        return Err(crate::usage(format!(
             "cannot write {}: the folder {} does not exist (create it first, or pick another path)",
             path.display(),
             folder.display()
@@ -34,22 +35,16 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     }
     let mut file = temp_file_builder()
         .tempfile_in(folder)
-        .with_context(|| format!("cannot create a file in {}", folder.display()))?;
+        .map_err(failed(format!(
+            "cannot create a file in {}",
+            folder.display()
+        )))?;
     file.write_all(bytes)
         .and_then(|()| file.flush())
-        .with_context(|| format!("cannot write {}", path.display()))?;
+        .map_err(failed(format!("cannot write {}", path.display())))?;
     file.persist(path)
-        .with_context(|| format!("cannot write {}", path.display()))?;
+        .map_err(|e| failed(format!("cannot write {}", path.display()))(e.error))?;
     Ok(())
-}
-
-/// True if the error is a write to a closed pipe.
-pub fn is_broken_pipe(error: &anyhow::Error) -> bool {
-    error.chain().any(|cause| {
-        cause
-            .downcast_ref::<io::Error>()
-            .is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
-    })
 }
 
 /// Temporary files that become ordinary files: readable by all (0644 before the umask), not 0600.

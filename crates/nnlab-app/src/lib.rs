@@ -1,0 +1,33 @@
+//! nnlab's run library: everything between a run's settings and its files, shared by the `nnlab`
+//! command and the playground's server, so that both train exactly alike.
+//!
+//! - [`config`]: [`RunConfig`], every setting of a run resolved (defaults and seeds filled in), as
+//!   `run.json` records it, and [`Prepared`], its data generated or read, split and scaled;
+//! - [`options`]: the named choices (dataset, engine, initialisation, float type, device, figure);
+//! - [`data`]: the generators and files behind a `RunConfig`'s data;
+//! - [`engines`]: the initial weights and the engine a `RunConfig` asks for;
+//! - [`run`]: one run — train with an observer that sees every epoch and the engine (and may
+//!   stop it), then write `history.csv`, `model.safetensors`, the figures and `run.json`;
+//! - [`files`], [`model_file`], [`figures`]: atomic writes, safetensors in PyTorch's layout, the
+//!   figures of a run folder.
+//!
+//! Errors are [`AppError`]s: bad input ([`AppError::Usage`], naming the flag or file and what to
+//! do), a run that diverged or was interrupted, or a failure with its cause.
+
+pub mod config;
+pub mod data;
+pub mod engines;
+mod error;
+pub mod figures;
+pub mod files;
+pub mod model_file;
+pub mod options;
+pub mod run;
+
+pub use config::{read_run_config, Prepared, RunConfig, TestSizeValue};
+pub use error::{failed, flag_error, usage, AppError, Result};
+pub use options::{
+    Betas, BoundaryView, DatasetOptions, DeviceArg, DtypeArg, EngineKind, FigureOptions, Generator,
+    InitKind,
+};
+pub use run::{check_stop, run_folder, run_training, Finished, Output};

@@ -1,0 +1,76 @@
+//! A run through the library, as the playground's server will drive it: a `RunConfig` from JSON,
+//! an observer that sees each epoch and the engine and stops the run, and the run folder it keeps.
+
+use std::ops::ControlFlow;
+
+use nnlab_app::{check_stop, run_training, AppError, Output, RunConfig};
+use nnlab_core::Stop;
+
+fn config(json: &str) -> RunConfig {
+    serde_json::from_str(json).unwrap()
+}
+
+const MOONS: &str = r#"{"dataset": "moons", "samples": 200, "noise": 0.1, "test_size": 0.2,
+    "seed": 42, "split_seed": 42, "init_seed": 42, "hidden": [8], "activation": "relu",
+    "lr": 0.1, "epochs": 10, "engine": "manual", "init": "notebook", "dtype": "f64",
+    "device": "cpu", "optimizer": "adam", "batch_size": 16}"#;
+
+#[test]
+fn an_observer_sees_the_engine_and_stops_the_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut settings = config(MOONS);
+    let prepared = settings.prepare().unwrap();
+    let output = Output {
+        figures: None,
+        dataset_figure: false,
+        command: "test",
+    };
+    let mut seen = Vec::new();
+    let finished = run_training(
+        &settings,
+        &prepared,
+        dir.path(),
+        &output,
+        |record, engine| {
+            // what a live page asks for each epoch: the model's map over some points
+            let p = engine.probabilities(prepared.train.x_test()).unwrap();
+            seen.push((record.epoch, p.len()));
+            if record.epoch == 2 {
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
+            }
+        },
+    )
+    .unwrap();
+    assert_eq!(seen, vec![(0, 40), (1, 40), (2, 40)]);
+    assert_eq!(finished.history.records.len(), 3);
+    assert_eq!(finished.stop, Some(Stop::Interrupted { epochs_done: 3 }));
+    for file in ["history.csv", "model.safetensors", "run.json"] {
+        assert!(dir.path().join(file).is_file(), "{file}");
+    }
+    assert!(matches!(
+        check_stop(&finished, dir.path(), settings.lr),
+        Err(AppError::Interrupted(_))
+    ));
+    // The run records the resolved task and the optimizer's filled-in defaults.
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("run.json")).unwrap())
+            .unwrap();
+    assert_eq!(json["config"]["task"], "binary");
+    assert_eq!(json["result"]["epochs_run"], 3);
+}
+
+#[test]
+fn bad_settings_are_usage_errors() {
+    let mut settings = config(MOONS);
+    settings.batch_size = Some(0);
+    assert!(
+        matches!(settings.train_config(), Err(AppError::Usage(m)) if m.contains("--batch-size"))
+    );
+    let mut settings = config(MOONS);
+    settings.activation = "relu,tanh".into();
+    let prepared = settings.prepare().unwrap();
+    let spec = settings.model_spec(2, prepared.train.task());
+    assert!(matches!(spec, Err(AppError::Usage(m)) if m.contains("--activation")));
+}
