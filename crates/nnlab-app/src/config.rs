@@ -123,6 +123,64 @@ pub struct Prepared {
 }
 
 impl RunConfig {
+    /// The notebook's numpy section with every setting resolved: make_moons(1000, noise 0.125),
+    /// test_size 0.2, SEED = 42 for the data, the split and the weights, a 2-8-1 ReLU net, LR 0.1,
+    /// 20 epochs of full-batch plain SGD, the hand-written engine in f64 from the notebook's
+    /// initialisation. Commands and the playground start from it and change what they need.
+    pub fn notebook() -> RunConfig {
+        RunConfig {
+            data: None,
+            dataset: Some(Generator::Moons),
+            samples: Some(1000),
+            noise: Some(data::DEFAULT_NOISE),
+            factor: None,
+            centers: None,
+            cluster_std: None,
+            features: None,
+            classes: None,
+            no_shuffle: Some(false),
+            inputs: None,
+            test_size: Some(TestSizeValue::Fraction(0.2)),
+            seed: 42,
+            data_seed: Some(42),
+            split_seed: 42,
+            init_seed: 42,
+            hidden: vec![8],
+            activation: "relu".into(),
+            lr: 0.1,
+            epochs: 20,
+            task: None,
+            batch_size: None,
+            shuffle_seed: None,
+            optimizer: RuleKind::Sgd,
+            momentum: Some(0.0),
+            nesterov: false,
+            betas: None,
+            eps: None,
+            weight_decay: Some(0.0),
+            l1: 0.0,
+            l2: 0.0,
+            engine: EngineKind::Manual,
+            init: InitKind::Notebook,
+            init_from: None,
+            dtype: DtypeArg::F64,
+            device: DeviceArg::Cpu,
+            readable: false,
+            threads: None,
+        }
+    }
+
+    /// The notebook's PyTorch section: [`notebook`](Self::notebook) on the autograd engine, from
+    /// `torch.manual_seed(42)`'s initial weights, in float32.
+    pub fn notebook_torch() -> RunConfig {
+        RunConfig {
+            engine: EngineKind::Autograd,
+            init: InitKind::Torch,
+            dtype: DtypeArg::F32,
+            ..RunConfig::notebook()
+        }
+    }
+
     /// The generator's options, as `nnlab data` takes them.
     fn dataset_options(&self) -> DatasetOptions {
         DatasetOptions {

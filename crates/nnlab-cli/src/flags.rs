@@ -11,22 +11,82 @@ use nnlab_app::{
 };
 use nnlab_core::RuleKind;
 
-use crate::args::{DatasetArgs, FigureArgs, TestSizeArg, TrainArgs};
+use std::path::PathBuf;
+
+use crate::args::{DatasetArgs, FigureArgs, TestSizeArg, ToolkitArgs, TrainArgs};
 use crate::usage::usage;
 
-/// Resolves the flags of `nnlab train`; refuses generator options that do not apply.
+/// Resolves the flags of `nnlab train`: [`RunConfig::notebook`] with every flag applied.
 pub fn run_config(args: &TrainArgs) -> anyhow::Result<RunConfig> {
-    let generated = args.data.is_none();
+    let mut config = RunConfig::notebook();
+    config.seed = args.seed;
+    config.split_seed = args.split_seed.unwrap_or(args.seed);
+    config.init_seed = args.init_seed.unwrap_or(args.seed);
+    let data = DataFlags {
+        dataset: args.dataset,
+        generator: &args.generator,
+        data: args.data.as_ref(),
+        test_size: args.test_size,
+        data_seed: args.data_seed,
+        inputs: args.inputs.as_deref(),
+    };
+    resolve_data(&mut config, &data)?;
+    config.hidden = args.hidden.clone();
+    config.activation = args
+        .activation
+        .iter()
+        .map(|a| a.name())
+        .collect::<Vec<_>>()
+        .join(",");
+    config.lr = args.lr;
+    config.epochs = args.epochs;
+    resolve_toolkit(&mut config, &args.toolkit);
+    config.engine = args.engine;
+    config.init = match (&args.init_from, args.init, args.engine) {
+        (Some(_), _, _) => InitKind::File,
+        (None, Some(InitKind::File), _) => {
+            return Err(usage("--init file needs --init-from FILE"));
+        }
+        (None, Some(init), _) => init,
+        (None, None, EngineKind::Manual) => InitKind::Notebook,
+        (None, None, EngineKind::Autograd) => InitKind::Torch,
+    };
+    config.init_from = args.init_from.clone();
+    config.dtype = args.dtype.unwrap_or(match args.engine {
+        EngineKind::Manual => DtypeArg::F64,
+        EngineKind::Autograd => DtypeArg::F32,
+    });
+    config.device = args.device;
+    config.readable = args.readable;
+    config.threads = args.threads;
+    Ok(config)
+}
+
+/// The data flags that `train` and `sweep` share.
+pub struct DataFlags<'a> {
+    pub dataset: Generator,
+    pub generator: &'a DatasetArgs,
+    /// `--data FILE` (`train` only).
+    pub data: Option<&'a PathBuf>,
+    pub test_size: Option<TestSizeArg>,
+    pub data_seed: Option<u32>,
+    /// `--inputs` (`train` only).
+    pub inputs: Option<&'a str>,
+}
+
+/// Sets the data's settings from its flags (with `config.seed` already set); refuses generator
+/// options that do not apply.
+pub fn resolve_data(config: &mut RunConfig, flags: &DataFlags) -> anyhow::Result<()> {
+    let generated = flags.data.is_none();
     if generated {
-        nnlab_app::data::check_options(args.dataset, &dataset_options(&args.generator))?;
+        nnlab_app::data::check_options(flags.dataset, &dataset_options(flags.generator))?;
     }
-    let g = &args.generator;
-    let t = &args.toolkit;
-    let is = |wanted: Generator| generated && args.dataset == wanted;
+    let g = flags.generator;
+    let is = |wanted: Generator| generated && flags.dataset == wanted;
     let noisy = is(Generator::Moons)
         || is(Generator::Circles)
-        || (generated && args.dataset.is_playground());
-    let inputs = match &args.inputs {
+        || (generated && flags.dataset.is_playground());
+    config.inputs = match flags.inputs {
         Some(list) => Some(
             nnlab_data::parse_inputs(list)
                 .map_err(|e| usage(format!("--inputs {list}: {e}")))?
@@ -36,83 +96,56 @@ pub fn run_config(args: &TrainArgs) -> anyhow::Result<RunConfig> {
         ),
         None => None,
     };
-    let test_size = match (args.test_size, &args.data) {
+    config.test_size = match (flags.test_size, flags.data) {
         (Some(size), _) => Some(test_size_value(size)),
         (None, None) => Some(TestSizeValue::Fraction(0.2)), // the notebook's test_size=0.2
         (None, Some(_)) => None, // decided once the file is read: its split column, or 0.2
     };
-    Ok(RunConfig {
-        data: args.data.clone(),
-        dataset: generated.then_some(args.dataset),
-        samples: generated.then_some(g.samples),
-        noise: noisy.then(|| {
-            let default = if args.dataset.is_playground() {
-                0.0 // the Playground's noise slider starts at 0
-            } else {
-                DEFAULT_NOISE
-            };
-            g.noise.unwrap_or(default)
-        }),
-        classes: is(Generator::Spiral).then(|| g.classes.unwrap_or(2)),
-        inputs,
-        factor: is(Generator::Circles).then(|| g.factor.unwrap_or(DEFAULT_FACTOR)),
-        centers: is(Generator::Blobs).then(|| g.centers.unwrap_or(DEFAULT_CENTERS)),
-        cluster_std: is(Generator::Blobs).then(|| g.cluster_std.unwrap_or(DEFAULT_CLUSTER_STD)),
-        features: is(Generator::Blobs).then(|| g.features.unwrap_or(DEFAULT_FEATURES)),
-        no_shuffle: generated.then_some(g.no_shuffle),
-        test_size,
-        seed: args.seed,
-        data_seed: generated.then_some(args.data_seed.unwrap_or(args.seed)),
-        split_seed: args.split_seed.unwrap_or(args.seed),
-        init_seed: args.init_seed.unwrap_or(args.seed),
-        hidden: args.hidden.clone(),
-        activation: args
-            .activation
-            .iter()
-            .map(|a| a.name())
-            .collect::<Vec<_>>()
-            .join(","),
-        lr: args.lr,
-        epochs: args.epochs,
-        task: t.task,
-        batch_size: t.batch_size,
-        shuffle_seed: t.batch_size.map(|_| t.shuffle_seed.unwrap_or(args.seed)),
-        optimizer: t.optimizer,
-        momentum: match t.optimizer {
-            RuleKind::Sgd => Some(t.momentum.unwrap_or(0.0)),
-            _ => t.momentum, // refused by train_config, with its flag named
-        },
-        nesterov: t.nesterov,
-        betas: match t.optimizer {
-            RuleKind::Sgd => t.betas,
-            _ => Some(t.betas.unwrap_or(Betas(0.9, 0.999))),
-        },
-        eps: match t.optimizer {
-            RuleKind::Sgd => t.eps,
-            _ => Some(t.eps.unwrap_or(1e-8)),
-        },
-        weight_decay: Some(t.weight_decay.unwrap_or(t.optimizer.default_weight_decay())),
-        l1: t.l1,
-        l2: t.l2,
-        engine: args.engine,
-        init: match (&args.init_from, args.init, args.engine) {
-            (Some(_), _, _) => InitKind::File,
-            (None, Some(InitKind::File), _) => {
-                return Err(usage("--init file needs --init-from FILE"));
-            }
-            (None, Some(init), _) => init,
-            (None, None, EngineKind::Manual) => InitKind::Notebook,
-            (None, None, EngineKind::Autograd) => InitKind::Torch,
-        },
-        init_from: args.init_from.clone(),
-        dtype: args.dtype.unwrap_or(match args.engine {
-            EngineKind::Manual => DtypeArg::F64,
-            EngineKind::Autograd => DtypeArg::F32,
-        }),
-        device: args.device,
-        readable: args.readable,
-        threads: args.threads,
-    })
+    config.data = flags.data.cloned();
+    config.dataset = generated.then_some(flags.dataset);
+    config.samples = generated.then_some(g.samples);
+    config.noise = noisy.then(|| {
+        let default = if flags.dataset.is_playground() {
+            0.0 // the Playground's noise slider starts at 0
+        } else {
+            DEFAULT_NOISE
+        };
+        g.noise.unwrap_or(default)
+    });
+    config.classes = is(Generator::Spiral).then(|| g.classes.unwrap_or(2));
+    config.factor = is(Generator::Circles).then(|| g.factor.unwrap_or(DEFAULT_FACTOR));
+    config.centers = is(Generator::Blobs).then(|| g.centers.unwrap_or(DEFAULT_CENTERS));
+    config.cluster_std = is(Generator::Blobs).then(|| g.cluster_std.unwrap_or(DEFAULT_CLUSTER_STD));
+    config.features = is(Generator::Blobs).then(|| g.features.unwrap_or(DEFAULT_FEATURES));
+    config.no_shuffle = generated.then_some(g.no_shuffle);
+    config.data_seed = generated.then_some(flags.data_seed.unwrap_or(config.seed));
+    Ok(())
+}
+
+/// Sets the toolkit's settings (task, batches, optimizer, penalties) from its flags, with the
+/// optimizer's defaults filled in (with `config.seed` already set). Values are checked later, by
+/// [`RunConfig::train_config`], which names the flag.
+pub fn resolve_toolkit(config: &mut RunConfig, t: &ToolkitArgs) {
+    config.task = t.task;
+    config.batch_size = t.batch_size;
+    config.shuffle_seed = t.batch_size.map(|_| t.shuffle_seed.unwrap_or(config.seed));
+    config.optimizer = t.optimizer;
+    config.momentum = match t.optimizer {
+        RuleKind::Sgd => Some(t.momentum.unwrap_or(0.0)),
+        _ => t.momentum, // refused by train_config, with its flag named
+    };
+    config.nesterov = t.nesterov;
+    config.betas = match t.optimizer {
+        RuleKind::Sgd => t.betas,
+        _ => Some(t.betas.unwrap_or(Betas(0.9, 0.999))),
+    };
+    config.eps = match t.optimizer {
+        RuleKind::Sgd => t.eps,
+        _ => Some(t.eps.unwrap_or(1e-8)),
+    };
+    config.weight_decay = Some(t.weight_decay.unwrap_or(t.optimizer.default_weight_decay()));
+    config.l1 = t.l1;
+    config.l2 = t.l2;
 }
 
 /// The generator flags as the run library takes them.
@@ -142,5 +175,32 @@ pub fn test_size_value(arg: TestSizeArg) -> TestSizeValue {
     match arg {
         TestSizeArg::Fraction(share) => TestSizeValue::Fraction(share),
         TestSizeArg::Count(count) => TestSizeValue::Count(count),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+    use crate::args::{Cli, Command};
+
+    fn train(argv: &[&str]) -> RunConfig {
+        let argv = ["nnlab", "train"].iter().chain(argv);
+        let Command::Train(args) = Cli::try_parse_from(argv).unwrap().command else {
+            unreachable!()
+        };
+        run_config(&args).unwrap()
+    }
+
+    /// The flags' defaults are the library's notebook settings: one source of truth each side,
+    /// and this test keeps them equal.
+    #[test]
+    fn the_flags_defaults_are_the_notebooks_settings() {
+        assert_eq!(train(&[]), RunConfig::notebook());
+        assert_eq!(
+            train(&["--engine", "autograd"]),
+            RunConfig::notebook_torch()
+        );
     }
 }

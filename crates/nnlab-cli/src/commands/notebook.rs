@@ -11,27 +11,28 @@ use std::path::Path;
 use std::time::Instant;
 
 use anyhow::Context;
-use clap::Parser;
 use serde_json::json;
 
 use nnlab_app::figures::write_dataset_figure;
 use nnlab_app::files::write_atomically;
 use nnlab_app::{check_stop, run_folder, BoundaryView, FigureOptions, Finished, Output, RunConfig};
 
-use crate::args::{Cli, Command, NotebookArgs, TrainArgs};
-use crate::flags::run_config;
+use crate::args::NotebookArgs;
 use crate::progress::run_reporting;
 
-/// The two sections: folder, flags of `nnlab train`, heading.
-const SECTIONS: [(&str, &[&str], &str); 2] = [
+/// One section of the notebook: its folder, its settings, its heading.
+type Section = (&'static str, fn() -> RunConfig, &'static str);
+
+/// The two sections; their settings are those of `nnlab train` and `nnlab train --engine autograd`.
+const SECTIONS: [Section; 2] = [
     (
         "manual",
-        &["--engine", "manual"],
+        RunConfig::notebook,
         "The numpy section: Linear_NN_numpy, backprop written by hand (f64)",
     ),
     (
         "autograd",
-        &["--engine", "autograd"],
+        RunConfig::notebook_torch,
         "The PyTorch section: Linear_NN_torch, autograd on candle (float32)",
     ),
 ];
@@ -50,7 +51,7 @@ pub fn run(args: &NotebookArgs) -> anyhow::Result<()> {
     };
 
     // The data cell, shared by both sections (they use the same seeds).
-    let mut data_settings = run_config(&section_args(SECTIONS[0].1, args.epochs)?)?;
+    let mut data_settings = RunConfig::notebook();
     let prepared = data_settings.prepare()?;
     let dataset_files = write_dataset_figure(&out, &prepared, &figures)?;
     say(format!(
@@ -62,9 +63,12 @@ pub fn run(args: &NotebookArgs) -> anyhow::Result<()> {
     ));
 
     let mut results: Vec<(&str, RunConfig, Finished)> = Vec::new();
-    for (name, flags, heading) in SECTIONS {
+    for (name, section, heading) in SECTIONS {
         say(format!("\n== {heading}, {} epochs", args.epochs));
-        let mut settings = run_config(&section_args(flags, args.epochs)?)?;
+        let mut settings = RunConfig {
+            epochs: args.epochs,
+            ..section()
+        };
         settings.prepare()?; // resolves the settings exactly as `nnlab train` would record them
         let folder = out.join(name);
         std::fs::create_dir_all(&folder)
@@ -107,18 +111,6 @@ pub fn run(args: &NotebookArgs) -> anyhow::Result<()> {
         ms(started.elapsed())
     ));
     Ok(())
-}
-
-/// The flags of `nnlab train` for one section, parsed as the command line would be.
-fn section_args(flags: &[&str], epochs: usize) -> anyhow::Result<TrainArgs> {
-    let epochs = epochs.to_string();
-    let argv = ["nnlab", "train", "--epochs", epochs.as_str()]
-        .into_iter()
-        .chain(flags.iter().copied());
-    match Cli::try_parse_from(argv)?.command {
-        Command::Train(args) => Ok(args),
-        _ => unreachable!("the argv names the train command"),
-    }
 }
 
 /// `folder: a, b, c` for messages.

@@ -10,7 +10,6 @@ use std::ops::ControlFlow;
 use std::time::Instant;
 
 use anyhow::Context;
-use clap::Parser;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use nnlab_core::{train, Stop, TrainAccuracy};
 use nnlab_plot::{render, Format, SweepColumn, SweepFigure};
@@ -21,8 +20,10 @@ use nnlab_app::engines::{build_engine, initial_parameters};
 use nnlab_app::files::write_atomically;
 use nnlab_app::run_folder;
 
-use crate::args::{Cli, Command, SweepArgs, TrainArgs};
-use crate::flags::run_config;
+use nnlab_app::RunConfig;
+
+use crate::args::SweepArgs;
+use crate::flags::{resolve_data, resolve_toolkit, DataFlags};
 use crate::usage::usage;
 
 /// What one run ended with.
@@ -46,8 +47,7 @@ pub fn run(args: &SweepArgs) -> anyhow::Result<()> {
     }
     // Check every setting before any work: the first seed's settings and data with each width
     // and rate (the data says how many inputs and which task).
-    let base = train_args(args, args.seeds.0[0])?;
-    let mut first = run_config(&base)?;
+    let mut first = seed_config(args, args.seeds.0[0])?;
     first.train_config()?;
     let prepared = first.prepare()?;
     for &hidden in &args.hidden {
@@ -151,27 +151,32 @@ pub fn run(args: &SweepArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// `nnlab train --seed SEED` with the sweep's data options, one thread, quiet: what each of a
-/// seed's runs starts from (its width and rate are set per run).
-fn train_args(args: &SweepArgs, seed: u32) -> anyhow::Result<TrainArgs> {
-    let Command::Train(mut train) = Cli::try_parse_from(["nnlab", "train"])?.command else {
-        unreachable!("the argv names the train command")
+/// The settings every run of a seed starts from: the notebook's, with the sweep's data and
+/// toolkit options and `--seed SEED` (its width and rate are set per run), on one thread.
+fn seed_config(args: &SweepArgs, seed: u32) -> anyhow::Result<RunConfig> {
+    let mut config = RunConfig::notebook();
+    config.seed = seed;
+    config.split_seed = seed;
+    config.init_seed = seed;
+    let data = DataFlags {
+        dataset: args.dataset,
+        generator: &args.generator,
+        data: None,
+        test_size: args.test_size,
+        data_seed: None,
+        inputs: None,
     };
-    train.dataset = args.dataset;
-    train.generator = args.generator.clone();
-    train.test_size = args.test_size;
-    train.epochs = args.epochs;
-    train.activation = vec![args.activation];
-    train.toolkit = args.toolkit.clone();
-    train.seed = seed;
-    train.threads = Some(1);
-    train.quiet = true;
-    Ok(train)
+    resolve_data(&mut config, &data)?;
+    config.epochs = args.epochs;
+    config.activation = args.activation.name().into();
+    resolve_toolkit(&mut config, &args.toolkit);
+    config.threads = Some(1);
+    Ok(config)
 }
 
 /// Every (width, rate) for one seed, on that seed's data.
 fn runs_of_seed(args: &SweepArgs, seed: u32, bar: &ProgressBar) -> anyhow::Result<Vec<Outcome>> {
-    let mut settings = run_config(&train_args(args, seed)?)?;
+    let mut settings = seed_config(args, seed)?;
     let prepared = settings.prepare()?;
     let mut outcomes = Vec::with_capacity(args.hidden.len() * args.lr.len());
     for &hidden in &args.hidden {
