@@ -4,7 +4,8 @@
 use std::ops::ControlFlow;
 
 use nnlab_core::{
-    notebook_init, train, ManualEngine, ModelSpec, TrainAccuracy, TrainConfig, TrainData,
+    notebook_init, train, Activation, ManualEngine, ModelSpec, Task, TrainAccuracy, TrainConfig,
+    TrainData,
 };
 use nnlab_data::{make_moons, train_test_split, StandardScaler, TestSize};
 use nnlab_plot::{render, BoundaryFigure, BoundaryMode, DatasetFigure, Format, TrainingFigure};
@@ -103,5 +104,33 @@ fn one_png(bencher: divan::Bencher, figure: &str) {
             .unwrap();
             render(&boundary, Format::Png).unwrap()
         }
+    });
+}
+
+/// The boundary figure of the other tasks, PNG, on the default run's test points: a 2-16-3
+/// multi-class net in both views, and a 2-16-1 regression's map (untrained nets: the figure's work
+/// does not depend on the weights).
+#[divan::bench(args = ["multiclass-class", "multiclass-probability", "regression"])]
+fn other_tasks_png(bencher: divan::Bencher, figure: &str) {
+    let run = default_run();
+    let points = run.data.x_test();
+    let task = match figure {
+        "regression" => Task::Regression,
+        _ => Task::Multiclass { classes: 3 },
+    };
+    let spec = ModelSpec::with_task(2, vec![16], vec![Activation::Relu], task).unwrap();
+    let engine = ManualEngine::new(spec.clone(), notebook_init(&spec, 42)).unwrap();
+    let labels: Vec<usize> = (0..points.nrows()).map(|i| i % 3).collect();
+    let targets: Vec<f64> = points.column(0).to_vec();
+    bencher.bench_local(|| {
+        let boundary = match figure {
+            "regression" => BoundaryFigure::regression(&engine, points, &targets, "map"),
+            "multiclass-class" => {
+                BoundaryFigure::new(&engine, points, &labels, BoundaryMode::Class, "b")
+            }
+            _ => BoundaryFigure::new(&engine, points, &labels, BoundaryMode::Probability, "b"),
+        }
+        .unwrap();
+        render(&boundary, Format::Png).unwrap()
     });
 }

@@ -9,10 +9,23 @@
 //! [`BoundaryMode::Class`] colours the predicted class (the notebook's picture);
 //! [`BoundaryMode::Probability`] colours the probability in ten bands and draws the ŷ = 0.5 contour
 //! (found by marching squares), which shows how sure the model is away from the boundary.
+//!
+//! The figure follows the engine's task:
+//!
+//! - binary: as above, the notebook's picture;
+//! - multi-class: every cell in its predicted class's colour (red, blue, then tab10), lightened to
+//!   alpha 0.5 over white, the test points in their true class's full colour, and a legend of the
+//!   classes; in [`BoundaryMode::Probability`] the colour's strength is the winning class's
+//!   softmax probability p in ten bands, from white at p = 1/K to the full region colour at
+//!   p = 1, and the lines where the predicted class changes are drawn in black;
+//! - regression ([`BoundaryFigure::regression`]): a map of the predicted value in twenty bands of
+//!   RdBu reversed (blue low, red high; see [`ValueScale`]) at alpha 0.8, the scale spanning the
+//!   test targets (symmetric about 0 when they have both signs), the test points coloured by
+//!   their target on the same scale with a dark outline, and a colour bar of the values.
 
 use ndarray::{s, Array2};
 use nnlab_core::train::THRESHOLD;
-use nnlab_core::Engine;
+use nnlab_core::{Engine, Task};
 use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -20,6 +33,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::colors::{over_white, rdbu};
 use crate::figure::{Figure, PlotError, FONT};
+use crate::scale::{value_bar, ValueScale};
 
 /// The notebook's grid step.
 pub const STEP: f64 = 0.02;
@@ -31,9 +45,12 @@ const REACH: f64 = 0.5;
 /// What the plane shows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum BoundaryMode {
-    /// The predicted class, ŷ > 0.5 (the notebook's `contourf` of `predict`).
+    /// The predicted class, ŷ > 0.5 (the notebook's `contourf` of `predict`); for multi-class,
+    /// the first largest logit.
     Class,
-    /// The probability ŷ itself, in ten bands, with the 0.5 contour drawn.
+    /// The probability ŷ itself, in ten bands, with the 0.5 contour drawn; for multi-class, the
+    /// winning class's softmax probability as the strength of its colour, with the lines where
+    /// the predicted class changes drawn.
     Probability,
 }
 
@@ -89,19 +106,105 @@ pub fn class_color(class: usize) -> RGBColor {
     over_white(rdbu(if class == 0 { 0.07 } else { 0.93 }), 0.8)
 }
 
-/// A model's decision boundary over its test points.
+/// How strongly a multi-class region's colour is laid over white (in both modes, at its
+/// strongest): lighter than the binary plane's 0.8, so that the test points, drawn in the full
+/// class colours, stand out from the region around them.
+const REGION_ALPHA: f64 = 0.5;
+/// How strongly the regression map's colours are laid over white (the binary plane's alpha).
+const MAP_ALPHA: f64 = 0.8;
+/// Bands of the multi-class probability view, from p = 1/K to p = 1.
+const STRENGTH_BANDS: usize = 10;
+
+/// The colour of class k's region in a multi-class figure: the class's colour (red, blue, then
+/// tab10, as the dataset figure draws it) at alpha 0.5 over white.
+pub fn region_color(class: usize) -> RGBColor {
+    over_white(point_color(class), REGION_ALPHA)
+}
+
+/// The colour of class k's test points (and its dataset points): red, blue, then tab10.
+pub fn point_color(class: usize) -> RGBColor {
+    crate::colors::class_color(class)
+}
+
+/// A multi-class cell of the probability view: `band` 0 (p near 1/K) to 9 (p near 1) of the
+/// winning class `class`, from near white to the full [`region_color`].
+fn strength_color(class: usize, band: usize) -> RGBColor {
+    let strength = (band + 1) as f64 / STRENGTH_BANDS as f64;
+    over_white(point_color(class), REGION_ALPHA * strength)
+}
+
+/// The band of the winning probability `p` among `classes`: (p − 1/K) / (1 − 1/K) in tenths.
+fn strength_band(p: f64, classes: usize) -> usize {
+    let chance = 1.0 / classes as f64;
+    let strength = (p - chance) / (1.0 - chance);
+    (strength * STRENGTH_BANDS as f64)
+        .floor()
+        .clamp(0.0, (STRENGTH_BANDS - 1) as f64) as usize
+}
+
+/// What the model says at every grid point, x fastest.
+enum Plane {
+    /// ŷ = P(class 1).
+    Binary(Vec<f64>),
+    /// The K logits of every point (row-major), its predicted class (the first largest logit)
+    /// and that class's softmax probability.
+    Multiclass {
+        classes: usize,
+        logits: Vec<f64>,
+        predicted: Vec<usize>,
+        confidence: Vec<f64>,
+    },
+    /// The predicted value, and the colour scale of the values.
+    Regression { values: Vec<f64>, scale: ValueScale },
+}
+
+/// How the test points are coloured.
+enum Marks<'a> {
+    /// By true class.
+    Classes(&'a [usize]),
+    /// By target value, on the plane's scale.
+    Values(&'a [f64]),
+}
+
+/// A model's decision boundary over its test points (a regression's map of predicted values).
 pub struct BoundaryFigure<'a> {
     grid: Grid,
-    /// ŷ at every grid point, x fastest.
-    probabilities: Vec<f64>,
+    plane: Plane,
     points: &'a Array2<f64>,
-    labels: &'a [usize],
+    marks: Marks<'a>,
     mode: BoundaryMode,
     title: String,
 }
 
+/// Checks that the points are n×2 with n ≥ 1.
+fn check_points(points: &Array2<f64>) -> Result<(), PlotError> {
+    if points.ncols() != 2 || points.nrows() == 0 {
+        return Err(PlotError::Empty(format!(
+            "a decision boundary needs points with exactly 2 features, got {} columns",
+            points.ncols()
+        )));
+    }
+    Ok(())
+}
+
+/// The engine's outputs (m, K) for every grid point, batch by batch.
+fn grid_outputs(
+    engine: &dyn Engine,
+    grid: &Grid,
+    mut each: impl FnMut(Array2<f64>),
+) -> Result<(), PlotError> {
+    for start in (0..grid.len()).step_by(BATCH) {
+        let end = (start + BATCH).min(grid.len());
+        each(engine.outputs(&grid.rows(start, end))?);
+    }
+    Ok(())
+}
+
 impl<'a> BoundaryFigure<'a> {
-    /// Predicts the grid around `points` (n×2, the scaled test set) with `engine`.
+    /// Predicts the grid around `points` (n×2, the scaled test set) with a classifier, binary or
+    /// multi-class (`engine.spec().task()` says which); `labels` are the points' true classes.
+    /// A regression's engine is refused: its map needs the targets, see
+    /// [`regression`](Self::regression).
     pub fn new(
         engine: &dyn Engine,
         points: &'a Array2<f64>,
@@ -109,24 +212,97 @@ impl<'a> BoundaryFigure<'a> {
         mode: BoundaryMode,
         title: impl Into<String>,
     ) -> Result<BoundaryFigure<'a>, PlotError> {
-        if points.ncols() != 2 || points.nrows() == 0 {
-            return Err(PlotError::Empty(format!(
-                "a decision boundary needs points with exactly 2 features, got {} columns",
-                points.ncols()
+        check_points(points)?;
+        let grid = Grid::around(points);
+        let plane =
+            match engine.spec().task() {
+                Task::Binary => {
+                    let mut probabilities = Vec::with_capacity(grid.len());
+                    for start in (0..grid.len()).step_by(BATCH) {
+                        let end = (start + BATCH).min(grid.len());
+                        probabilities.extend(engine.probabilities(&grid.rows(start, end))?);
+                    }
+                    Plane::Binary(probabilities)
+                }
+                task @ Task::Multiclass { classes } => {
+                    let mut logits = Vec::with_capacity(grid.len() * classes);
+                    let mut predicted = Vec::with_capacity(grid.len());
+                    let mut confidence = Vec::with_capacity(grid.len());
+                    let mut width = classes;
+                    grid_outputs(engine, &grid, |outputs| {
+                        width = outputs.ncols();
+                        predicted.extend(task.predict(outputs.view()));
+                        confidence.extend(task.scores(outputs.view()));
+                        logits.extend(outputs.iter());
+                    })?;
+                    if width != classes {
+                        return Err(PlotError::Input(format!(
+                            "the engine gave {width} outputs per row for {classes} classes"
+                        )));
+                    }
+                    Plane::Multiclass {
+                        classes,
+                        logits,
+                        predicted,
+                        confidence,
+                    }
+                }
+                Task::Regression => return Err(PlotError::Input(
+                    "a regression has no classes: draw its map with BoundaryFigure::regression \
+                     and the test targets"
+                        .into(),
+                )),
+            };
+        Ok(BoundaryFigure {
+            grid,
+            plane,
+            points,
+            marks: Marks::Classes(labels),
+            mode,
+            title: title.into(),
+        })
+    }
+
+    /// A regression's map: predicts the value at every point of the grid around `points` (n×2,
+    /// the scaled test set) and colours it on a scale spanning `targets` (the points' true
+    /// values, one per row; see [`ValueScale::for_values`]), with the points on top coloured by
+    /// their target.
+    pub fn regression(
+        engine: &dyn Engine,
+        points: &'a Array2<f64>,
+        targets: &'a [f64],
+        title: impl Into<String>,
+    ) -> Result<BoundaryFigure<'a>, PlotError> {
+        check_points(points)?;
+        let task = engine.spec().task();
+        if task != Task::Regression {
+            return Err(PlotError::Input(format!(
+                "the value map is a regression's; this engine is a {} classifier: use \
+                 BoundaryFigure::new with the test labels",
+                task.kind()
+            )));
+        }
+        if targets.len() != points.nrows() {
+            return Err(PlotError::Input(format!(
+                "{} targets for {} points: give one target per point",
+                targets.len(),
+                points.nrows()
             )));
         }
         let grid = Grid::around(points);
-        let mut probabilities = Vec::with_capacity(grid.len());
-        for start in (0..grid.len()).step_by(BATCH) {
-            let end = (start + BATCH).min(grid.len());
-            probabilities.extend(engine.probabilities(&grid.rows(start, end))?);
-        }
+        let mut values = Vec::with_capacity(grid.len());
+        grid_outputs(engine, &grid, |outputs| {
+            values.extend(outputs.column(0).iter());
+        })?;
         Ok(BoundaryFigure {
             grid,
-            probabilities,
+            plane: Plane::Regression {
+                values,
+                scale: ValueScale::for_values(targets.iter().copied()),
+            },
             points,
-            labels,
-            mode,
+            marks: Marks::Values(targets),
+            mode: BoundaryMode::Class,
             title: title.into(),
         })
     }
@@ -134,6 +310,33 @@ impl<'a> BoundaryFigure<'a> {
     /// The grid this figure predicted.
     pub fn grid(&self) -> &Grid {
         &self.grid
+    }
+
+    /// The task the figure draws: binary, multi-class with its K, or regression.
+    pub fn task(&self) -> Task {
+        match self.plane {
+            Plane::Binary(_) => Task::Binary,
+            Plane::Multiclass { classes, .. } => Task::Multiclass { classes },
+            Plane::Regression { .. } => Task::Regression,
+        }
+    }
+
+    /// The colour of a cell predicted as `class` in [`BoundaryMode::Class`] ([`class_color`] for
+    /// binary, [`region_color`] for multi-class); `None` for a regression.
+    pub fn class_region_color(&self, class: usize) -> Option<RGBColor> {
+        match self.plane {
+            Plane::Binary(_) => Some(class_color(class)),
+            Plane::Multiclass { .. } => Some(region_color(class)),
+            Plane::Regression { .. } => None,
+        }
+    }
+
+    /// A regression's colour scale (`None` for a classifier).
+    pub fn value_scale(&self) -> Option<ValueScale> {
+        match self.plane {
+            Plane::Regression { scale, .. } => Some(scale),
+            _ => None,
+        }
     }
 
     /// The pixel of the rendered figure where the data point (x, y) lies.
@@ -149,13 +352,35 @@ impl<'a> BoundaryFigure<'a> {
         pixel
     }
 
-    /// The colour of a grid cell with probability `p`.
-    fn cell_color(&self, p: f64) -> RGBColor {
-        match self.mode {
-            BoundaryMode::Class => class_color(usize::from(p > THRESHOLD)),
-            BoundaryMode::Probability => {
-                let band = (p * 10.0).floor().clamp(0.0, 9.0);
-                over_white(rdbu((band + 0.5) / 10.0), 0.8)
+    /// The colour of grid cell `index` (x fastest).
+    fn cell_color(&self, index: usize) -> RGBColor {
+        match &self.plane {
+            Plane::Binary(probabilities) => {
+                let p = probabilities[index];
+                match self.mode {
+                    BoundaryMode::Class => class_color(usize::from(p > THRESHOLD)),
+                    BoundaryMode::Probability => {
+                        let band = (p * 10.0).floor().clamp(0.0, 9.0);
+                        over_white(rdbu((band + 0.5) / 10.0), 0.8)
+                    }
+                }
+            }
+            Plane::Multiclass {
+                classes,
+                predicted,
+                confidence,
+                ..
+            } => {
+                let class = predicted[index];
+                match self.mode {
+                    BoundaryMode::Class => region_color(class),
+                    BoundaryMode::Probability => {
+                        strength_color(class, strength_band(confidence[index], *classes))
+                    }
+                }
+            }
+            Plane::Regression { values, scale } => {
+                over_white(scale.band_color(scale.band(values[index])), MAP_ALPHA)
             }
         }
     }
@@ -189,10 +414,9 @@ impl<'a> BoundaryFigure<'a> {
     /// Cells of one grid row, merged into runs of equal colour: (first column, last column, colour).
     fn runs(&self, row: usize) -> Vec<(usize, usize, RGBColor)> {
         let nx = self.grid.xs.len();
-        let p = &self.probabilities[row * nx..(row + 1) * nx];
         let mut runs: Vec<(usize, usize, RGBColor)> = Vec::new();
-        for (i, &value) in p.iter().enumerate() {
-            let color = self.cell_color(value);
+        for i in 0..nx {
+            let color = self.cell_color(row * nx + i);
             match runs.last_mut() {
                 Some(run) if run.2 == color => run.1 = i,
                 _ => runs.push((i, i, color)),
@@ -202,10 +426,10 @@ impl<'a> BoundaryFigure<'a> {
     }
 
     /// Segments of the ŷ = 0.5 contour, by marching squares over the grid points.
-    fn contour(&self) -> Vec<[(f64, f64); 2]> {
+    fn contour(&self, probabilities: &[f64]) -> Vec<[(f64, f64); 2]> {
         let (xs, ys) = (&self.grid.xs, &self.grid.ys);
         let nx = xs.len();
-        let p = |i: usize, j: usize| self.probabilities[j * nx + i] - THRESHOLD;
+        let p = |i: usize, j: usize| probabilities[j * nx + i] - THRESHOLD;
         let mut segments = Vec::new();
         for j in 0..ys.len().saturating_sub(1) {
             for i in 0..nx.saturating_sub(1) {
@@ -224,6 +448,61 @@ impl<'a> BoundaryFigure<'a> {
                 }
                 for pair in crossings.chunks_exact(2) {
                     segments.push([pair[0], pair[1]]);
+                }
+            }
+        }
+        segments
+    }
+
+    /// Segments of the lines where the predicted class changes, by marching squares: on a grid
+    /// edge whose ends predict classes a and b, the line crosses where z_a − z_b = 0 (linearly
+    /// interpolated); a square with two crossings joins them, one with more (where three classes
+    /// meet) joins each to their mean.
+    fn class_edges(
+        &self,
+        classes: usize,
+        logits: &[f64],
+        predicted: &[usize],
+    ) -> Vec<[(f64, f64); 2]> {
+        let (xs, ys) = (&self.grid.xs, &self.grid.ys);
+        let nx = xs.len();
+        let z = |i: usize, j: usize, class: usize| logits[(j * nx + i) * classes + class];
+        let mut segments = Vec::new();
+        for j in 0..ys.len().saturating_sub(1) {
+            for i in 0..nx.saturating_sub(1) {
+                let corners = [(i, j), (i + 1, j), (i + 1, j + 1), (i, j + 1)];
+                let class = corners.map(|(i, j)| predicted[j * nx + i]);
+                if class.iter().all(|&c| c == class[0]) {
+                    continue;
+                }
+                let mut crossings = Vec::with_capacity(4);
+                for k in 0..4 {
+                    let (a, b) = (corners[k], corners[(k + 1) % 4]);
+                    let (ca, cb) = (class[k], class[(k + 1) % 4]);
+                    if ca == cb {
+                        continue;
+                    }
+                    // z_a − z_b is ≥ 0 at a (a's class wins there) and ≤ 0 at b
+                    let ga = z(a.0, a.1, ca) - z(a.0, a.1, cb);
+                    let gb = z(b.0, b.1, ca) - z(b.0, b.1, cb);
+                    let t = if ga - gb > 0.0 {
+                        (ga / (ga - gb)).clamp(0.0, 1.0)
+                    } else {
+                        0.5
+                    };
+                    let x = xs[a.0] + t * (xs[b.0] - xs[a.0]);
+                    let y = ys[a.1] + t * (ys[b.1] - ys[a.1]);
+                    crossings.push((x, y));
+                }
+                match crossings.len() {
+                    0 | 1 => {}
+                    2 => segments.push([crossings[0], crossings[1]]),
+                    n => {
+                        let mean = crossings.iter().fold((0.0, 0.0), |(x, y), p| {
+                            (x + p.0 / n as f64, y + p.1 / n as f64)
+                        });
+                        segments.extend(crossings.iter().map(|&p| [p, mean]));
+                    }
                 }
             }
         }
@@ -263,7 +542,16 @@ impl Figure for BoundaryFigure<'_> {
         });
         chart.draw_series(cells)?;
         if self.mode == BoundaryMode::Probability {
-            let segments = self.contour();
+            let segments = match &self.plane {
+                Plane::Binary(probabilities) => self.contour(probabilities),
+                Plane::Multiclass {
+                    classes,
+                    logits,
+                    predicted,
+                    ..
+                } => self.class_edges(*classes, logits, predicted),
+                Plane::Regression { .. } => Vec::new(),
+            };
             chart.draw_series(
                 segments
                     .into_iter()
@@ -271,17 +559,21 @@ impl Figure for BoundaryFigure<'_> {
             )?;
         }
         let points = self.points.slice(s![.., 0..2]);
-        chart.draw_series(
-            points
-                .rows()
-                .into_iter()
-                .zip(self.labels)
-                .map(|(row, &label)| {
-                    EmptyElement::at((row[0], row[1]))
-                        + Circle::new((0, 0), 5, rdbu(label as f64).filled())
-                        + Circle::new((0, 0), 5, BLACK.stroke_width(1))
-                }),
-        )?;
+        let colors: Vec<RGBColor> = match (&self.marks, &self.plane) {
+            (Marks::Classes(labels), Plane::Binary(_)) => {
+                labels.iter().map(|&label| rdbu(label as f64)).collect()
+            }
+            (Marks::Classes(labels), _) => labels.iter().map(|&label| point_color(label)).collect(),
+            (Marks::Values(values), Plane::Regression { scale, .. }) => {
+                values.iter().map(|&v| scale.color(v)).collect()
+            }
+            (Marks::Values(values), _) => values.iter().map(|&v| rdbu(v)).collect(),
+        };
+        chart.draw_series(points.rows().into_iter().zip(colors).map(|(row, color)| {
+            EmptyElement::at((row[0], row[1]))
+                + Circle::new((0, 0), 5, color.filled())
+                + Circle::new((0, 0), 5, BLACK.stroke_width(1))
+        }))?;
         // The plot frame, drawn last so the cells do not cover it.
         let area = chart.plotting_area();
         let (x_range, y_range) = (area.get_x_range(), area.get_y_range());
@@ -289,7 +581,107 @@ impl Figure for BoundaryFigure<'_> {
             [(x_range.start, y_range.start), (x_range.end, y_range.end)],
             BLACK.stroke_width(1),
         ))?;
-        colorbar(&bar)
+        match &self.plane {
+            Plane::Binary(_) => colorbar(&bar),
+            Plane::Multiclass { classes, .. } => self.class_legend(&bar, *classes),
+            Plane::Regression { scale, .. } => {
+                value_bar(&bar, scale, (10, 40), strip_span(&bar), 13, "value")
+            }
+        }
+    }
+}
+
+/// The pixel rows of the right-hand strip that line up with the plot's frame: (top, bottom).
+fn strip_span<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>) -> (i32, i32) {
+    (50, area.dim_in_pixel().1 as i32 - 61)
+}
+
+impl BoundaryFigure<'_> {
+    /// The multi-class strip: every class's region colour with a point of its colour on it, and
+    /// in the probability view the scale of strengths (one column per class) below.
+    fn class_legend<DB: DrawingBackend>(
+        &self,
+        area: &DrawingArea<DB, Shift>,
+        classes: usize,
+    ) -> Result<(), PlotError>
+    where
+        DB::ErrorType: 'static,
+    {
+        let (top, bottom) = strip_span(area);
+        let probability = self.mode == BoundaryMode::Probability;
+        let room = if probability {
+            (bottom - top) / 2
+        } else {
+            bottom - top
+        };
+        let row = (room / classes.max(1) as i32).clamp(8, 22);
+        let font = (row - 8).clamp(8, 13) as u32;
+        let style =
+            TextStyle::from((FONT, font).into_font()).pos(Pos::new(HPos::Left, VPos::Center));
+        let half = (row / 2 - 2).max(3);
+        for class in 0..classes {
+            let y = top + row * class as i32 + row / 2;
+            let swatch = [(10, y - half), (10 + 2 * half, y + half)];
+            area.draw(&Rectangle::new(swatch, region_color(class).filled()))?;
+            area.draw(&Rectangle::new(
+                swatch,
+                ShapeStyle::from(BLACK.mix(0.3)).stroke_width(1),
+            ))?;
+            let radius = (half - 3).clamp(2, 5);
+            area.draw(&Circle::new(
+                (10 + half, y),
+                radius,
+                point_color(class).filled(),
+            ))?;
+            area.draw(&Circle::new((10 + half, y), radius, BLACK.stroke_width(1)))?;
+            area.draw(&Text::new(
+                format!("class {class}"),
+                (10 + 2 * half + 8, y),
+                style.clone(),
+            ))?;
+        }
+        if !probability {
+            return Ok(());
+        }
+        // The strengths: one column per class, its bands from p = 1/K (bottom) to 1 (top).
+        let ramp_top = top + row * classes as i32 + 40;
+        let column = (56 / classes.max(1) as i32).clamp(2, 12);
+        let (left, right) = (10, 10 + column * classes as i32);
+        let y = |s: f64| bottom - ((bottom - ramp_top) as f64 * s).round() as i32;
+        for class in 0..classes {
+            let x = left + column * class as i32;
+            for band in 0..STRENGTH_BANDS {
+                let (s0, s1) = (
+                    band as f64 / STRENGTH_BANDS as f64,
+                    (band + 1) as f64 / STRENGTH_BANDS as f64,
+                );
+                area.draw(&Rectangle::new(
+                    [(x, y(s1)), (x + column, y(s0))],
+                    strength_color(class, band).filled(),
+                ))?;
+            }
+        }
+        area.draw(&Rectangle::new(
+            [(left, ramp_top), (right, bottom)],
+            BLACK.stroke_width(1),
+        ))?;
+        let chance = 1.0 / classes as f64;
+        for tick in 0..=4 {
+            let s = f64::from(tick) / 4.0;
+            area.draw(&PathElement::new(
+                vec![(right, y(s)), (right + 5, y(s))],
+                BLACK.stroke_width(1),
+            ))?;
+            area.draw(&Text::new(
+                format!("{:.2}", chance + s * (1.0 - chance)),
+                (right + 9, y(s)),
+                style.clone(),
+            ))?;
+        }
+        let caption =
+            TextStyle::from((FONT, 13).into_font()).pos(Pos::new(HPos::Left, VPos::Bottom));
+        area.draw(&Text::new("p(winner)", (left, ramp_top - 8), caption))?;
+        Ok(())
     }
 }
 
@@ -301,7 +693,7 @@ where
     // Pixel layout inside the colorbar's area: the bar, then ticks and labels to its right,
     // top and bottom aligned with the plot's frame.
     let (left, right) = (10, 40);
-    let (top, bottom) = (50, area.dim_in_pixel().1 as i32 - 61);
+    let (top, bottom) = strip_span(area);
     let steps = 200;
     for k in 0..steps {
         let y = |k: i32| bottom - (bottom - top) * k / steps;

@@ -1,4 +1,6 @@
-//! The dataset scatter: the notebook's first plot (`plt.scatter` per class, title "Dataset").
+//! The dataset scatter: the notebook's first plot (`plt.scatter` per class, title "Dataset"); for a
+//! regression's data, the points coloured by their target value on a [`ValueScale`] (blue low, red
+//! high, symmetric about 0 when the values have both signs), with a colour bar.
 
 use ndarray::Array2;
 use plotters::coord::Shift;
@@ -6,13 +8,19 @@ use plotters::prelude::*;
 
 use crate::colors::{class_color, GRID};
 use crate::figure::{padded_range, Figure, PlotError, FONT};
+use crate::scale::{value_bar, ValueScale};
 
-/// The points of a 2-D dataset (the first two feature columns), coloured by class.
+/// The width of the colour bar's strip, on the right of a regression's scatter.
+const BAR_STRIP: u32 = 75;
+
+/// The points of a 2-D dataset (the first two feature columns), coloured by class or by value.
 pub struct DatasetFigure<'a> {
     /// Features, n×d with d ≥ 2 (the notebook plots the scaled training set).
     pub features: &'a Array2<f64>,
-    /// One class label per row (0, 1, ..., K−1).
+    /// One class label per row (0, 1, ..., K−1); unused when `values` is given.
     pub labels: &'a [usize],
+    /// One real target per row (a regression's data): the points are coloured by value.
+    pub values: Option<&'a [f64]>,
     /// The title above the plot.
     pub title: String,
 }
@@ -23,6 +31,18 @@ impl<'a> DatasetFigure<'a> {
         DatasetFigure {
             features,
             labels,
+            values: None,
+            title: "Dataset".into(),
+        }
+    }
+
+    /// A regression's data, titled "Dataset": every point coloured by its target in `values`
+    /// (one per row) on a [`ValueScale`] spanning them, with a colour bar on the right.
+    pub fn values(features: &'a Array2<f64>, values: &'a [f64]) -> DatasetFigure<'a> {
+        DatasetFigure {
+            features,
+            labels: &[],
+            values: Some(values),
             title: "Dataset".into(),
         }
     }
@@ -42,10 +62,26 @@ impl Figure for DatasetFigure<'_> {
                 "the dataset figure needs rows with two features".into(),
             ));
         }
+        if let Some(values) = self.values {
+            if values.len() != self.features.nrows() {
+                return Err(PlotError::Input(format!(
+                    "{} values for {} rows: give one value per row",
+                    values.len(),
+                    self.features.nrows()
+                )));
+            }
+        }
         root.fill(&WHITE)?;
+        let (plot, strip) = match self.values {
+            Some(_) => {
+                let (plot, strip) = root.split_horizontally(self.size().0 - BAR_STRIP);
+                (plot, Some(strip))
+            }
+            None => (root.clone(), None),
+        };
         let x_range = padded_range(self.features.column(0).iter().copied(), 0.05);
         let y_range = padded_range(self.features.column(1).iter().copied(), 0.05);
-        let mut chart = ChartBuilder::on(root)
+        let mut chart = ChartBuilder::on(&plot)
             .caption(&self.title, (FONT, 18))
             .margin(15)
             .x_label_area_size(30)
@@ -57,6 +93,26 @@ impl Figure for DatasetFigure<'_> {
             .light_line_style(TRANSPARENT)
             .label_style((FONT, 12))
             .draw()?;
+        if let (Some(values), Some(strip)) = (self.values, strip) {
+            let scale = ValueScale::for_values(values.iter().copied());
+            let outline = RGBColor(40, 40, 40);
+            chart.draw_series(self.features.rows().into_iter().zip(values).map(
+                |(row, &value)| {
+                    EmptyElement::at((row[0], row[1]))
+                        + Circle::new((0, 0), 4, scale.color(value).filled())
+                        + Circle::new((0, 0), 4, outline.stroke_width(1))
+                },
+            ))?;
+            let (_, rows) = chart.plotting_area().get_pixel_range();
+            return value_bar(
+                &strip,
+                &scale,
+                (8, 22),
+                (rows.start, rows.end - 1),
+                12,
+                "value",
+            );
+        }
         let classes = self.labels.iter().max().map_or(0, |&k| k + 1);
         for (class, color) in (0..classes.max(2)).map(|k| (k, class_color(k))) {
             let points = self

@@ -21,6 +21,10 @@ pub enum PlotError {
     /// The figure has nothing to show (no epochs, no points).
     #[error("nothing to draw: {0}")]
     Empty(String),
+    /// The inputs do not fit the figure (a regression's engine given class labels, a target
+    /// count that is not the point count).
+    #[error("the figure cannot draw this: {0}")]
+    Input(String),
     /// The model could not predict the grid.
     #[error("predicting the grid failed: {0}")]
     Model(#[from] nnlab_core::CoreError),

@@ -1,11 +1,15 @@
 //! nnlab's figures, drawn with `plotters` and an embedded DejaVu Sans font (no system fonts,
 //! fontconfig or freetype needed), as PNG or SVG bytes:
 //!
-//! - [`DatasetFigure`]: the scaled training set, class 0 red and class 1 blue (the notebook's first plot);
+//! - [`DatasetFigure`]: the scaled training set, class 0 red and class 1 blue (the notebook's first plot),
+//!   further classes in tab10 colours, or a regression's points coloured by their target value
+//!   ([`DatasetFigure::values`]) with a colour scale;
 //! - [`TrainingFigure`]: loss, accuracy and weight norms per epoch, from a [`History`](nnlab_core::History),
 //!   plus a summary panel where the notebook leaves its fourth panel empty;
 //! - [`BoundaryFigure`]: the decision boundary of an [`Engine`](nnlab_core::Engine) over a grid,
-//!   with the test points on top, as predicted classes or as probabilities;
+//!   with the test points on top, as predicted classes or as probabilities, for binary and
+//!   multi-class classifiers; for a regression ([`BoundaryFigure::regression`]), a map of the
+//!   predicted value with the test points coloured by their target on the same [`ValueScale`];
 //! - [`SweepFigure`]: the final test accuracy of every setting of a sweep, with its spread over seeds.
 //!
 //! Figures only read what training wrote; they never train. [`render`] turns any of them into
@@ -15,12 +19,14 @@ mod boundary;
 mod colors;
 mod dataset;
 mod figure;
+mod scale;
 mod sweep;
 mod training;
 
-pub use boundary::{class_color, BoundaryFigure, BoundaryMode, Grid};
+pub use boundary::{class_color, point_color, region_color, BoundaryFigure, BoundaryMode, Grid};
 pub use colors::rdbu;
 pub use dataset::DatasetFigure;
 pub use figure::{render, Figure, Format, PlotError};
+pub use scale::ValueScale;
 pub use sweep::{SweepColumn, SweepFigure};
 pub use training::TrainingFigure;

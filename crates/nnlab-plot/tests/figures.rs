@@ -3,14 +3,17 @@
 
 use std::ops::ControlFlow;
 
-use ndarray::Array2;
+use ndarray::{Array1, Array2};
+use nnlab_core::softmax::softmax;
 use nnlab_core::{
-    notebook_init, train, Engine, EpochRecord, History, ManualEngine, ModelSpec, TrainAccuracy,
-    TrainConfig, TrainData,
+    notebook_init, train, Activation, Engine, EpochRecord, History, ManualEngine, ModelSpec,
+    OptimizerConfig, Parameter, RuleKind, RuleSettings, Task, TrainAccuracy, TrainConfig,
+    TrainData,
 };
-use nnlab_data::{make_moons, train_test_split, StandardScaler, TestSize};
+use nnlab_data::{make_blobs, make_moons, train_test_split, Centers, StandardScaler, TestSize};
 use nnlab_plot::{
-    class_color, render, BoundaryFigure, BoundaryMode, DatasetFigure, Format, TrainingFigure,
+    class_color, point_color, region_color, render, BoundaryFigure, BoundaryMode, DatasetFigure,
+    Format, PlotError, TrainingFigure, ValueScale,
 };
 
 /// An RGB image decoded from PNG bytes.
@@ -38,6 +41,12 @@ impl Image {
     fn pixel(&self, x: i32, y: i32) -> (u8, u8, u8) {
         let i = (y as usize * self.width as usize + x as usize) * 3;
         (self.rgb[i], self.rgb[i + 1], self.rgb[i + 2])
+    }
+
+    /// The pixel of `figure` at (x, 0.5).
+    fn pixel_rgb(&self, figure: &BoundaryFigure, x: f64) -> (u8, u8, u8) {
+        let (px, py) = figure.pixel_of(x, 0.5);
+        self.pixel(px, py)
     }
 
     /// How many pixels in the rectangle are not white.
@@ -303,4 +312,393 @@ fn the_grid_is_the_notebooks_arange() {
     assert_eq!(grid.xs.len(), 150);
     assert_eq!(grid.ys.len(), 75);
     assert_eq!(grid.xs[1], -1.5 + 0.02);
+}
+
+/// Three blobs, scaled and split, and a 2-16-3 net trained on them with Adam: (test features, test
+/// labels, engine).
+fn trained_blobs() -> (Array2<f64>, Vec<usize>, ManualEngine) {
+    let centers = Centers::Random {
+        count: 3,
+        n_features: 2,
+    };
+    let data = make_blobs(600, &centers, 1.5, (-10.0, 10.0), true, 3).unwrap();
+    let split = train_test_split(600, TestSize::Fraction(0.2), true, 42).unwrap();
+    let (train_rows, test_rows) = data.split(&split);
+    let (scaler, x_train) = StandardScaler::fit_transform(&train_rows.features).unwrap();
+    let x_test = scaler.transform(&test_rows.features).unwrap();
+    let task = Task::Multiclass { classes: 3 };
+    let floats = |labels: &[usize]| labels.iter().map(|&l| l as f64).collect::<Array1<f64>>();
+    let train_data = TrainData::with_task(
+        x_train,
+        floats(&train_rows.labels),
+        x_test.clone(),
+        floats(&test_rows.labels),
+        task,
+    )
+    .unwrap();
+    let spec = ModelSpec::with_task(2, vec![16], vec![Activation::Relu], task).unwrap();
+    let mut engine = ManualEngine::new(spec.clone(), notebook_init(&spec, 42)).unwrap();
+    let adam = OptimizerConfig::new(
+        RuleSettings {
+            kind: RuleKind::Adam,
+            ..RuleSettings::default()
+        },
+        0.0,
+        0.0,
+    )
+    .unwrap();
+    let config = TrainConfig::new(0.02, 100).unwrap().with_optimizer(adam);
+    let outcome = train(
+        &mut engine,
+        &train_data,
+        &config,
+        TrainAccuracy::AfterUpdate,
+        |_, _| ControlFlow::Continue(()),
+    )
+    .unwrap();
+    let accuracy = outcome.history.records.last().unwrap().test_accuracy;
+    assert!(accuracy > Some(0.95), "the blobs are learnt: {accuracy:?}");
+    (x_test, test_rows.labels, engine)
+}
+
+/// Grid points of `figure` every `every` cells, farther than 0.25 from every test point, with the
+/// model's winning class and its softmax probability there.
+fn probes(
+    figure: &BoundaryFigure,
+    points: &Array2<f64>,
+    engine: &dyn Engine,
+    every: usize,
+) -> Vec<((f64, f64), usize, f64)> {
+    let grid = figure.grid();
+    let candidates: Vec<(f64, f64)> = grid
+        .xs
+        .iter()
+        .step_by(every)
+        .flat_map(|&x| {
+            grid.ys
+                .iter()
+                .step_by(every)
+                .map(move |&y| (x + 0.01, y + 0.01))
+        })
+        .filter(|&(x, y)| {
+            points
+                .rows()
+                .into_iter()
+                .all(|p| (p[0] - x).hypot(p[1] - y) > 0.25)
+        })
+        .collect();
+    let probe = Array2::from_shape_fn((candidates.len(), 2), |(i, j)| {
+        if j == 0 {
+            candidates[i].0
+        } else {
+            candidates[i].1
+        }
+    });
+    let p = softmax(engine.outputs(&probe).unwrap().view());
+    candidates
+        .into_iter()
+        .zip(p.rows())
+        .map(|(at, row)| {
+            let class = nnlab_core::task::argmax(row);
+            (at, class, row[class])
+        })
+        .collect()
+}
+
+/// Whether any pixel within `reach` of (x, y) is dark (a drawn line or a point's edge).
+fn dark_near(image: &Image, (x, y): (i32, i32), reach: i32) -> bool {
+    (-reach..=reach).any(|dy| {
+        (-reach..=reach).any(|dx| {
+            let (r, g, b) = image.pixel(x + dx, y + dy);
+            u32::from(r) + u32::from(g) + u32::from(b) < 300
+        })
+    })
+}
+
+#[test]
+fn multiclass_regions_have_their_class_colours_deep_inside() {
+    let (x_test, labels, engine) = trained_blobs();
+    for mode in [BoundaryMode::Class, BoundaryMode::Probability] {
+        let figure = BoundaryFigure::new(&engine, &x_test, &labels, mode, "three blobs").unwrap();
+        assert_eq!(figure.task(), Task::Multiclass { classes: 3 });
+        let image = Image::decode(&render(&figure, Format::Png).unwrap());
+        assert_eq!((image.width, image.height), (1000, 800));
+        // Where the model is sure (p > 0.98), both views show the class's region colour.
+        let mut checked = [0; 3];
+        for ((x, y), class, p) in probes(&figure, &x_test, &engine, 10) {
+            if p <= 0.98 {
+                continue;
+            }
+            let (px, py) = figure.pixel_of(x, y);
+            let want = region_color(class);
+            assert_eq!(figure.class_region_color(class), Some(want));
+            assert_eq!(
+                image.pixel(px, py),
+                (want.0, want.1, want.2),
+                "{mode:?}: class {class} at ({x:.2}, {y:.2}), p = {p:.3}"
+            );
+            checked[class] += 1;
+        }
+        assert!(
+            checked.iter().all(|&n| n > 10),
+            "{mode:?}: probed {checked:?} points per class"
+        );
+        // The test points are drawn in their true class's full colour.
+        // (the last one, drawn over any other)
+        let last = x_test.nrows() - 1;
+        let (px, py) = figure.pixel_of(x_test[[last, 0]], x_test[[last, 1]]);
+        let want = point_color(labels[last]);
+        assert_eq!(image.pixel(px, py), (want.0, want.1, want.2), "{mode:?}");
+    }
+}
+
+#[test]
+fn multiclass_probability_view_is_pale_where_the_net_is_unsure() {
+    let (x_test, labels, engine) = trained_blobs();
+    let figure =
+        BoundaryFigure::new(&engine, &x_test, &labels, BoundaryMode::Probability, "p").unwrap();
+    let image = Image::decode(&render(&figure, Format::Png).unwrap());
+    // Below p = 0.6 of 3 classes, the colour is at most 0.4 of the way from white to the region
+    // colour: every channel lighter than the region's, and far lighter than the class colour.
+    let mut unsure = 0;
+    for ((x, y), class, p) in probes(&figure, &x_test, &engine, 2) {
+        let pixel = figure.pixel_of(x, y);
+        if p >= 0.6 || dark_near(&image, pixel, 3) {
+            continue;
+        }
+        let (r, g, b) = image.pixel(pixel.0, pixel.1);
+        let full = region_color(class);
+        assert!(
+            r >= full.0 && g >= full.1 && b >= full.2 && (r, g, b) != (full.0, full.1, full.2),
+            "class {class} at ({x:.2}, {y:.2}), p = {p:.3}: {:?} is not paler than {full:?}",
+            (r, g, b)
+        );
+        unsure += 1;
+    }
+    assert!(unsure > 20, "only {unsure} unsure cells probed");
+    // The lines where the predicted class changes are drawn in black.
+    let (x0, y0) = figure.pixel_of(figure.grid().xs[0], *figure.grid().ys.last().unwrap());
+    let (x1, y1) = figure.pixel_of(*figure.grid().xs.last().unwrap(), figure.grid().ys[0]);
+    let black = (y0..y1)
+        .flat_map(|y| (x0..x1).map(move |x| (x, y)))
+        .filter(|&(x, y)| image.pixel(x, y) == (0, 0, 0))
+        .count();
+    assert!(black > 1500, "only {black} black pixels: no class edges?");
+}
+
+#[test]
+fn multiclass_svg_has_a_legend_of_the_classes() {
+    let (x_test, labels, engine) = trained_blobs();
+    for (mode, extra) in [
+        (BoundaryMode::Class, None),
+        (BoundaryMode::Probability, Some("p(winner)")),
+    ] {
+        let figure = BoundaryFigure::new(&engine, &x_test, &labels, mode, "Blobs").unwrap();
+        let svg = String::from_utf8(render(&figure, Format::Svg).unwrap()).unwrap();
+        assert!(svg.starts_with("<svg") && svg.contains("width=\"1000\""));
+        for text in ["Blobs", "class 0", "class 1", "class 2"]
+            .into_iter()
+            .chain(extra)
+        {
+            assert!(has_text(&svg, text), "{mode:?}: the SVG lacks {text}");
+        }
+        assert_eq!(
+            has_text(&svg, "0.33"),
+            mode == BoundaryMode::Probability,
+            "the strength scale starts at 1/K"
+        );
+        assert_eq!(
+            render(&figure, Format::Png).unwrap(),
+            render(&figure, Format::Png).unwrap()
+        );
+    }
+}
+
+/// A 2-h-1 ReLU net with the given parameters (layer 0's weight and bias, layer 1's).
+fn hand_set(task: Task, w1: &[[f64; 2]], b1: &[f64], w2: &[f64], b2: f64) -> ManualEngine {
+    let hidden = w1.len();
+    let spec = ModelSpec::with_task(2, vec![hidden], vec![Activation::Relu], task).unwrap();
+    let mut engine = ManualEngine::new(spec.clone(), notebook_init(&spec, 0)).unwrap();
+    let parameter = |name: &str, shape: Vec<usize>, values: Vec<f64>| Parameter {
+        name: name.into(),
+        shape,
+        values,
+    };
+    engine
+        .set_parameters(&[
+            parameter("network.0.weight", vec![hidden, 2], w1.concat()),
+            parameter("network.0.bias", vec![hidden], b1.to_vec()),
+            parameter("network.2.weight", vec![1, hidden], w2.to_vec()),
+            parameter("network.2.bias", vec![1], vec![b2]),
+        ])
+        .unwrap();
+    engine
+}
+
+/// ŷ = relu(x0) − relu(−x0) = x0, and test points on a 5×5 lattice over [−2, 2]² with y = x0.
+fn identity_regression() -> (ManualEngine, Array2<f64>, Vec<f64>) {
+    let engine = hand_set(
+        Task::Regression,
+        &[[1.0, 0.0], [-1.0, 0.0]],
+        &[0.0, 0.0],
+        &[1.0, -1.0],
+        0.0,
+    );
+    let points = Array2::from_shape_fn((25, 2), |(i, j)| {
+        let k = if j == 0 { i % 5 } else { i / 5 };
+        k as f64 - 2.0
+    });
+    let targets = points.column(0).to_vec();
+    (engine, points, targets)
+}
+
+#[test]
+fn regression_map_grows_from_blue_on_the_left_to_red_on_the_right() {
+    let (engine, points, targets) = identity_regression();
+    let figure = BoundaryFigure::regression(&engine, &points, &targets, "y = x0").unwrap();
+    assert_eq!(figure.task(), Task::Regression);
+    assert_eq!(figure.class_region_color(0), None);
+    let scale = figure.value_scale().unwrap();
+    assert_eq!(scale.range(), (-2.0, 2.0), "the targets' range");
+    let image = Image::decode(&render(&figure, Format::Png).unwrap());
+    assert_eq!((image.width, image.height), (1000, 800));
+    // Read the value a map pixel shows: the nearest colour of the scale, laid at alpha 0.8 over
+    // white as the map lays it.
+    let shown = |x: f64| {
+        let (px, py) = figure.pixel_of(x, 0.5); // between the lattice's rows
+        let (r, g, b) = image.pixel(px, py);
+        let distance = |v: f64| {
+            let c = scale.color(v);
+            let over = |c: u8| 0.8 * f64::from(c) + 0.2 * 255.0;
+            (over(c.0) - f64::from(r)).powi(2)
+                + (over(c.1) - f64::from(g)).powi(2)
+                + (over(c.2) - f64::from(b)).powi(2)
+        };
+        (0..=400)
+            .map(|k| -2.0 + 0.01 * f64::from(k))
+            .min_by(|&a, &b| distance(a).total_cmp(&distance(b)))
+            .unwrap()
+    };
+    // Left to right, the value shown never falls, and the two probes show their x0 (within the
+    // width of one of the map's 20 bands, 0.2).
+    let row: Vec<f64> = (0..=44).map(|k| shown(-2.2 + 0.1 * f64::from(k))).collect();
+    assert!(
+        row.windows(2).all(|w| w[0] <= w[1]),
+        "values along the row: {row:?}"
+    );
+    for x in [-1.5, 1.5] {
+        assert!((shown(x) - x).abs() <= 0.2, "{x}: {}", shown(x));
+    }
+    let (left, right) = (
+        image.pixel_rgb(&figure, -1.5),
+        image.pixel_rgb(&figure, 1.5),
+    );
+    assert!(
+        left.2 > left.0 && right.0 > right.2,
+        "blue on the left {left:?}, red on the right {right:?}"
+    );
+    // The test points carry their target's colour on the same scale.
+    for (i, &target) in targets.iter().enumerate() {
+        let (px, py) = figure.pixel_of(points[[i, 0]], points[[i, 1]]);
+        let want = scale.color(target);
+        assert_eq!(image.pixel(px, py), (want.0, want.1, want.2), "point {i}");
+    }
+    // A colour bar of the values, with round ticks.
+    let svg = String::from_utf8(render(&figure, Format::Svg).unwrap()).unwrap();
+    for text in ["y = x0", "value", "-2.0", "0.0", "2.0"] {
+        assert!(has_text(&svg, text), "the map's SVG lacks {text}");
+    }
+}
+
+#[test]
+fn the_figures_refuse_the_wrong_task_or_a_target_count() {
+    let (regression, points, targets) = identity_regression();
+    let labels = vec![0; points.nrows()];
+    assert!(matches!(
+        BoundaryFigure::new(&regression, &points, &labels, BoundaryMode::Class, "t"),
+        Err(PlotError::Input(_))
+    ));
+    assert!(matches!(
+        BoundaryFigure::regression(&regression, &points, &targets[1..], "t"),
+        Err(PlotError::Input(_))
+    ));
+    let binary = hand_set(Task::Binary, &[[1.0, 0.0]], &[0.0], &[1.0], 0.0);
+    assert!(matches!(
+        BoundaryFigure::regression(&binary, &points, &targets, "t"),
+        Err(PlotError::Input(_))
+    ));
+    assert!(render(&DatasetFigure::values(&points, &targets[1..]), Format::Png).is_err());
+}
+
+#[test]
+fn dataset_values_are_coloured_on_a_scale_with_a_bar() {
+    let (_, points, targets) = identity_regression();
+    let figure = DatasetFigure::values(&points, &targets);
+    let image = Image::decode(&render(&figure, Format::Png).unwrap());
+    assert_eq!((image.width, image.height), (640, 480));
+    let scale = ValueScale::for_values(targets.iter().copied());
+    let count = |color: [u8; 3]| image.rgb.chunks(3).filter(|p| p == &color).count();
+    // The lowest and highest points fill with the scale's ends (and the bar shows them too).
+    let (low, high) = (scale.color(-2.0), scale.color(2.0));
+    assert!(count([low.0, low.1, low.2]) > 100, "dark blue points");
+    assert!(count([high.0, high.1, high.2]) > 100, "dark red points");
+    // The bar, in the strip right of the plot: red at the top, blue at the bottom.
+    let column: Vec<(u8, u8, u8)> = (0..480).map(|y| image.pixel(640 - 75 + 15, y)).collect();
+    let coloured: Vec<&(u8, u8, u8)> = column.iter().filter(|p| p.0 != p.2).collect();
+    assert!(coloured.len() > 300, "a tall colour bar");
+    let (top, bottom) = (coloured[2], coloured[coloured.len() - 3]);
+    assert!(
+        top.0 > top.2 && bottom.2 > bottom.0,
+        "{top:?} to {bottom:?}"
+    );
+    let svg = String::from_utf8(render(&figure, Format::Svg).unwrap()).unwrap();
+    for text in ["Dataset", "value", "-1.0", "1.0"] {
+        assert!(has_text(&svg, text), "the dataset SVG lacks {text}");
+    }
+}
+
+/// FNV-1a, 64 bits: a fingerprint of rendered bytes.
+fn fingerprint(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, &byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+#[test]
+fn the_binary_boundary_draws_the_same_bytes_as_before_multiclass() {
+    // A hand-set binary net whose products are exact (weights are powers of two), so that every
+    // machine predicts the same grid: ŷ = σ(4·relu(x0) − 4·relu(x1) + 2·relu(−x0 − x1) + 0.5).
+    let engine = hand_set(
+        Task::Binary,
+        &[[1.0, 0.0], [0.0, 1.0], [-1.0, -1.0]],
+        &[0.0, 0.0, 0.0],
+        &[4.0, -4.0, 2.0],
+        0.5,
+    );
+    let points = Array2::from_shape_vec(
+        (6, 2),
+        vec![
+            -1.5, 1.0, -0.5, -1.0, 0.0, 0.25, 0.75, -0.5, 1.25, 1.5, 1.5, -1.25,
+        ],
+    )
+    .unwrap();
+    let labels = [1, 0, 0, 1, 0, 1];
+    let mut fingerprints = Vec::new();
+    for mode in [BoundaryMode::Class, BoundaryMode::Probability] {
+        let figure = BoundaryFigure::new(&engine, &points, &labels, mode, "binary").unwrap();
+        for format in [Format::Png, Format::Svg] {
+            fingerprints.push(fingerprint(&render(&figure, format).unwrap()));
+        }
+    }
+    // The fingerprints of the figures as drawn before multi-class and regression figures existed.
+    assert_eq!(
+        fingerprints,
+        [
+            0xb86c_3e01_9bd4_0012,
+            0x9777_4495_711a_0b1b,
+            0x920d_71a4_36aa_04fe,
+            0x9bf1_2f22_b764_7bf2
+        ],
+        "{fingerprints:#x?}"
+    );
 }
