@@ -42,21 +42,23 @@ pub fn write_figures(
         };
         save("training", &|format| render(&training, format))?;
     }
-    // The boundary figure draws binary classifiers (multi-class and regression maps: not yet).
-    if prepared.train.x_test().ncols() == 2 && engine.spec().task() == nnlab_core::Task::Binary {
-        let mode = match options.boundary {
-            BoundaryView::Class => BoundaryMode::Class,
-            BoundaryView::Probability => BoundaryMode::Probability,
+    // The model over the plane of the (scaled) inputs, with the test rows on top: the decision
+    // boundary of a classifier, the predicted value of a regression.
+    if prepared.train.x_test().ncols() == 2 {
+        let x_test = prepared.train.x_test();
+        let targets = prepared.train.y_test().to_vec();
+        let labels: Vec<usize> = targets.iter().map(|&y| y as usize).collect();
+        let boundary = if engine.spec().task() == nnlab_core::Task::Regression {
+            let title = format!("Predicted value ({} engine, test set)", engine.name());
+            BoundaryFigure::regression(engine, x_test, &targets, title)?
+        } else {
+            let mode = match options.boundary {
+                BoundaryView::Class => BoundaryMode::Class,
+                BoundaryView::Probability => BoundaryMode::Probability,
+            };
+            let title = format!("Decision boundary ({} engine, test set)", engine.name());
+            BoundaryFigure::new(engine, x_test, &labels, mode, title)?
         };
-        let test_labels: Vec<usize> = prepared
-            .split
-            .test
-            .iter()
-            .map(|&i| prepared.dataset.labels[i])
-            .collect();
-        let title = format!("Decision boundary ({} engine, test set)", engine.name());
-        let boundary =
-            BoundaryFigure::new(engine, prepared.train.x_test(), &test_labels, mode, title)?;
         save("boundary", &|format| render(&boundary, format))?;
     }
     Ok(written)
@@ -69,16 +71,16 @@ pub fn write_dataset_figure(
     options: &FigureOptions,
 ) -> Result<Vec<String>> {
     let mut written = Vec::new();
-    if prepared.train.x_train().ncols() < 2 || prepared.dataset.is_regression() {
+    if prepared.train.x_train().ncols() < 2 {
         return Ok(written);
     }
-    let labels: Vec<usize> = prepared
-        .split
-        .train
-        .iter()
-        .map(|&i| prepared.dataset.labels[i])
-        .collect();
-    let figure = DatasetFigure::new(prepared.train.x_train(), &labels);
+    let targets = prepared.train.y_train().to_vec();
+    let labels: Vec<usize> = targets.iter().map(|&y| y as usize).collect();
+    let figure = if prepared.dataset.is_regression() {
+        DatasetFigure::values(prepared.train.x_train(), &targets)
+    } else {
+        DatasetFigure::new(prepared.train.x_train(), &labels)
+    };
     for format in formats(options) {
         let file = format!("dataset.{}", format.extension());
         write_atomically(&folder.join(&file), &render(&figure, format)?)?;

@@ -149,6 +149,7 @@ fn multiclass_datasets_train_k_outputs() {
     let history = std::fs::read_to_string(d.join("b/history.csv")).unwrap();
     assert!(history.starts_with("epoch,loss,train_accuracy,test_accuracy,w1_norm,w2_norm\n"));
     assert!(common::is_png(&d.join("b/dataset.png")));
+    assert!(common::is_png(&d.join("b/boundary.png"))); // four colours: nnlab-plot's tests look
 
     // TensorFlow Playground's spiral with 3 arms, as nnlab-data makes it (bit for bit with numpy
     // there), and as 3 classes here.
@@ -241,7 +242,9 @@ fn regression_from_a_generator_and_from_a_csv_of_real_labels() {
         let record = run_json(&d.join(out));
         assert_eq!(record["config"]["task"], "regression");
         assert!(record["result"]["final_test_loss"].as_f64().unwrap() >= 0.0);
-        assert!(common::is_png(&d.join(out).join("training.png")));
+        for figure in ["training.png", "dataset.png", "boundary.png"] {
+            assert!(common::is_png(&d.join(out).join(figure)), "{out}/{figure}");
+        }
     }
     let out = nnlab(
         &[
