@@ -119,6 +119,33 @@ fn toolkit_settings_are_recorded_and_replay_exactly() {
     );
     let loss = |run: &str| std::fs::read_to_string(d.join(run).join("history.csv")).unwrap();
     assert_ne!(loss("s"), loss("t"));
+
+    // A sweep takes the same options and records them.
+    ok(
+        &[
+            "sweep",
+            "--quiet",
+            "--out",
+            "sw",
+            "--hidden",
+            "4",
+            "--lr",
+            "0.1",
+            "--seeds",
+            "0..2",
+            "--optimizer",
+            "adam",
+            "--batch-size",
+            "32",
+            "--epochs",
+            "3",
+        ],
+        d,
+    );
+    let config = &run_json(&d.join("sw"))["config"];
+    assert_eq!(config["optimizer"], "adam");
+    assert_eq!(config["batch_size"], 32);
+    assert_eq!(config["hidden"], serde_json::json!([4]));
 }
 
 #[test]

@@ -129,6 +129,12 @@ pub fn run(args: &SweepArgs) -> anyhow::Result<()> {
         "seeds": args.seeds.0,
         "epochs": args.epochs,
         "activation": args.activation.to_string(),
+        // every setting of the first seed's first run; the others differ in seed, width and rate
+        "config": RunConfig {
+            hidden: vec![args.hidden[0]],
+            lr: args.lr[0],
+            ..first
+        },
         "runs": outcomes.len(),
         "seconds": started.elapsed().as_secs_f64(),
     });
