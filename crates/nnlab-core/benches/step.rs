@@ -5,9 +5,10 @@
 //! `cargo bench -p nnlab-core` — single thread unless the name says `threads=2`; bench/peers.py
 //! runs the same steps in numpy and PyTorch for the ratios in BENCHMARKS.md.
 
-use ndarray::{Array1, Array2, Axis};
+use ndarray::{Array1, Array2};
+use nnlab_core::train::BatchRows;
 use nnlab_core::{
-    notebook_init, Batch, Batches, Engine, FastEngine, ManualEngine, Mlp, ModelSpec, Optimizer,
+    notebook_init, Batches, Engine, FastEngine, ManualEngine, Mlp, ModelSpec, Optimizer,
     OptimizerConfig, RuleKind, RuleSettings, Task, TrainData,
 };
 use nnlab_data::RandomState;
@@ -92,7 +93,8 @@ fn step_bench_on<T: nnlab_core::fast::Real>(
 }
 
 /// One epoch of 800 rows, 2-8-1, mini-batches of 32 in a fresh shuffled order, Adam (lr 0.01):
-/// the order drawn, each batch's rows gathered, forward, backward and Adam's update, 25 times.
+/// the order drawn, each batch's rows gathered, forward, backward and Adam's update, 25 times, as
+/// the mini-batch branch of `nnlab_core::train` runs them.
 #[divan::bench(args = ["fast_f64", "fast_f32", "readable"])]
 fn epoch_800x8_adam_batch32(bencher: divan::Bencher, engine: &str) {
     let (x, y, spec, mlp) = problem(800, 8);
@@ -107,12 +109,12 @@ fn epoch_800x8_adam_batch32(bencher: divan::Bencher, engine: &str) {
     };
     let mut optimizer = Optimizer::new(OptimizerConfig::new(adam, 0.0, 0.0).unwrap());
     let mut batches = Batches::new(800, Some(32), 0);
+    let mut gathered = BatchRows::default();
     bencher.bench_local(|| {
         let order = batches.next_epoch().unwrap();
         let mut loss = 0.0;
         for rows in order.chunks(32) {
-            let (xb, yb) = (x.select(Axis(0), rows), y.select(Axis(0), rows));
-            let batch = Batch::new(xb.view(), yb.view());
+            let batch = gathered.gather(&x, &y, rows); // as `train` gathers X[b], Y[b]
             loss += engine
                 .train_step(&batch, &mut optimizer, 0.01)
                 .unwrap()

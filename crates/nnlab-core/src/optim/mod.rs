@@ -332,13 +332,20 @@ impl Optimizer {
         }
         self.steps += 1;
         let (l1, l2) = (self.config.l1, self.config.l2);
+        // Adam's bias corrections depend on the step only: computed once for all the tensors.
+        let corrections = match self.config.rule {
+            Rule::Adam(rule) => rule.corrections(lr, self.steps),
+            Rule::Sgd(_) => adam::Corrections::default(),
+        };
         for (slot, state) in slots.iter_mut().zip(&mut self.state) {
             if slot.is_weight && (l1 > 0.0 || l2 > 0.0) {
                 add_penalties(slot.value, slot.grad, l1, l2);
             }
             match self.config.rule {
                 Rule::Sgd(rule) => rule.step(slot.value, slot.grad, state, lr),
-                Rule::Adam(rule) => rule.step(slot.value, slot.grad, state, lr, self.steps),
+                Rule::Adam(rule) => {
+                    rule.step_corrected(slot.value, slot.grad, state, lr, corrections)
+                }
             }
         }
     }
