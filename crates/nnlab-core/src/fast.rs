@@ -11,8 +11,9 @@
 //! - The notebook's shape (D ≤ 4 inputs → one ReLU layer → 1) has a kernel with explicit AVX-512
 //!   vectors (`fast/avx512.rs`, chosen at run time where the CPU has AVX-512F): the compiler does not
 //!   keep a register-blocked kernel in registers on its own.
-//! - Every other shape, and every CPU without AVX-512, takes the portable kernels (`fast/portable.rs`): inner loops over
-//!   contiguous unit indices with no branches, which the compiler vectorises for the CPU at hand
+//! - Every other shape, and every CPU without AVX-512, takes the portable kernels
+//!   (`fast/portable.rs`): inner loops over contiguous unit indices with no branches, which the
+//!   compiler vectorises for the CPU at hand
 //!   (AVX-512 or AVX2+FMA on x86-64). The two kernels' sums are ordered differently, so their
 //!   results differ in the last bits; both are tested against the readable engine.
 //! - All buffers live in the engine and are reused: a training step allocates nothing.
