@@ -104,14 +104,38 @@ fn nan_and_infinity_are_refused() {
 }
 
 #[test]
-fn labels_must_be_non_negative_integers() {
-    for bad in ["-1", "1.0", "one", "", "0x1"] {
+fn labels_must_be_finite_numbers() {
+    for bad in ["one", "", "0x1", "nan", "inf"] {
         let (line, problem) = problem_at(&format!("x0,label\n1,0\n2,{bad}\n"));
         assert_eq!(
             (line, problem),
             (3, CsvProblem::BadLabel { value: bad.into() })
         );
     }
+}
+
+/// Whole numbers 0, 1, 2, ... are classes; any other number (`-1`, `1.0`, `0.25`) makes every
+/// label a real value: a regression's targets (issue 11).
+#[test]
+fn labels_that_are_not_all_class_indices_are_a_regressions_values() {
+    let classes = read("x0,label\n1,0\n2,1\n3,2\n").unwrap().dataset;
+    assert_eq!((classes.labels, classes.values), (vec![0, 1, 2], None));
+    for (other, value) in [("-1", -1.0), ("1.0", 1.0), ("0.25", 0.25), ("-3e-2", -0.03)] {
+        let data = read(&format!("x0,label\n1,0\n2,{other}\n3,1\n"))
+            .unwrap()
+            .dataset;
+        assert!(data.labels.is_empty(), "{other}");
+        assert_eq!(data.values, Some(vec![0.0, value, 1.0]), "{other}");
+        assert_eq!(data.targets(), vec![0.0, value, 1.0]);
+    }
+    // and they are written back as values, to the same bits
+    let data = read("x0,label\n1,0.1\n2,-7.25\n").unwrap().dataset;
+    let mut bytes = Vec::new();
+    nnlab_data::csv_io::write_csv(&mut bytes, &data, None).unwrap();
+    assert_eq!(
+        String::from_utf8(bytes).unwrap(),
+        "x0,label\n1.0,0.1\n2.0,-7.25\n"
+    );
 }
 
 #[test]
