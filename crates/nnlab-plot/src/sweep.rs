@@ -32,14 +32,19 @@ impl Figure for SweepFigure {
     where
         DB::ErrorType: 'static,
     {
-        if self.columns.iter().all(|c| c.accuracies.is_empty()) {
+        if !self
+            .columns
+            .iter()
+            .any(|c| c.accuracies.iter().any(|a| a.is_finite()))
+        {
             return Err(PlotError::Empty("the sweep has no finished runs".into()));
         }
         root.fill(&WHITE)?;
         let values = self
             .columns
             .iter()
-            .flat_map(|c| c.accuracies.iter().copied());
+            .flat_map(|c| c.accuracies.iter().copied())
+            .filter(|a| a.is_finite());
         let (lo, hi) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
             (lo.min(v), hi.max(v))
         });

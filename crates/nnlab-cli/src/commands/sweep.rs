@@ -50,6 +50,11 @@ pub fn run(args: &SweepArgs) -> anyhow::Result<()> {
     let mut first = seed_config(args, args.seeds.0[0])?;
     first.train_config()?;
     let prepared = first.prepare()?;
+    if prepared.train.task() == nnlab_core::Task::Regression {
+        return Err(usage(
+            "nnlab sweep compares test accuracies, and a regression has none: sweep a classification, or train the regression with nnlab train",
+        ));
+    }
     for &hidden in &args.hidden {
         for &lr in &args.lr {
             let mut settings = first.clone();
