@@ -12,7 +12,9 @@ use nnlab_data::{Dataset, Split, StandardScaler, TestSize};
 use serde::{Deserialize, Serialize};
 
 use crate::data;
-use crate::options::{Betas, DatasetOptions, DeviceArg, DtypeArg, EngineKind, Generator, InitKind};
+use crate::options::{
+    Betas, DatasetOptions, DeviceArg, DtypeArg, EngineKind, Generator, InitKind, LrChange,
+};
 use crate::{usage, Result};
 
 /// Every setting of a run; options that do not apply (e.g. `factor` for moons) are absent.
@@ -54,6 +56,9 @@ pub struct RunConfig {
     /// One name for every hidden layer, or one per layer ("relu,tanh").
     pub activation: String,
     pub lr: f64,
+    /// Learning rates that take over at given epochs (the playground's changes while training).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub lr_at: Vec<LrChange>,
     pub epochs: usize,
     /// binary, multiclass or regression: `--task`, or what the labels say once the data is read.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -148,6 +153,7 @@ impl RunConfig {
             hidden: vec![8],
             activation: "relu".into(),
             lr: 0.1,
+            lr_at: Vec::new(),
             epochs: 20,
             task: None,
             batch_size: None,
@@ -179,6 +185,23 @@ impl RunConfig {
             dtype: DtypeArg::F32,
             ..RunConfig::notebook()
         }
+    }
+
+    /// Fills in the optimizer's defaults that are absent: SGD's momentum 0; Adam's and AdamW's
+    /// betas (0.9, 0.999) and eps 1e-8; torch.optim's weight decay for the rule. Values that do
+    /// not apply to the rule are kept, for [`train_config`](Self::train_config) to refuse by name.
+    pub fn fill_optimizer_defaults(&mut self) {
+        match self.optimizer {
+            RuleKind::Sgd => {
+                self.momentum.get_or_insert(0.0);
+            }
+            _ => {
+                self.betas.get_or_insert(Betas(0.9, 0.999));
+                self.eps.get_or_insert(1e-8);
+            }
+        }
+        self.weight_decay
+            .get_or_insert(self.optimizer.default_weight_decay());
     }
 
     /// The generator's options, as `nnlab data` takes them.
@@ -270,7 +293,9 @@ impl RunConfig {
         };
         let optimizer = OptimizerConfig::new(rule, self.l1, self.l2).map_err(crate::flag_error)?;
         let shuffle_seed = self.shuffle_seed.unwrap_or(self.seed);
+        let lr_changes = self.lr_at.iter().map(|c| (c.epoch, c.lr)).collect();
         TrainConfig::new(self.lr, self.epochs)
+            .and_then(|config| config.with_lr_changes(lr_changes))
             .and_then(|config| config.with_batches(self.batch_size, shuffle_seed))
             .map(|config| config.with_optimizer(optimizer))
             .map_err(crate::flag_error)

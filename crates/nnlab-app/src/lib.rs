@@ -3,6 +3,7 @@
 //!
 //! - [`config`]: [`RunConfig`], every setting of a run resolved (defaults and seeds filled in), as
 //!   `run.json` records it, and [`Prepared`], its data generated or read, split and scaled;
+//! - [`command`]: the `nnlab train` command line that reproduces a `RunConfig`;
 //! - [`options`]: the named choices (dataset, engine, initialisation, float type, device, figure);
 //! - [`data`]: the generators and files behind a `RunConfig`'s data;
 //! - [`engines`]: the initial weights and the engine a `RunConfig` asks for;
@@ -14,6 +15,7 @@
 //! Errors are [`AppError`]s: bad input ([`AppError::Usage`], naming the flag or file and what to
 //! do), a run that diverged or was interrupted, or a failure with its cause.
 
+pub mod command;
 pub mod config;
 pub mod data;
 pub mod engines;
@@ -28,6 +30,6 @@ pub use config::{read_run_config, Prepared, RunConfig, TestSizeValue};
 pub use error::{failed, flag_error, usage, AppError, Result};
 pub use options::{
     Betas, BoundaryView, DatasetOptions, DeviceArg, DtypeArg, EngineKind, FigureOptions, Generator,
-    InitKind,
+    InitKind, LrChange,
 };
 pub use run::{check_stop, run_folder, run_training, Finished, Output};

@@ -135,3 +135,34 @@ pub struct FigureOptions {
     /// What the decision boundary colours.
     pub boundary: BoundaryView,
 }
+
+/// A learning rate that takes over before an epoch: `--lr-at 100=0.03` (epochs count from 0).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LrChange {
+    pub epoch: usize,
+    pub lr: f64,
+}
+
+impl std::str::FromStr for LrChange {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<LrChange, String> {
+        let usage =
+            || format!("{text:?}: give EPOCH=LR, e.g. 100=0.03 (from epoch 100 on, lr 0.03)");
+        let (epoch, lr) = text.split_once('=').ok_or_else(usage)?;
+        let epoch = epoch.trim().parse().map_err(|_| usage())?;
+        let lr: f64 = lr.trim().parse().map_err(|_| usage())?;
+        if !(lr > 0.0 && lr.is_finite()) {
+            return Err(format!(
+                "{text:?}: the learning rate must be a finite number > 0"
+            ));
+        }
+        Ok(LrChange { epoch, lr })
+    }
+}
+
+impl std::fmt::Display for LrChange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}={}", self.epoch, self.lr)
+    }
+}

@@ -3,7 +3,9 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
-pub use nnlab_app::{Betas, BoundaryView, DeviceArg, DtypeArg, EngineKind, Generator, InitKind};
+pub use nnlab_app::{
+    Betas, BoundaryView, DeviceArg, DtypeArg, EngineKind, Generator, InitKind, LrChange,
+};
 use nnlab_core::{Activation, RuleKind, TaskKind};
 use serde::Serialize;
 
@@ -230,6 +232,11 @@ pub struct TrainArgs {
         allow_negative_numbers = true
     )]
     pub lr: f64,
+
+    /// Change the learning rate before an epoch (0-based), the optimizer keeping its state:
+    /// 100=0.03 trains epochs 0-99 at --lr, then 0.03; several as 100=0.03,500=0.01.
+    #[arg(long, value_name = "EPOCH=LR,...", value_delimiter = ',')]
+    pub lr_at: Vec<LrChange>,
 
     /// Number of passes over the training rows.
     #[arg(

@@ -17,7 +17,7 @@ use crate::args::{
     TrainArgs,
 };
 use crate::usage::usage;
-use nnlab_app::TestSizeValue;
+use nnlab_app::{LrChange, TestSizeValue};
 
 /// The options a config file may set; all optional, unknown keys refused.
 #[derive(Debug, Default, Deserialize)]
@@ -53,6 +53,7 @@ pub struct ConfigFile {
     l1: Option<f64>,
     l2: Option<f64>,
     lr: Option<f64>,
+    lr_at: Option<Vec<LrChange>>,
     epochs: Option<usize>,
     engine: Option<EngineKind>,
     init: Option<InitKind>,
@@ -206,6 +207,7 @@ pub fn apply(file: ConfigFile, args: &mut TrainArgs, matches: &ArgMatches) -> an
     take!(l1, t.l1);
     take!(l2, t.l2);
     take!(lr, args.lr);
+    take!(lr_at, args.lr_at);
     take!(epochs, args.epochs);
     take!(engine, args.engine);
     if let Some(init) = file

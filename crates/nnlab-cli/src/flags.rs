@@ -6,10 +6,9 @@ use nnlab_app::data::{
     DEFAULT_CENTERS, DEFAULT_CLUSTER_STD, DEFAULT_FACTOR, DEFAULT_FEATURES, DEFAULT_NOISE,
 };
 use nnlab_app::{
-    Betas, DatasetOptions, DtypeArg, EngineKind, FigureOptions, Generator, InitKind, RunConfig,
+    DatasetOptions, DtypeArg, EngineKind, FigureOptions, Generator, InitKind, RunConfig,
     TestSizeValue,
 };
-use nnlab_core::RuleKind;
 
 use std::path::PathBuf;
 
@@ -39,6 +38,7 @@ pub fn run_config(args: &TrainArgs) -> anyhow::Result<RunConfig> {
         .collect::<Vec<_>>()
         .join(",");
     config.lr = args.lr;
+    config.lr_at = args.lr_at.clone();
     config.epochs = args.epochs;
     resolve_toolkit(&mut config, &args.toolkit);
     config.engine = args.engine;
@@ -130,20 +130,12 @@ pub fn resolve_toolkit(config: &mut RunConfig, t: &ToolkitArgs) {
     config.batch_size = t.batch_size;
     config.shuffle_seed = t.batch_size.map(|_| t.shuffle_seed.unwrap_or(config.seed));
     config.optimizer = t.optimizer;
-    config.momentum = match t.optimizer {
-        RuleKind::Sgd => Some(t.momentum.unwrap_or(0.0)),
-        _ => t.momentum, // refused by train_config, with its flag named
-    };
+    config.momentum = t.momentum; // refused by train_config for adam, with its flag named
     config.nesterov = t.nesterov;
-    config.betas = match t.optimizer {
-        RuleKind::Sgd => t.betas,
-        _ => Some(t.betas.unwrap_or(Betas(0.9, 0.999))),
-    };
-    config.eps = match t.optimizer {
-        RuleKind::Sgd => t.eps,
-        _ => Some(t.eps.unwrap_or(1e-8)),
-    };
-    config.weight_decay = Some(t.weight_decay.unwrap_or(t.optimizer.default_weight_decay()));
+    config.betas = t.betas;
+    config.eps = t.eps;
+    config.weight_decay = t.weight_decay;
+    config.fill_optimizer_defaults();
     config.l1 = t.l1;
     config.l2 = t.l2;
 }
@@ -202,5 +194,141 @@ mod tests {
             train(&["--engine", "autograd"]),
             RunConfig::notebook_torch()
         );
+    }
+
+    /// A config's command line (`RunConfig::train_args`, the playground's replay box) parses
+    /// back to the same config, field for field, bit for bit.
+    fn assert_replays(config: &RunConfig) {
+        let args = config.train_args();
+        let argv: Vec<&str> = args.iter().map(String::as_str).collect();
+        assert_eq!(&train(&argv), config, "nnlab train {}", args.join(" "));
+    }
+
+    #[test]
+    fn a_configs_command_line_gives_it_back() {
+        for flags in [
+            &[][..],
+            &["--engine", "autograd"],
+            &["--dataset", "circles", "--factor", "0.5", "--noise", "0.05"],
+            &[
+                "--dataset",
+                "blobs",
+                "--centers",
+                "4",
+                "--cluster-std",
+                "0.7",
+            ],
+            &[
+                "--dataset",
+                "spiral",
+                "--classes",
+                "3",
+                "--noise",
+                "0.1",
+                "--task",
+                "multiclass",
+            ],
+            &[
+                "--dataset",
+                "plane",
+                "--inputs",
+                "x0,x1,x0^2,sin(x1)",
+                "--test-size",
+                "300",
+            ],
+            &[
+                "--seed",
+                "7",
+                "--split-seed",
+                "8",
+                "--init-seed",
+                "9",
+                "--data-seed",
+                "10",
+            ],
+            &[
+                "--hidden",
+                "4,3",
+                "--activation",
+                "tanh,relu",
+                "--lr",
+                "0.03",
+                "--lr-at",
+                "5=0.01,9=0.003",
+            ],
+            &[
+                "--batch-size",
+                "32",
+                "--shuffle-seed",
+                "3",
+                "--optimizer",
+                "adam",
+                "--betas",
+                "0.8,0.99",
+                "--eps",
+                "1e-7",
+            ],
+            &[
+                "--optimizer",
+                "adamw",
+                "--weight-decay",
+                "0.1",
+                "--l1",
+                "0.001",
+                "--l2",
+                "0.01",
+            ],
+            &[
+                "--momentum",
+                "0.9",
+                "--nesterov",
+                "--init",
+                "torch",
+                "--dtype",
+                "f32",
+                "--readable",
+                "--threads",
+                "2",
+            ],
+            &[
+                "--engine", "autograd", "--init", "notebook", "--dtype", "f64",
+            ],
+            &["--data", "my data.csv", "--test-size", "0.2"],
+            &["--data", "d.csv", "--init-from", "w.safetensors"],
+        ] {
+            assert_replays(&train(flags));
+        }
+    }
+
+    proptest::proptest! {
+        // Any numbers: Rust's shortest f64 text reads back to the same bits.
+        #[test]
+        fn any_numbers_replay(
+            lr in 1e-9f64..10.0,
+            noise in 0.0f64..2.0,
+            l2 in 0.0f64..1.0,
+            seed: u32,
+            epochs in 1usize..100_000,
+            change in 0usize..1000,
+            later in 1e-9f64..1.0,
+            batch in proptest::option::of(1usize..500),
+            momentum in 0.0f64..0.99,
+        ) {
+            let flags = [
+                "--lr".to_string(), lr.to_string(),
+                "--noise".into(), noise.to_string(),
+                "--l2".into(), l2.to_string(),
+                "--seed".into(), seed.to_string(),
+                "--epochs".into(), epochs.to_string(),
+                "--lr-at".into(), format!("{change}={later}"),
+                "--momentum".into(), momentum.to_string(),
+            ];
+            let mut flags: Vec<&str> = flags.iter().map(String::as_str).collect();
+            let size = batch.map(|b| b.to_string());
+            if let Some(size) = &size {
+                flags.extend(["--batch-size", size]);
+            }
+            assert_replays(&train(&flags));
+        }
     }
 }

@@ -33,6 +33,13 @@ pub struct EpochRecord {
     pub weight_norms: Vec<f64>,
 }
 
+impl EpochRecord {
+    /// Whether the loss and every weight norm are finite numbers (false: the run diverged).
+    pub fn is_finite(&self) -> bool {
+        self.loss.is_finite() && self.weight_norms.iter().all(|n| n.is_finite())
+    }
+}
+
 /// Every epoch's record, in order.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct History {

@@ -59,4 +59,4 @@ pub use mlp::Mlp;
 pub use optim::{Optimizer, OptimizerConfig, RuleKind, RuleSettings};
 pub use spec::{ModelSpec, TrainConfig, MAX_WIDTH};
 pub use task::{Task, TaskKind};
-pub use train::{accuracy, train, Stop, TrainAccuracy, TrainData, TrainOutcome};
+pub use train::{accuracy, train, Stop, TrainAccuracy, TrainData, TrainOutcome, Trainer};

@@ -170,6 +170,7 @@ pub struct TrainConfig {
     batch_size: Option<usize>,
     shuffle_seed: u32,
     optimizer: OptimizerConfig,
+    lr_changes: Vec<(usize, f64)>,
 }
 
 impl Default for TrainConfig {
@@ -181,6 +182,7 @@ impl Default for TrainConfig {
             batch_size: None,                      // every training row in one step
             shuffle_seed: 42,                      // unused without batches
             optimizer: OptimizerConfig::default(), // optim.SGD(model.parameters(), lr=LR)
+            lr_changes: Vec::new(),                // the same LR throughout
         }
     }
 }
@@ -234,7 +236,39 @@ impl TrainConfig {
         self
     }
 
-    /// The learning rate.
+    /// Learning rates that take over from given epochs on: `(epoch, lr)` sets the rate before
+    /// that epoch (0-based) runs, as a PyTorch loop setting `param_group["lr"] = lr` at the top
+    /// of that epoch would (the optimizer keeps its state). The epochs must rise strictly.
+    pub fn with_lr_changes(mut self, changes: Vec<(usize, f64)>) -> Result<Self, CoreError> {
+        for (i, &(epoch, lr)) in changes.iter().enumerate() {
+            if !(lr > 0.0 && lr.is_finite()) {
+                return Err(CoreError::invalid(
+                    "lr-at",
+                    format!("{epoch}={lr}"),
+                    "the learning rate must be a finite number > 0, e.g. 100=0.03",
+                ));
+            }
+            if i > 0 && changes[i - 1].0 >= epoch {
+                return Err(CoreError::invalid(
+                    "lr-at",
+                    format!("{epoch}={lr}"),
+                    format!(
+                        "the epochs must rise (epoch {epoch} comes after epoch {})",
+                        changes[i - 1].0
+                    ),
+                ));
+            }
+        }
+        self.lr_changes = changes;
+        Ok(self)
+    }
+
+    /// The learning-rate changes, `(epoch, lr)` in rising epochs (empty: `lr` throughout).
+    pub fn lr_changes(&self) -> &[(usize, f64)] {
+        &self.lr_changes
+    }
+
+    /// The learning rate (of epoch 0 on, until a change).
     pub fn lr(&self) -> f64 {
         self.lr
     }

@@ -227,6 +227,105 @@ pub fn accuracy(probabilities: &Array1<f64>, y: &Array1<f64>, precision: Precisi
     fraction(Task::Binary.hits(outputs, y.view()), y.len(), precision)
 }
 
+/// Training one epoch at a time: the optimizer's state, the batch order's generator and the
+/// gathered rows, kept between epochs. [`train`] runs it for a config's epochs; the playground
+/// steps it by hand, pausing and changing the learning rate between epochs.
+#[derive(Debug)]
+pub struct Trainer {
+    optimizer: Optimizer,
+    batches: Batches,
+    gathered: BatchRows,
+    lr: f64,
+    /// Scheduled learning rates, `(epoch, lr)`, rising; the ones not yet reached.
+    lr_changes: Vec<(usize, f64)>,
+    train_accuracy: TrainAccuracy,
+    epoch: usize,
+}
+
+impl Trainer {
+    /// A trainer for `engine` on `data` as `config` says (its epochs are the caller's to count);
+    /// the engine's task must be the data's.
+    pub fn new(
+        engine: &dyn Engine,
+        data: &TrainData,
+        config: &TrainConfig,
+        train_accuracy: TrainAccuracy,
+    ) -> Result<Trainer, CoreError> {
+        let task = engine.spec().task();
+        if task != data.task() {
+            return Err(CoreError::ShapeMismatch {
+                what: "task".into(),
+                expected: format!("the data's {:?}", data.task()),
+                got: format!("a network for {task:?}"),
+            });
+        }
+        let n = data.y_train.len();
+        Ok(Trainer {
+            optimizer: Optimizer::new(*config.optimizer()),
+            batches: Batches::new(n, config.batch_size(), config.shuffle_seed()),
+            gathered: BatchRows::default(),
+            lr: config.lr(),
+            lr_changes: config.lr_changes().to_vec(),
+            train_accuracy,
+            epoch: 0,
+        })
+    }
+
+    /// The learning rate of the next epochs.
+    pub fn lr(&self) -> f64 {
+        self.lr
+    }
+
+    /// Changes the learning rate from the next epoch on (the optimizer keeps its state, as when
+    /// a PyTorch loop sets `param_group["lr"]`); scheduled changes still to come are dropped.
+    pub fn set_lr(&mut self, lr: f64) {
+        self.lr = lr;
+        self.lr_changes.clear();
+    }
+
+    /// How many epochs have run.
+    pub fn epochs_done(&self) -> usize {
+        self.epoch
+    }
+
+    /// Runs the next epoch and returns its record. A record with a NaN or infinite loss or
+    /// weight norm ([`EpochRecord::is_finite`] false) means the run diverged.
+    pub fn epoch(
+        &mut self,
+        engine: &mut dyn Engine,
+        data: &TrainData,
+    ) -> Result<EpochRecord, CoreError> {
+        let n = data.y_train.len();
+        while let Some(&(at, lr)) = self.lr_changes.first() {
+            if at > self.epoch {
+                break;
+            }
+            self.lr = lr;
+            self.lr_changes.remove(0);
+        }
+        let (optimizer, lr) = (&mut self.optimizer, self.lr);
+        let (loss, hits) = match self.batches.next_epoch() {
+            None => {
+                let step = engine.train_step(&data.full_batch(), optimizer, lr)?;
+                (step.loss, step.hits)
+            }
+            Some(order) => {
+                let (mut loss_sum, mut hits) = (0.0, 0);
+                for rows in order.chunks(self.batches.size()) {
+                    let batch = self.gathered.gather(&data.x_train, &data.y_train, rows); // X[b], Y[b]
+                    let step = engine.train_step(&batch, optimizer, lr)?;
+                    loss_sum += step.loss * rows.len() as f64; //   Σ_b loss_b·|b|
+                    hits += step.hits;
+                }
+                (loss_sum / n as f64, hits)
+            }
+        };
+        let record = measure(engine, data, self.epoch, loss, hits, self.train_accuracy)?;
+        self.epoch += 1;
+        Ok(record)
+    }
+}
+
 /// Trains `engine` on `data` as `config` says, calling `on_epoch` with each epoch's record and
 /// the engine after it (return `ControlFlow::Break` to stop early).
 pub fn train(
@@ -236,38 +335,11 @@ pub fn train(
     train_accuracy: TrainAccuracy,
     mut on_epoch: impl FnMut(&EpochRecord, &dyn Engine) -> ControlFlow<()>,
 ) -> Result<TrainOutcome, CoreError> {
-    let task = engine.spec().task();
-    if task != data.task() {
-        return Err(CoreError::ShapeMismatch {
-            what: "task".into(),
-            expected: format!("the data's {:?}", data.task()),
-            got: format!("a network for {task:?}"),
-        });
-    }
-    let mut optimizer = Optimizer::new(*config.optimizer());
-    let n = data.y_train.len();
-    let mut batches = Batches::new(n, config.batch_size(), config.shuffle_seed());
+    let mut trainer = Trainer::new(engine, data, config, train_accuracy)?;
     let mut history = History::default();
-    let mut gathered = BatchRows::default();
     for epoch in 0..config.epochs() {
-        let (loss, hits) = match batches.next_epoch() {
-            None => {
-                let step = engine.train_step(&data.full_batch(), &mut optimizer, config.lr())?;
-                (step.loss, step.hits)
-            }
-            Some(order) => {
-                let (mut loss_sum, mut hits) = (0.0, 0);
-                for rows in order.chunks(batches.size()) {
-                    let batch = gathered.gather(&data.x_train, &data.y_train, rows); // X[b], Y[b]
-                    let step = engine.train_step(&batch, &mut optimizer, config.lr())?;
-                    loss_sum += step.loss * rows.len() as f64; //   Σ_b loss_b·|b|
-                    hits += step.hits;
-                }
-                (loss_sum / n as f64, hits)
-            }
-        };
-        let record = measure(engine, data, epoch, loss, hits, train_accuracy)?;
-        if !record.loss.is_finite() || record.weight_norms.iter().any(|n| !n.is_finite()) {
+        let record = trainer.epoch(engine, data)?;
+        if !record.is_finite() {
             let stop = Stop::Diverged {
                 epoch,
                 loss: record.loss,
