@@ -121,6 +121,9 @@ impl From<TestSizeValue> for TestSize {
 
 /// The data a run trains on, ready for the engines and the figures.
 pub struct Prepared {
+    /// The data's own columns, before any input features (the plane the playground draws).
+    pub columns: ndarray::Array2<f64>,
+    /// The rows as the network sees them: the input features, if any, before scaling.
     pub dataset: Dataset,
     pub split: Split,
     pub scaler: StandardScaler,
@@ -222,7 +225,7 @@ impl RunConfig {
     /// file brings its own split and no test size was given, that split is used (and recorded by
     /// leaving `test_size` empty).
     pub fn prepare(&mut self) -> Result<Prepared> {
-        let (mut dataset, file_split) = match &self.data {
+        let (dataset, file_split) = match &self.data {
             Some(path) => {
                 let file = data::read_file(path)?;
                 (file.dataset, file.split)
@@ -236,6 +239,21 @@ impl RunConfig {
                 )
             }
         };
+        self.prepare_rows(dataset, file_split)
+    }
+
+    /// [`prepare`](Self::prepare) for rows already read (the playground's uploaded CSV, read as
+    /// `--data` reads a file); `data` and `dataset` are left as they are.
+    pub fn prepare_file(&mut self, file: nnlab_data::csv_io::CsvDataset) -> Result<Prepared> {
+        self.prepare_rows(file.dataset, file.split)
+    }
+
+    fn prepare_rows(
+        &mut self,
+        mut dataset: Dataset,
+        file_split: Option<Split>,
+    ) -> Result<Prepared> {
+        let columns = dataset.features.clone();
         let split = match (self.test_size, file_split) {
             (None, Some(split)) => split,
             (size, _) => {
@@ -257,6 +275,7 @@ impl RunConfig {
         self.task = Some(task.kind());
         let (train, scaler) = data::scaled_train_data(&dataset, &split, task)?;
         Ok(Prepared {
+            columns,
             dataset,
             split,
             scaler,

@@ -32,4 +32,4 @@ pub use options::{
     Betas, BoundaryView, DatasetOptions, DeviceArg, DtypeArg, EngineKind, FigureOptions, Generator,
     InitKind, LrChange,
 };
-pub use run::{check_stop, run_folder, run_training, Finished, Output};
+pub use run::{check_stop, run_folder, run_training, write_run, Finished, Output};

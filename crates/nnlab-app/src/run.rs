@@ -70,21 +70,51 @@ pub fn run_training(
     )?;
 
     let history = outcome.history;
+    let files = write_run(
+        out,
+        settings,
+        prepared,
+        engine.as_ref(),
+        &history,
+        outcome.stop.as_ref(),
+        output,
+    )?;
+    Ok(Finished {
+        spec,
+        history,
+        stop: outcome.stop,
+        files,
+        elapsed: started.elapsed(),
+    })
+}
+
+/// Writes a run folder for `engine` as it stands after `history`: `history.csv`, then (unless it
+/// diverged) `model.safetensors` and the figures, and `run.json`; returns the names written.
+pub fn write_run(
+    out: &Path,
+    settings: &RunConfig,
+    prepared: &Prepared,
+    engine: &dyn Engine,
+    history: &History,
+    stop: Option<&Stop>,
+    output: &Output,
+) -> Result<Vec<String>> {
+    let spec = engine.spec();
     let mut files = vec!["history.csv".to_string()];
     write_atomically(&out.join("history.csv"), history.to_csv().as_bytes())?;
-    let diverged = matches!(outcome.stop, Some(Stop::Diverged { .. }));
+    let diverged = matches!(stop, Some(Stop::Diverged { .. }));
     if !diverged {
         let f32 = settings.dtype == DtypeArg::F32;
         let bytes = safetensors_bytes(&engine.parameters(), f32)?;
         write_atomically(&out.join("model.safetensors"), &bytes)?;
         files.push("model.safetensors".into());
         if let Some(figures) = &output.figures {
-            let summary = settings.describe(&spec, prepared);
+            let summary = settings.describe(spec, prepared);
             files.extend(write_figures(
                 out,
                 prepared,
-                engine.as_ref(),
-                &history,
+                engine,
+                history,
                 summary,
                 figures,
                 output.dataset_figure,
@@ -97,17 +127,11 @@ pub fn run_training(
         command: output.command,
         config: settings,
         data: data_summary(prepared, &prepared.scaler),
-        result: result(&history, outcome.stop.as_ref(), files.clone()),
+        result: result(history, stop, files.clone()),
     };
     let json = serde_json::to_string_pretty(&record).map_err(failed("encoding run.json"))? + "\n";
     write_atomically(&out.join("run.json"), json.as_bytes())?;
-    Ok(Finished {
-        spec,
-        history,
-        stop: outcome.stop,
-        files,
-        elapsed: started.elapsed(),
-    })
+    Ok(files)
 }
 
 /// A run that diverged or was interrupted, as the error to exit with (1 or 130); else `Ok`.

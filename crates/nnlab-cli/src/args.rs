@@ -38,6 +38,35 @@ pub enum Command {
     /// Redraw a run's figures from its files, without training again.
     #[command(after_help = PLOT_EXAMPLES)]
     Plot(PlotArgs),
+
+    /// Start the playground: a local web page that trains nnlab's engines live.
+    #[command(after_help = SERVE_EXAMPLES)]
+    Serve(ServeArgs),
+}
+
+const SERVE_EXAMPLES: &str = "\
+Examples:
+  nnlab serve                    # then open the address it prints, http://127.0.0.1:8080/
+  nnlab serve --port 0 --open    # any free port, and open the page in the browser
+
+The page trains in this process (one thread per session); Ctrl-C stops the server. It answers only
+its own page: requests from other sites or other host names are refused.";
+
+/// `nnlab serve`'s options.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The port to listen on (0: any free port).
+    #[arg(long, default_value_t = 8080)]
+    pub port: u16,
+
+    /// The address to listen on. Other than 127.0.0.1 (or ::1), every machine that reaches
+    /// this one can use the playground: nnlab prints a warning.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: std::net::IpAddr,
+
+    /// Open the page in the default browser once the server is up.
+    #[arg(long)]
+    pub open: bool,
 }
 
 const NOTEBOOK_EXAMPLES: &str = "\

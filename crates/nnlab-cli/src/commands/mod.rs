@@ -3,6 +3,7 @@
 mod data;
 mod notebook;
 mod plot;
+mod serve;
 mod sweep;
 mod train;
 
@@ -28,5 +29,6 @@ pub fn run(cli: Cli, matches: &clap::ArgMatches) -> anyhow::Result<()> {
         }
         Command::Plot(args) => plot::run(&args),
         Command::Sweep(args) => sweep::run(&args),
+        Command::Serve(args) => serve::run(&args),
     }
 }

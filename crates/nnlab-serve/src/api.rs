@@ -1,0 +1,448 @@
+//! The HTTP API (see API.md): sessions, their commands, their stream and their files.
+
+use std::collections::HashMap;
+use std::convert::Infallible;
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, State};
+use axum::http::{header, StatusCode};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use futures_util::stream::Stream;
+use nnlab_core::EpochRecord;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+
+use crate::error::{ApiError, ApiResult};
+use crate::maps::{Picture, NEURON_SIZE};
+use crate::session::{Divergence, ParameterJson, Session, State as RunState};
+use crate::settings::Limits;
+
+/// Everything the handlers share.
+pub struct AppState {
+    pub sessions: Mutex<HashMap<String, Arc<Session>>>,
+    pub limits: Limits,
+    /// `Host` values this server answers to (its own address and port).
+    pub allowed_hosts: Vec<String>,
+}
+
+pub type Shared = Arc<AppState>;
+
+impl AppState {
+    pub fn new(limits: Limits, allowed_hosts: Vec<String>) -> AppState {
+        AppState {
+            sessions: Mutex::new(HashMap::new()),
+            limits,
+            allowed_hosts,
+        }
+    }
+
+    fn sessions(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<Session>>> {
+        self.sessions.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The session `id`, marked as used.
+    pub fn get(&self, id: &str) -> ApiResult<Arc<Session>> {
+        let session = self.sessions().get(id).cloned().ok_or_else(|| {
+            ApiError::not_found(format!(
+                "no session {id:?}: it was closed or freed after being idle; make a new one"
+            ))
+        })?;
+        session.touch();
+        Ok(session)
+    }
+
+    /// Adds a session, freeing the least recently used idle one when the server is full.
+    fn insert(&self, session: Arc<Session>) -> ApiResult<()> {
+        let mut sessions = self.sessions();
+        if sessions.len() >= self.limits.max_sessions {
+            let idle = sessions
+                .values()
+                .filter(|s| {
+                    s.streams.load(Ordering::Relaxed) == 0 && s.status().state != RunState::Playing
+                })
+                .min_by_key(|s| s.last_used())
+                .map(|s| s.id.clone());
+            match idle {
+                Some(id) => {
+                    if let Some(freed) = sessions.remove(&id) {
+                        freed.close();
+                    }
+                }
+                None => {
+                    return Err(ApiError::conflict(format!(
+                        "{} sessions are open and all in use: close a playground tab first",
+                        sessions.len()
+                    )))
+                }
+            }
+        }
+        sessions.insert(session.id.clone(), session);
+        Ok(())
+    }
+
+    /// Frees the sessions nobody has used for `idle` and that no page is watching.
+    pub fn free_idle(&self, idle: Duration) -> usize {
+        let mut sessions = self.sessions();
+        let before = sessions.len();
+        sessions.retain(|_, s| {
+            let keep = s.streams.load(Ordering::Relaxed) > 0 || s.last_used().elapsed() < idle;
+            if !keep {
+                s.close();
+            }
+            keep
+        });
+        before - sessions.len()
+    }
+}
+
+/// A JSON body, or the reason it is not one (400, 413 when too large, 415 without its type).
+fn body<T>(json: Result<Json<T>, JsonRejection>) -> ApiResult<T> {
+    json.map(|Json(value)| value).map_err(|rejection| ApiError {
+        status: rejection.status(),
+        message: format!("the request body: {}", rejection.body_text()),
+    })
+}
+
+/// `GET /api/options`
+pub async fn options(State(app): State<Shared>) -> Json<Value> {
+    let datasets: Vec<Value> = [
+        ("moons", "Moons", "binary"),
+        ("circles", "Circles", "binary"),
+        ("blobs", "Blobs", "multiclass"),
+        ("xor", "Exclusive or", "binary"),
+        ("gauss", "Gaussian", "binary"),
+        ("spiral", "Spiral", "binary"),
+        ("plane", "Plane", "regression"),
+        ("multi-gauss", "Multi-Gaussian", "regression"),
+    ]
+    .iter()
+    .map(|(name, label, task)| json!({"name": name, "label": label, "task": task}))
+    .collect();
+    let notebook = nnlab_app::RunConfig::notebook();
+    let playground = nnlab_app::RunConfig {
+        hidden: vec![4, 2],
+        activation: "tanh".into(),
+        lr: 0.03,
+        epochs: 100_000,
+        ..nnlab_app::RunConfig::notebook()
+    };
+    Json(json!({
+        "version": env!("CARGO_PKG_VERSION"),
+        "datasets": datasets,
+        "activations": ["relu", "tanh", "sigmoid", "linear", "leaky-relu"],
+        "optimizers": ["sgd", "adam", "adamw"],
+        "inputs": ["x0", "x1", "x0^2", "x1^2", "x0*x1", "sin(x0)", "sin(x1)"],
+        "engines": ["manual", "autograd"],
+        "tasks": ["binary", "multiclass", "regression"],
+        "limits": app.limits,
+        "presets": {"notebook": notebook, "playground": playground},
+    }))
+}
+
+/// The body of `POST /api/sessions`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewSession {
+    #[serde(default)]
+    config: Value,
+    #[serde(default)]
+    csv: Option<String>,
+}
+
+/// `POST /api/sessions`
+pub async fn create(
+    State(app): State<Shared>,
+    request: Result<Json<NewSession>, JsonRejection>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let request = body(request)?;
+    let config = match request.config {
+        Value::Null => json!({}),
+        config => config,
+    };
+    let limits = app.limits.clone();
+    let id = new_id();
+    let session = tokio::task::spawn_blocking(move || {
+        Session::start(id, &config, request.csv.as_deref(), &limits)
+    })
+    .await
+    .map_err(|e| ApiError::internal(format!("making the session failed: {e}")))??;
+    let info = session.info.clone();
+    app.insert(Arc::new(session))?;
+    Ok((StatusCode::CREATED, Json(info)))
+}
+
+/// A fresh session id: 64 random bits (std's hasher keys come from the OS's randomness).
+fn new_id() -> String {
+    use std::hash::BuildHasher;
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    format!(
+        "{:016x}",
+        std::collections::hash_map::RandomState::new().hash_one(nanos)
+    )
+}
+
+/// `GET /api/sessions/{id}`
+pub async fn show(State(app): State<Shared>, Path(id): Path<String>) -> ApiResult<Json<Value>> {
+    Ok(Json(app.get(&id)?.info.clone()))
+}
+
+/// `DELETE /api/sessions/{id}`
+pub async fn delete(State(app): State<Shared>, Path(id): Path<String>) -> ApiResult<StatusCode> {
+    let session = app.sessions().remove(&id);
+    match session {
+        Some(session) => {
+            session.close();
+            Ok(StatusCode::NO_CONTENT)
+        }
+        None => Err(ApiError::not_found(format!("no session {id:?}"))),
+    }
+}
+
+/// What a command answers: the session's epoch and the state the command leads to (the stream
+/// shows it once the training thread has taken the command).
+fn state_of(session: &Session, state: Option<RunState>) -> Json<Value> {
+    let status = session.status();
+    Json(json!({"state": state.unwrap_or(status.state), "epoch": status.epoch}))
+}
+
+/// `POST /api/sessions/{id}/play`
+pub async fn play(State(app): State<Shared>, Path(id): Path<String>) -> ApiResult<Json<Value>> {
+    let session = app.get(&id)?;
+    session.play()?;
+    Ok(state_of(&session, Some(RunState::Playing)))
+}
+
+/// `POST /api/sessions/{id}/pause`
+pub async fn pause(State(app): State<Shared>, Path(id): Path<String>) -> ApiResult<Json<Value>> {
+    let session = app.get(&id)?;
+    session.pause();
+    Ok(state_of(&session, Some(RunState::Paused)))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct StepRequest {
+    epochs: Option<u64>,
+}
+
+/// `POST /api/sessions/{id}/step`, body optional: `{"epochs": n}`.
+pub async fn step(
+    State(app): State<Shared>,
+    Path(id): Path<String>,
+    request: Option<Json<StepRequest>>,
+) -> ApiResult<Json<Value>> {
+    let session = app.get(&id)?;
+    let epochs = request.and_then(|Json(r)| r.epochs).unwrap_or(1);
+    if epochs == 0 || epochs > app.limits.max_epochs as u64 {
+        return Err(ApiError::bad(format!(
+            "epochs {epochs}: step 1 to {} epochs",
+            app.limits.max_epochs
+        )));
+    }
+    session.step(epochs as usize)?;
+    Ok(state_of(&session, Some(RunState::Playing)))
+}
+
+/// `POST /api/sessions/{id}/reset`
+pub async fn reset(State(app): State<Shared>, Path(id): Path<String>) -> ApiResult<Json<Value>> {
+    let session = app.get(&id)?;
+    session.reset();
+    Ok(state_of(&session, Some(RunState::Paused)))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LrRequest {
+    lr: f64,
+}
+
+/// `POST /api/sessions/{id}/lr`
+pub async fn lr(
+    State(app): State<Shared>,
+    Path(id): Path<String>,
+    request: Result<Json<LrRequest>, JsonRejection>,
+) -> ApiResult<Json<Value>> {
+    let session = app.get(&id)?;
+    let request = body(request)?;
+    session.set_lr(request.lr)?;
+    Ok(state_of(&session, None))
+}
+
+/// The files a session offers, and their types.
+const FILES: &[(&str, &str)] = &[
+    ("model.safetensors", "application/octet-stream"),
+    ("run.json", "application/json"),
+    ("history.csv", "text/csv; charset=utf-8"),
+    ("data.csv", "text/csv; charset=utf-8"),
+    ("dataset.png", "image/png"),
+    ("training.png", "image/png"),
+    ("boundary.png", "image/png"),
+];
+
+/// `GET /api/sessions/{id}/files/{name}`
+pub async fn file(
+    State(app): State<Shared>,
+    Path((id, name)): Path<(String, String)>,
+) -> ApiResult<Response> {
+    let Some(&(_, kind)) = FILES.iter().find(|(file, _)| *file == name) else {
+        let names: Vec<&str> = FILES.iter().map(|(file, _)| *file).collect();
+        return Err(ApiError::not_found(format!(
+            "no file {name:?}: a session offers {}",
+            names.join(", ")
+        )));
+    };
+    let session = app.get(&id)?;
+    let folder = session.export().await?;
+    let bytes = match std::fs::read(folder.path().join(&name)) {
+        Ok(bytes) => bytes,
+        Err(_) => {
+            return Err(ApiError::conflict(format!(
+                "{name} is not there for this run: {}",
+                if name.ends_with(".png") {
+                    "its figures need two columns of data and a run that has not diverged"
+                } else {
+                    "a diverged run has no model"
+                }
+            )))
+        }
+    };
+    let disposition = format!("attachment; filename=\"{name}\"");
+    Ok((
+        [
+            (header::CONTENT_TYPE, kind.to_string()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// One frame of the stream (see API.md).
+#[derive(Serialize)]
+struct Frame<'a> {
+    epoch: usize,
+    state: RunState,
+    lr: f64,
+    /// The records start over from epoch 0 (a reset, or the stream's first frame).
+    reset: bool,
+    records: &'a [EpochRecord],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    map: Option<&'a Picture>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    neurons: Option<&'a Vec<Vec<Picture>>>,
+    neuron_size: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    parameters: Option<&'a [ParameterJson]>,
+    command: String,
+    divergence: Option<&'a Divergence>,
+}
+
+/// A stream's position: what it has sent.
+struct Cursor {
+    session: Arc<Session>,
+    changes: tokio::sync::watch::Receiver<u64>,
+    generation: u64,
+    sent_records: usize,
+    sent_snapshot: Option<usize>,
+    sent_state: Option<(RunState, f64, bool)>,
+    first: bool,
+    last_sent: tokio::time::Instant,
+    interval: Duration,
+}
+
+impl Drop for Cursor {
+    fn drop(&mut self) {
+        self.session.streams.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+impl Cursor {
+    /// The next frame's JSON, if anything changed since the last.
+    fn next_frame(&mut self) -> Option<String> {
+        let status = self.session.status();
+        let reset = self.first || status.generation != self.generation;
+        if reset {
+            self.generation = status.generation;
+            self.sent_records = 0;
+            self.sent_snapshot = None;
+        }
+        let snapshot = status.snapshot.clone();
+        let snapshot_ptr = snapshot.as_ref().map(|s| Arc::as_ptr(s) as usize);
+        let new_snapshot = snapshot_ptr.is_some() && snapshot_ptr != self.sent_snapshot;
+        let records = &status.records[self.sent_records.min(status.records.len())..];
+        let state = (status.state, status.lr, status.divergence.is_some());
+        if !reset && records.is_empty() && !new_snapshot && Some(state) == self.sent_state {
+            return None;
+        }
+        let snap = snapshot.as_deref().filter(|_| new_snapshot);
+        let frame = Frame {
+            epoch: status.epoch,
+            state: status.state,
+            lr: status.lr,
+            reset,
+            records,
+            map: snap.and_then(|s| s.map.as_ref()),
+            neurons: snap.map(|s| &s.neurons).filter(|n| !n.is_empty()),
+            neuron_size: NEURON_SIZE,
+            parameters: snap.map(|s| s.parameters.as_slice()),
+            command: self.session.replay(&status).train_command(),
+            divergence: status.divergence.as_ref(),
+        };
+        let json = serde_json::to_string(&frame).ok();
+        self.sent_records = status.records.len();
+        self.sent_snapshot = snapshot_ptr;
+        self.sent_state = Some(state);
+        self.first = false;
+        json
+    }
+}
+
+/// `GET /api/sessions/{id}/events`: the session's frames as server-sent events.
+pub async fn events(
+    State(app): State<Shared>,
+    Path(id): Path<String>,
+) -> ApiResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
+    let session = app.get(&id)?;
+    session.streams.fetch_add(1, Ordering::Relaxed);
+    let interval = Duration::from_secs_f64(1.0 / f64::from(app.limits.max_fps.max(1)));
+    let cursor = Cursor {
+        changes: session.changes(),
+        session,
+        generation: 0,
+        sent_records: 0,
+        sent_snapshot: None,
+        sent_state: None,
+        first: true,
+        last_sent: tokio::time::Instant::now(),
+        interval,
+    };
+    let stream = futures_util::stream::unfold(cursor, |mut cursor| async move {
+        loop {
+            if !cursor.first {
+                tokio::time::sleep_until(cursor.last_sent + cursor.interval).await;
+            }
+            cursor.changes.borrow_and_update();
+            if let Some(json) = cursor.next_frame() {
+                cursor.last_sent = tokio::time::Instant::now();
+                cursor.session.want_maps();
+                return Some((Ok(Event::default().event("frame").data(json)), cursor));
+            }
+            // Nothing new: wait for the worker (it ends the stream when the session closes).
+            if cursor.changes.changed().await.is_err() {
+                return None;
+            }
+        }
+    });
+    Ok(Sse::new(stream).keep_alive(
+        KeepAlive::new()
+            .interval(Duration::from_secs(15))
+            .text("keep-alive"),
+    ))
+}

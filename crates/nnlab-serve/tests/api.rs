@@ -1,0 +1,602 @@
+//! The playground's API, driven in-process (the router itself, no socket): sessions, the event
+//! stream, commands, downloads and refusals.
+//!
+//! References: the notebook's numpy section, `numpy.history` of
+//! `fixtures/reference/notebook_20_epochs_runs.json` (numpy 2.4.6, scikit-learn 1.9.1), for the
+//! notebook preset's epochs 0 and 10; for everything else nnlab's own `nnlab_app::run_training`,
+//! which `nnlab train` runs — the playground must train bit for bit as the command line does.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use axum::Router;
+use http_body_util::BodyExt;
+use nnlab_serve::{AppState, Limits};
+use serde_json::{json, Value};
+use tower::ServiceExt;
+
+const HOST: &str = "127.0.0.1:8080";
+
+fn app() -> Router {
+    app_with(Limits::default())
+}
+
+fn app_with(limits: Limits) -> Router {
+    nnlab_serve::router(Arc::new(AppState::new(limits, vec![HOST.to_string()])))
+}
+
+fn request(method: &str, path: &str, body: Option<&Value>) -> Request<Body> {
+    let builder = Request::builder()
+        .method(method)
+        .uri(path)
+        .header("host", HOST);
+    match body {
+        Some(json) => builder
+            .header("content-type", "application/json")
+            .body(Body::from(json.to_string()))
+            .unwrap(),
+        None => builder.body(Body::empty()).unwrap(),
+    }
+}
+
+async fn send(app: &Router, request: Request<Body>) -> (StatusCode, Vec<u8>) {
+    let response = app.clone().oneshot(request).await.unwrap();
+    let status = response.status();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    (status, bytes.to_vec())
+}
+
+async fn call(app: &Router, method: &str, path: &str, body: Option<Value>) -> (StatusCode, Value) {
+    let (status, bytes) = send(app, request(method, path, body.as_ref())).await;
+    let json = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+    (status, json)
+}
+
+/// Makes a session and returns its description.
+async fn session(app: &Router, config: Value) -> Value {
+    let (status, info) = call(
+        app,
+        "POST",
+        "/api/sessions",
+        Some(json!({ "config": config })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{info}");
+    info
+}
+
+/// Reads a session's stream until `done` says so (or 20 s pass), returning every frame.
+async fn frames_until(app: &Router, id: &str, done: impl Fn(&[Value]) -> bool) -> Vec<Value> {
+    let path = format!("/api/sessions/{id}/events");
+    let response = app
+        .clone()
+        .oneshot(request("GET", &path, None))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let mut body = response.into_body();
+    let (mut text, mut frames) = (String::new(), Vec::new());
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    while !done(&frames) {
+        let chunk = tokio::time::timeout_at(deadline, body.frame())
+            .await
+            .expect("the stream went quiet before it was done")
+            .expect("the stream ended")
+            .unwrap();
+        text.push_str(std::str::from_utf8(chunk.data_ref().unwrap()).unwrap());
+        while let Some(end) = text.find("\n\n") {
+            let event: String = text.drain(..end + 2).collect();
+            if let Some(data) = event.lines().find_map(|l| l.strip_prefix("data: ")) {
+                frames.push(serde_json::from_str(data).unwrap());
+            }
+        }
+    }
+    frames
+}
+
+/// Every record the frames delivered, in order (a reset frame starts over).
+fn records(frames: &[Value]) -> Vec<Value> {
+    let mut all = Vec::new();
+    for frame in frames {
+        if frame["reset"] == true {
+            all.clear();
+        }
+        all.extend(frame["records"].as_array().unwrap().iter().cloned());
+    }
+    all
+}
+
+fn last_epoch(frames: &[Value]) -> u64 {
+    frames.last().map_or(0, |f| f["epoch"].as_u64().unwrap())
+}
+
+/// Waits until the session reports `state` at `epoch` (through its stream).
+async fn wait_for(app: &Router, id: &str, state: &str, epoch: u64) -> Vec<Value> {
+    frames_until(app, id, |frames| {
+        frames
+            .last()
+            .is_some_and(|f| f["state"] == state && f["epoch"] == epoch)
+    })
+    .await
+}
+
+#[tokio::test]
+async fn the_notebook_preset_prints_the_notebooks_epochs() {
+    let app = app();
+    let (status, options) = call(&app, "GET", "/api/options", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(options["datasets"].as_array().unwrap().len(), 8);
+    let info = session(&app, options["presets"]["notebook"].clone()).await;
+    assert_eq!(info["network"]["widths"], json!([2, 8, 1]));
+    assert_eq!(info["data"]["train"].as_array().unwrap().len(), 800);
+    let id = info["id"].as_str().unwrap();
+    let (status, _) = call(&app, "POST", &format!("/api/sessions/{id}/play"), None).await;
+    assert_eq!(status, StatusCode::OK);
+    let frames = wait_for(&app, id, "done", 20).await;
+    let records = records(&frames);
+    assert_eq!(records.len(), 20);
+
+    let reference = nnlab_fixtures::fixture("reference/notebook_20_epochs_runs.json");
+    let numpy = &reference["numpy"]["history"];
+    for epoch in [0, 10] {
+        // The notebook prints `Epoch {epoch}, Loss: {loss:.4f}, Train Acc: ..., Test Acc: ...`;
+        // the values behind those lines agree to numpy's rounding (1e-12).
+        let record = &records[epoch];
+        for (ours, theirs) in [
+            ("loss", "loss"),
+            ("train_accuracy", "accuracy_train"),
+            ("test_accuracy", "accuracy_test"),
+        ] {
+            let got = record[ours].as_f64().unwrap();
+            let want = numpy[theirs][epoch].as_f64().unwrap();
+            assert!(
+                (got - want).abs() < 1e-12,
+                "epoch {epoch} {ours}: {got} vs {want}"
+            );
+        }
+    }
+    // The last frame has the maps: 100 × 100 bytes in base64 (13,336 characters), 8 + 1 neurons.
+    let last = frames
+        .iter()
+        .rev()
+        .find(|f| f.get("map").is_some())
+        .unwrap();
+    assert_eq!(last["map"]["values"].as_str().unwrap().len(), 13_336);
+    assert_eq!(last["neurons"][0].as_array().unwrap().len(), 8);
+    assert_eq!(
+        last["command"],
+        "nnlab train --dataset moons --noise 0.125 --epochs 20 --task binary"
+    );
+}
+
+/// Trains `config` as `nnlab train` does and returns its history's records as JSON.
+fn trained_by_the_cli(config: &nnlab_app::RunConfig) -> Vec<Value> {
+    let mut settings = config.clone();
+    let prepared = settings.prepare().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let output = nnlab_app::Output {
+        figures: None,
+        dataset_figure: false,
+        command: "test",
+    };
+    let finished = nnlab_app::run_training(&settings, &prepared, out.path(), &output, |_, _| {
+        std::ops::ControlFlow::Continue(())
+    })
+    .unwrap();
+    finished
+        .history
+        .records
+        .iter()
+        .map(|r| serde_json::to_value(r).unwrap())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_learning_rate_changed_mid_run_replays_bit_for_bit() {
+    let app = app();
+    let config = json!({"dataset": "circles", "hidden": [6, 4], "activation": "tanh",
+        "optimizer": "adam", "lr": 0.02, "batch_size": 50, "epochs": 1000});
+    let info = session(&app, config).await;
+    let id = info["id"].as_str().unwrap();
+    let step = |n: u64| {
+        let app = app.clone();
+        let path = format!("/api/sessions/{id}/step");
+        async move {
+            let (status, _) = call(&app, "POST", &path, Some(json!({"epochs": n}))).await;
+            assert_eq!(status, StatusCode::OK);
+        }
+    };
+    step(7).await;
+    wait_for(&app, id, "paused", 7).await;
+    let (status, _) = call(
+        &app,
+        "POST",
+        &format!("/api/sessions/{id}/lr"),
+        Some(json!({"lr": 0.005})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    step(5).await;
+    let frames = wait_for(&app, id, "paused", 12).await;
+    let streamed = records(&frames);
+    assert_eq!(streamed.len(), 12);
+    let command = frames.last().unwrap()["command"].as_str().unwrap();
+    assert!(
+        command.contains("--lr 0.02") && command.contains("--lr-at 7=0.005"),
+        "{command}"
+    );
+    assert!(command.contains("--epochs 12"), "{command}");
+
+    // run.json's config is the command's; trained as nnlab train trains it, it gives the
+    // streamed records exactly.
+    let (status, bytes) = send(
+        &app,
+        request("GET", &format!("/api/sessions/{id}/files/run.json"), None),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let run: Value = serde_json::from_slice(&bytes).unwrap();
+    let config: nnlab_app::RunConfig = serde_json::from_value(run["config"].clone()).unwrap();
+    assert_eq!(config.train_command(), command);
+    assert_eq!(trained_by_the_cli(&config), streamed);
+}
+
+#[tokio::test]
+async fn pause_step_and_reset() {
+    let app = app();
+    let info = session(&app, json!({"epochs": 1_000_000, "hidden": [5], "lr": 0.3})).await;
+    let id = info["id"].as_str().unwrap();
+    let path = |action: &str| format!("/api/sessions/{id}/{action}");
+
+    // epoch 0's parameters, from the first frame
+    let first = frames_until(&app, id, |f| !f.is_empty()).await;
+    let initial = first[0]["parameters"].clone();
+    assert!(initial.is_array());
+
+    call(&app, "POST", &path("step"), Some(json!({"epochs": 3}))).await;
+    let stepped = records(&wait_for(&app, id, "paused", 3).await);
+
+    // play, then pause: it stops at some epoch and stays there
+    call(&app, "POST", &path("play"), None).await;
+    frames_until(&app, id, |f| last_epoch(f) > 50).await;
+    let (status, paused) = call(&app, "POST", &path("pause"), None).await;
+    assert_eq!(status, StatusCode::OK);
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let settled = frames_until(&app, id, |f| !f.is_empty()).await;
+    let at = last_epoch(&settled);
+    assert!(at >= paused["epoch"].as_u64().unwrap());
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let (_, again) = call(&app, "GET", &format!("/api/sessions/{id}"), None).await;
+    assert_eq!(again["id"], id);
+    let later = frames_until(&app, id, |f| !f.is_empty()).await;
+    assert_eq!(last_epoch(&later), at, "a paused session does not train");
+
+    // reset: epoch 0, the same initial weights, and the same epochs again
+    call(&app, "POST", &path("reset"), None).await;
+    let frames = wait_for(&app, id, "paused", 0).await;
+    let reset = frames.last().unwrap();
+    assert!(records(&frames).is_empty());
+    assert_eq!(reset["parameters"], initial);
+    call(&app, "POST", &path("step"), Some(json!({"epochs": 3}))).await;
+    assert_eq!(records(&wait_for(&app, id, "paused", 3).await), stepped);
+}
+
+#[tokio::test]
+async fn every_download_parses() {
+    let app = app();
+    let info = session(
+        &app,
+        json!({"dataset": "spiral", "classes": 3, "hidden": [8, 8], "epochs": 30}),
+    )
+    .await;
+    let id = info["id"].as_str().unwrap();
+    assert_eq!(info["task"], "multiclass");
+    call(&app, "POST", &format!("/api/sessions/{id}/play"), None).await;
+    wait_for(&app, id, "done", 30).await;
+    let get = |name: &str| {
+        let app = app.clone();
+        let path = format!("/api/sessions/{id}/files/{name}");
+        async move {
+            let (status, bytes) = send(&app, request("GET", &path, None)).await;
+            assert_eq!(
+                status,
+                StatusCode::OK,
+                "{path}: {}",
+                String::from_utf8_lossy(&bytes)
+            );
+            bytes
+        }
+    };
+    let model = get("model.safetensors").await;
+    let tensors = safetensors::SafeTensors::deserialize(&model).unwrap();
+    assert_eq!(tensors.tensor("network.0.weight").unwrap().shape(), [8, 2]);
+    assert_eq!(tensors.tensor("network.4.weight").unwrap().shape(), [3, 8]);
+    let run: Value = serde_json::from_slice(&get("run.json").await).unwrap();
+    assert_eq!(run["result"]["epochs_run"], 30);
+    let history = String::from_utf8(get("history.csv").await).unwrap();
+    assert_eq!(history.lines().count(), 31); // the header and 30 epochs
+    let data = String::from_utf8(get("data.csv").await).unwrap();
+    assert_eq!(data.lines().count(), 1001);
+    assert!(data.starts_with("x0,x1,label,split"), "{}", &data[..40]);
+    for figure in ["dataset.png", "training.png", "boundary.png"] {
+        assert!(
+            get(figure).await.starts_with(b"\x89PNG\r\n\x1a\n"),
+            "{figure}"
+        );
+    }
+    let (status, body) = call(
+        &app,
+        "GET",
+        &format!("/api/sessions/{id}/files/secret.txt"),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(body["error"]
+        .as_str()
+        .unwrap()
+        .contains("model.safetensors"));
+}
+
+#[tokio::test]
+async fn own_data_is_read_as_data_is() {
+    let app = app();
+    let mut csv = String::from("x0,x1,label\n");
+    for i in 0..60 {
+        let t = i as f64 / 10.0;
+        csv += &format!("{},{},{}\n", t.cos() * (1.0 + t), t.sin(), i % 2);
+    }
+    let (status, info) = call(
+        &app,
+        "POST",
+        "/api/sessions",
+        Some(json!({"config": {"hidden": [3]}, "csv": csv})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{info}");
+    assert_eq!(info["data"]["train"].as_array().unwrap().len(), 48);
+    assert!(info["command"]
+        .as_str()
+        .unwrap()
+        .starts_with("nnlab train --data data.csv"));
+
+    // a bad line is named as --data names it
+    let (status, error) = call(
+        &app,
+        "POST",
+        "/api/sessions",
+        Some(json!({"config": {}, "csv": "x0,x1,label\n1,2,0\n1,oops,1\n"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let message = error["error"].as_str().unwrap();
+    assert!(
+        message.starts_with("--data (the uploaded file): ") && message.contains("line 3"),
+        "{message}"
+    );
+}
+
+#[tokio::test]
+async fn bad_requests_get_a_reason() {
+    let app = app();
+    let refused = |method: &'static str,
+                   path: String,
+                   body: Option<Value>,
+                   status: StatusCode,
+                   words: &'static str| {
+        let app = app.clone();
+        async move {
+            let (got, error) = call(&app, method, &path, body).await;
+            assert_eq!(got, status, "{method} {path}: {error}");
+            let message = error["error"].as_str().unwrap_or_default().to_string();
+            assert!(
+                message.contains(words),
+                "{method} {path}: {message:?} lacks {words:?}"
+            );
+        }
+    };
+    let create = |config: Value| Some(json!({ "config": config }));
+    refused(
+        "POST",
+        "/api/sessions".into(),
+        create(json!({"noise": -1})),
+        StatusCode::BAD_REQUEST,
+        "--noise: -1 is not allowed",
+    )
+    .await;
+    refused(
+        "POST",
+        "/api/sessions".into(),
+        create(json!({"lr": 0})),
+        StatusCode::BAD_REQUEST,
+        "--lr 0: the learning rate must be a finite number > 0",
+    )
+    .await;
+    refused(
+        "POST",
+        "/api/sessions".into(),
+        create(json!({"activation": "swish"})),
+        StatusCode::BAD_REQUEST,
+        "--activation",
+    )
+    .await;
+    refused(
+        "POST",
+        "/api/sessions".into(),
+        create(json!({"hidden": [100000]})),
+        StatusCode::BAD_REQUEST,
+        "at most 64 per layer",
+    )
+    .await;
+    refused(
+        "POST",
+        "/api/sessions".into(),
+        create(json!({"data": "/etc/passwd"})),
+        StatusCode::BAD_REQUEST,
+        "unknown setting",
+    )
+    .await;
+    refused(
+        "POST",
+        "/api/sessions".into(),
+        create(json!({"samples": 1e12})),
+        StatusCode::BAD_REQUEST,
+        "config: ",
+    )
+    .await;
+    refused(
+        "POST",
+        "/api/sessions/nope/play".into(),
+        None,
+        StatusCode::NOT_FOUND,
+        "no session",
+    )
+    .await;
+
+    // malformed JSON
+    let bad_json = Request::builder()
+        .method("POST")
+        .uri("/api/sessions")
+        .header("host", HOST)
+        .header("content-type", "application/json")
+        .body(Body::from("{\"config\": {"))
+        .unwrap();
+    let (status, body) = send(&app, bad_json).await;
+    assert_eq!(
+        status,
+        StatusCode::BAD_REQUEST,
+        "{}",
+        String::from_utf8_lossy(&body)
+    );
+
+    let info = session(&app, json!({})).await;
+    let id = info["id"].as_str().unwrap();
+    refused(
+        "POST",
+        format!("/api/sessions/{id}/step"),
+        Some(json!({"epochs": 0})),
+        StatusCode::BAD_REQUEST,
+        "epochs 0",
+    )
+    .await;
+    refused(
+        "POST",
+        format!("/api/sessions/{id}/lr"),
+        Some(json!({"lr": -2})),
+        StatusCode::BAD_REQUEST,
+        "--lr -2",
+    )
+    .await;
+    refused(
+        "POST",
+        format!("/api/sessions/{id}/lr"),
+        Some(json!({"rate": 2})),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "unknown field `rate`",
+    )
+    .await;
+
+    // another site's page, or another host name (DNS rebinding)
+    let foreign = Request::builder()
+        .method("POST")
+        .uri(format!("/api/sessions/{id}/play"))
+        .header("host", HOST)
+        .header("origin", "http://evil.example")
+        .body(Body::empty())
+        .unwrap();
+    let (status, body) = send(&app, foreign).await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "{}",
+        String::from_utf8_lossy(&body)
+    );
+    let rebound = Request::builder()
+        .uri("/api/options")
+        .header("host", "evil.example:8080")
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(send(&app, rebound).await.0, StatusCode::FORBIDDEN);
+    let own = Request::builder()
+        .uri("/api/options")
+        .header("host", HOST)
+        .header("origin", format!("http://{HOST}"))
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(send(&app, own).await.0, StatusCode::OK);
+
+    // an upload over the limit is refused whole
+    let small = app_with(Limits {
+        max_upload_bytes: 1000,
+        ..Limits::default()
+    });
+    let big = "x0,x1,label\n".to_string() + &"0.5,0.5,1\n".repeat(20_000);
+    let (status, _) = call(
+        &small,
+        "POST",
+        "/api/sessions",
+        Some(json!({"config": {}, "csv": big})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+}
+
+#[tokio::test]
+async fn sessions_are_bounded_and_the_idle_ones_make_way() {
+    let app = app_with(Limits {
+        max_sessions: 2,
+        ..Limits::default()
+    });
+    let first = session(&app, json!({"samples": 100})).await;
+    let second = session(&app, json!({"samples": 100})).await;
+    let third = session(&app, json!({"samples": 100})).await;
+    let show = |info: &Value| format!("/api/sessions/{}", info["id"].as_str().unwrap());
+    assert_eq!(
+        call(&app, "GET", &show(&first), None).await.0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        call(&app, "GET", &show(&second), None).await.0,
+        StatusCode::OK
+    );
+    assert_eq!(
+        call(&app, "GET", &show(&third), None).await.0,
+        StatusCode::OK
+    );
+    assert_eq!(
+        call(&app, "DELETE", &show(&third), None).await.0,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        call(&app, "GET", &show(&third), None).await.0,
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
+async fn the_page_is_served() {
+    let app = app();
+    let (status, page) = send(&app, request("GET", "/", None)).await;
+    assert_eq!(status, StatusCode::OK);
+    let page = String::from_utf8(page).unwrap();
+    assert!(
+        page.contains("<html") || page.contains("<!DOCTYPE"),
+        "{page}"
+    );
+    // every embedded asset is served, and the page's assets stay under 300 KB in all
+    let total: usize = nnlab_serve::assets::ASSETS
+        .iter()
+        .map(|(_, b)| b.len())
+        .sum();
+    assert!(total <= 300 * 1024, "{total} bytes of assets");
+    for (name, bytes) in nnlab_serve::assets::ASSETS {
+        let (status, body) = send(&app, request("GET", &format!("/assets/{name}"), None)).await;
+        assert_eq!(
+            (status, body.len()),
+            (StatusCode::OK, bytes.len()),
+            "{name}"
+        );
+    }
+}
