@@ -27,6 +27,14 @@ pub struct Mlp {
     pub layers: Vec<Dense>,
 }
 
+/// One layer's part of the backward pass: dz = ∂ℓᵢ/∂z for every row (m, n_out), and the
+/// layer's gradients dW and db computed from it.
+#[derive(Clone, Debug)]
+pub struct LayerBackward {
+    pub dz: Array2<f64>,
+    pub grads: DenseGrads,
+}
+
 /// The result of a forward pass: the output layer and every layer's cache.
 #[derive(Clone, Debug)]
 pub struct ForwardPass {
@@ -78,20 +86,35 @@ impl Mlp {
 
     /// Gradients of the task's mean loss for targets y (m), one per layer, input side first.
     pub fn backward(&self, pass: &ForwardPass, y: ArrayView1<f64>, task: Task) -> Vec<DenseGrads> {
+        self.backward_trace(pass, y, task)
+            .into_iter()
+            .map(|layer| layer.grads)
+            .collect()
+    }
+
+    /// The backward pass with every layer's dz kept beside its gradients, input side first: the
+    /// numbers the playground's backprop view shows.
+    pub fn backward_trace(
+        &self,
+        pass: &ForwardPass,
+        y: ArrayView1<f64>,
+        task: Task,
+    ) -> Vec<LayerBackward> {
         let (output, hidden) = self.layers.split_last().expect("a net has an output layer");
         let (output_cache, hidden_caches) = pass.caches.split_last().expect("one cache per layer");
-        let mut grads = Vec::with_capacity(self.layers.len());
+        let mut trace = Vec::with_capacity(self.layers.len());
 
         let dz = task.output_gradient(pass.output.view(), y); //    dz_L = ŷ − y   (m,K)
-        let (mut da, output_grads) = output.backward_from_dz(output_cache, &dz);
-        grads.push(output_grads);
+        let (mut da, grads) = output.backward_from_dz(output_cache, &dz);
+        trace.push(LayerBackward { dz, grads });
         for (layer, cache) in hidden.iter().zip(hidden_caches).rev() {
-            let (da_below, layer_grads) = layer.backward(cache, &da); // dz_l = da_l ⊙ f'(z_l)
-            grads.push(layer_grads);
-            da = da_below;
+            let dz = &da * &layer.activation.derivative_at(&cache.z); // dz_l = da_l ⊙ f'(z_l)
+            let (da_below, grads) = layer.backward_from_dz(cache, &dz);
+            trace.push(LayerBackward { dz, grads });
+            da = da_below; //                                          da_{l−1} = dz_l·W_lᵀ
         }
-        grads.reverse();
-        grads
+        trace.reverse();
+        trace
     }
 
     /// ‖W_l‖ of every layer, input side first.

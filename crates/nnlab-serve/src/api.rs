@@ -275,6 +275,29 @@ pub async fn lr(
     Ok(state_of(&session, None))
 }
 
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TraceQuery {
+    layer: usize,
+    unit: usize,
+}
+
+/// `GET /api/sessions/{id}/backprop?layer=L&unit=J`: one neuron's step (see [`crate::backprop`]).
+pub async fn backprop(
+    State(app): State<Shared>,
+    Path(id): Path<String>,
+    query: Result<axum::extract::Query<TraceQuery>, axum::extract::rejection::QueryRejection>,
+) -> ApiResult<Json<Value>> {
+    let axum::extract::Query(query) = query.map_err(|e| {
+        ApiError::bad(format!(
+            "{}: give ?layer=L&unit=J (0-based; the output layer is the last)",
+            e.body_text()
+        ))
+    })?;
+    let session = app.get(&id)?;
+    Ok(Json(session.trace(query.layer, query.unit).await?))
+}
+
 /// The files a session offers, and their types.
 const FILES: &[(&str, &str)] = &[
     ("model.safetensors", "application/octet-stream"),
@@ -350,7 +373,7 @@ struct Cursor {
     changes: tokio::sync::watch::Receiver<u64>,
     generation: u64,
     sent_records: usize,
-    sent_snapshot: Option<usize>,
+    sent_snapshot: Option<u64>,
     sent_state: Option<(RunState, f64, bool)>,
     first: bool,
     last_sent: tokio::time::Instant,
@@ -374,8 +397,8 @@ impl Cursor {
             self.sent_snapshot = None;
         }
         let snapshot = status.snapshot.clone();
-        let snapshot_ptr = snapshot.as_ref().map(|s| Arc::as_ptr(s) as usize);
-        let new_snapshot = snapshot_ptr.is_some() && snapshot_ptr != self.sent_snapshot;
+        let version = snapshot.as_ref().map(|s| s.version);
+        let new_snapshot = version.is_some() && version != self.sent_snapshot;
         let records = &status.records[self.sent_records.min(status.records.len())..];
         let state = (status.state, status.lr, status.divergence.is_some());
         if !reset && records.is_empty() && !new_snapshot && Some(state) == self.sent_state {
@@ -390,14 +413,14 @@ impl Cursor {
             records,
             map: snap.and_then(|s| s.map.as_ref()),
             neurons: snap.map(|s| &s.neurons).filter(|n| !n.is_empty()),
-            neuron_size: NEURON_SIZE,
+            neuron_size: snapshot.as_deref().map_or(NEURON_SIZE, |s| s.neuron_size),
             parameters: snap.map(|s| s.parameters.as_slice()),
             command: self.session.replay(&status).train_command(),
             divergence: status.divergence.as_ref(),
         };
         let json = serde_json::to_string(&frame).ok();
         self.sent_records = status.records.len();
-        self.sent_snapshot = snapshot_ptr;
+        self.sent_snapshot = version;
         self.sent_state = Some(state);
         self.first = false;
         json

@@ -4,6 +4,7 @@
 //! - [`session`]: one run on a thread of its own, commanded by the page, publishing its records
 //!   and maps;
 //! - [`maps`]: the output map and the neurons' maps, as bytes;
+//! - [`backprop`]: one neuron's numbers in a training step, beside the notebook's equations;
 //! - [`api`]: the HTTP API (API.md beside this crate says it in full) and the event stream;
 //! - [`guard`]: only this server's own page may use it (Host and Origin checks);
 //! - [`assets`]: the page (HTML, CSS, JavaScript modules), embedded in the binary.
@@ -12,6 +13,7 @@
 
 pub mod api;
 pub mod assets;
+pub mod backprop;
 mod error;
 pub mod guard;
 pub mod maps;
@@ -45,6 +47,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/sessions/{id}/reset", post(api::reset))
         .route("/api/sessions/{id}/lr", post(api::lr))
         .route("/api/sessions/{id}/events", get(api::events))
+        .route("/api/sessions/{id}/backprop", get(api::backprop))
         .route("/api/sessions/{id}/files/{name}", get(api::file))
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(axum::middleware::from_fn_with_state(

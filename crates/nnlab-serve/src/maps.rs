@@ -13,8 +13,20 @@ use serde::Serialize;
 
 /// Pixels per side of the output map.
 pub const MAP_SIZE: usize = 100;
-/// Pixels per side of a neuron's map (every other pixel of the output map's grid).
+/// Pixels per side of a neuron's map (every other pixel of the output map's grid) ...
 pub const NEURON_SIZE: usize = MAP_SIZE / 2;
+/// ... or every fourth, for nets of more than [`MANY_UNITS`] units, so that a frame stays small.
+pub const SMALL_NEURON_SIZE: usize = MAP_SIZE / 4;
+pub const MANY_UNITS: usize = 40;
+
+/// The side of each neuron's map for a net with `units` units after its inputs.
+pub fn neuron_size(units: usize) -> usize {
+    if units > MANY_UNITS {
+        SMALL_NEURON_SIZE
+    } else {
+        NEURON_SIZE
+    }
+}
 
 /// The square of the plane a map covers: the data's extent and a margin, as equal spans.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
@@ -86,6 +98,7 @@ pub fn network_grid(
 /// One picture: size² bytes, 0 for `lo` and 255 for `hi`, in base64.
 #[derive(Clone, Debug, Serialize)]
 pub struct Picture {
+    pub size: usize,
     pub lo: f64,
     pub hi: f64,
     pub values: String,
@@ -116,12 +129,14 @@ pub fn draw(
     engine: &dyn Engine,
     grid: &Array2<f64>,
     value_range: Option<(f64, f64)>,
+    neuron_size: usize,
 ) -> Result<Maps, nnlab_core::CoreError> {
     let task = engine.spec().task();
     let outputs = engine.outputs(grid)?;
     let scores = task.scores(outputs.view());
     let map = match task {
         Task::Binary => Picture {
+            size: MAP_SIZE,
             lo: 0.0,
             hi: 1.0,
             values: base64(&quantize(scores.iter().copied(), 0.0, 1.0)),
@@ -135,6 +150,7 @@ pub fn draw(
                 .collect();
             let chance = 1.0 / classes as f64;
             Picture {
+                size: MAP_SIZE,
                 lo: chance,
                 hi: 1.0,
                 values: base64(&quantize(scores.iter().copied(), chance, 1.0)),
@@ -144,6 +160,7 @@ pub fn draw(
         Task::Regression => {
             let (lo, hi) = value_range.unwrap_or((-1.0, 1.0));
             Picture {
+                size: MAP_SIZE,
                 lo,
                 hi,
                 values: base64(&quantize(scores.iter().copied(), lo, hi)),
@@ -151,9 +168,10 @@ pub fn draw(
             }
         }
     };
-    // Every other row and column of the grid, for the neurons' smaller maps.
-    let rows: Vec<usize> = (0..NEURON_SIZE)
-        .flat_map(|r| (0..NEURON_SIZE).map(move |c| (2 * r) * MAP_SIZE + 2 * c))
+    // Every other (or fourth) row and column of the grid, for the neurons' smaller maps.
+    let step = MAP_SIZE / neuron_size;
+    let rows: Vec<usize> = (0..neuron_size)
+        .flat_map(|r| (0..neuron_size).map(move |c| (step * r) * MAP_SIZE + step * c))
         .collect();
     let small = grid.select(ndarray::Axis(0), &rows);
     let neurons = engine
@@ -172,6 +190,7 @@ pub fn draw(
                         (0.0, 0.0)
                     };
                     Picture {
+                        size: neuron_size,
                         lo,
                         hi,
                         values: base64(&quantize(unit.iter().copied(), lo, hi)),

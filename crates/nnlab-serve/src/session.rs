@@ -23,7 +23,7 @@ use serde_json::{json, Value};
 use tokio::sync::{oneshot, watch};
 
 use crate::error::{ApiError, ApiResult};
-use crate::maps::{self, Maps, Picture, MAP_SIZE, NEURON_SIZE};
+use crate::maps::{self, Maps, Picture, MAP_SIZE};
 use crate::settings::{self, Limits};
 
 /// Where a session stands.
@@ -49,10 +49,14 @@ pub struct ParameterJson {
 /// The newest maps and the parameters they were drawn with.
 #[derive(Debug)]
 pub struct Snapshot {
+    /// Counts the snapshots of the session: a stream sends each one once.
+    pub version: u64,
     pub epoch: usize,
     pub map: Option<Picture>,
     pub neurons: Vec<Vec<Picture>>,
     pub parameters: Vec<ParameterJson>,
+    /// The side of each neuron's map.
+    pub neuron_size: usize,
 }
 
 /// Why a run stopped by itself, in words.
@@ -81,6 +85,9 @@ pub struct Status {
     pub lr_at: Vec<LrChange>,
 }
 
+/// A piece of work the worker runs between two epochs.
+type Job = Box<dyn FnOnce(&Worker) + Send>;
+
 /// What the handlers ask of the worker.
 #[derive(Default)]
 struct Control {
@@ -88,7 +95,8 @@ struct Control {
     steps: usize,
     reset: bool,
     lr: Option<f64>,
-    exports: Vec<oneshot::Sender<ApiResult<tempfile::TempDir>>>,
+    /// Work for the worker between epochs, with the engine as it stands (downloads, traces).
+    jobs: Vec<Job>,
     /// Draw the maps now (the run was paused mid-play).
     maps: bool,
     quit: bool,
@@ -154,6 +162,8 @@ impl Session {
             let hi = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
             (lo, hi)
         });
+        let units: usize = spec.layer_sizes().iter().map(|&(_, out)| out).sum();
+        let neuron_size = maps::neuron_size(units);
         let info = describe(
             &id,
             &config,
@@ -161,6 +171,7 @@ impl Session {
             engine.as_ref(),
             grid.as_ref(),
             value_range,
+            neuron_size,
         );
 
         let status = Arc::new(Mutex::new(Status {
@@ -186,6 +197,8 @@ impl Session {
             initial,
             grid: grid.map(|(_, g)| g),
             value_range,
+            neuron_size,
+            versions: std::sync::atomic::AtomicU64::new(0),
             stop: None,
             status: status.clone(),
             control: control.clone(),
@@ -289,14 +302,44 @@ impl Session {
         Ok(())
     }
 
-    /// Writes the run folder as it stands (on the worker, between epochs) into a new temporary
-    /// folder.
-    pub async fn export(&self) -> ApiResult<tempfile::TempDir> {
+    /// Runs `job` on the training thread between two epochs, with the engine as it stands.
+    async fn on_worker<T: Send + 'static>(
+        &self,
+        job: impl FnOnce(&Worker) -> T + Send + 'static,
+    ) -> ApiResult<T> {
         let (reply, answer) = oneshot::channel();
-        self.command(|c| c.exports.push(reply));
+        self.command(|c| {
+            c.jobs.push(Box::new(move |worker: &Worker| {
+                let _ = reply.send(job(worker));
+            }))
+        });
         answer
             .await
-            .map_err(|_| ApiError::internal("the session's training thread has stopped"))?
+            .map_err(|_| ApiError::internal("the session's training thread has stopped"))
+    }
+
+    /// Writes the run folder as it stands into a new temporary folder.
+    pub async fn export(&self) -> ApiResult<tempfile::TempDir> {
+        self.on_worker(Worker::export).await?
+    }
+
+    /// One neuron's forward and backward numbers on the training rows, with the weights as they
+    /// stand (see [`crate::backprop`]).
+    pub async fn trace(&self, layer: usize, unit: usize) -> ApiResult<Value> {
+        self.on_worker(move |worker: &Worker| {
+            let lr = lock(&worker.status).lr;
+            let epoch = lock(&worker.status).epoch;
+            crate::backprop::trace(
+                worker.engine.as_ref(),
+                &worker.prepared.train,
+                &worker.config,
+                epoch,
+                lr,
+                layer,
+                unit,
+            )
+        })
+        .await?
     }
 
     fn check_can_train(&self) -> ApiResult<()> {
@@ -354,6 +397,7 @@ fn describe(
     engine: &dyn Engine,
     grid: Option<&(maps::Domain, Array2<f64>)>,
     value_range: Option<(f64, f64)>,
+    neuron_size: usize,
 ) -> Value {
     let spec = engine.spec();
     let task = spec.task();
@@ -400,12 +444,12 @@ fn describe(
         },
         "map": grid.is_some(),
         "map_size": MAP_SIZE,
-        "neuron_size": NEURON_SIZE,
+        "neuron_size": neuron_size,
     })
 }
 
 /// The training thread's side.
-struct Worker {
+pub struct Worker {
     engine: Box<dyn Engine>,
     trainer: Trainer,
     train_config: TrainConfig,
@@ -414,6 +458,9 @@ struct Worker {
     initial: Vec<Parameter>,
     grid: Option<Array2<f64>>,
     value_range: Option<(f64, f64)>,
+    neuron_size: usize,
+    /// The last snapshot's version.
+    versions: std::sync::atomic::AtomicU64,
     stop: Option<Stop>,
     status: Arc<Mutex<Status>>,
     control: Arc<(Mutex<Control>, Condvar)>,
@@ -426,7 +473,7 @@ struct Worker {
 struct Work {
     reset: bool,
     lr: Option<f64>,
-    exports: Vec<oneshot::Sender<ApiResult<tempfile::TempDir>>>,
+    jobs: Vec<Job>,
     epoch: bool,
     /// The epoch is a step's last (pause after it).
     last_step: bool,
@@ -442,8 +489,8 @@ impl Worker {
             if let Some(lr) = work.lr {
                 self.set_lr(lr);
             }
-            for reply in work.exports {
-                let _ = reply.send(self.export());
+            for job in work.jobs {
+                job(self);
             }
             if work.epoch {
                 self.epoch(work.last_step);
@@ -465,7 +512,7 @@ impl Worker {
                 return None;
             }
             let epoch = c.playing || c.steps > 0;
-            if epoch || c.reset || c.lr.is_some() || !c.exports.is_empty() || c.maps {
+            if epoch || c.reset || c.lr.is_some() || !c.jobs.is_empty() || c.maps {
                 let last_step = !c.playing && c.steps == 1;
                 if !c.playing && c.steps > 0 {
                     c.steps -= 1;
@@ -473,7 +520,7 @@ impl Worker {
                 return Some(Work {
                     reset: std::mem::take(&mut c.reset),
                     lr: c.lr.take(),
-                    exports: std::mem::take(&mut c.exports),
+                    jobs: std::mem::take(&mut c.jobs),
                     epoch,
                     last_step,
                     maps: std::mem::take(&mut c.maps),
@@ -618,7 +665,13 @@ impl Worker {
     /// The maps and parameters of the engine as it is, after `epoch` epochs.
     fn snapshot(&self, epoch: usize) -> Arc<Snapshot> {
         let drawn: Option<Maps> = match &self.grid {
-            Some(grid) => maps::draw(self.engine.as_ref(), grid, self.value_range).ok(),
+            Some(grid) => maps::draw(
+                self.engine.as_ref(),
+                grid,
+                self.value_range,
+                self.neuron_size,
+            )
+            .ok(),
             None => None,
         };
         let parameters = self
@@ -636,10 +689,12 @@ impl Worker {
             None => (None, Vec::new()),
         };
         Arc::new(Snapshot {
+            version: self.versions.fetch_add(1, Ordering::Relaxed) + 1,
             epoch,
             map,
             neurons,
             parameters,
+            neuron_size: self.neuron_size,
         })
     }
 

@@ -600,3 +600,80 @@ async fn the_page_is_served() {
         );
     }
 }
+
+#[tokio::test]
+async fn the_backprop_view_predicts_the_next_step() {
+    // Reference: plain full-batch SGD, as the notebook updates (self.W1 -= self.lr * dW1): the
+    // view's W − lr·dW at epoch 0 must be the weights the engine holds after epoch 0's step, and
+    // its loss epoch 0's loss (the notebook's 1.3632).
+    let app = app();
+    let info = session(&app, json!({})).await;
+    let id = info["id"].as_str().unwrap();
+    let trace = |layer: usize, unit: usize| {
+        let app = app.clone();
+        let path = format!("/api/sessions/{id}/backprop?layer={layer}&unit={unit}");
+        async move {
+            let (status, body) = call(&app, "GET", &path, None).await;
+            assert_eq!(status, StatusCode::OK, "{body}");
+            body
+        }
+    };
+    let hidden = trace(0, 3).await;
+    let output = trace(1, 0).await;
+    assert_eq!(hidden["rows"], 800);
+    assert!(hidden["equations"]["dz"]
+        .as_str()
+        .unwrap()
+        .contains("np.dot(dz2, self.W2.T)"));
+    assert!(output["equations"]["dz"]
+        .as_str()
+        .unwrap()
+        .contains("y_pred - y_true"));
+    assert_eq!(output["update"]["plain_sgd"], true);
+
+    call(&app, "POST", &format!("/api/sessions/{id}/step"), None).await;
+    let frames = wait_for(&app, id, "paused", 1).await;
+    let first_loss = records(&frames)[0]["loss"].as_f64().unwrap();
+    assert!((hidden["loss"].as_f64().unwrap() - first_loss).abs() < 1e-12);
+    // the newest parameters the stream sent (a frame that only changes the state has none)
+    let parameters = frames
+        .iter()
+        .rev()
+        .find_map(|f| f["parameters"].as_array())
+        .unwrap()
+        .clone();
+    let weights = |name: &str, row: usize| -> Vec<f64> {
+        let p = parameters.iter().find(|p| p["name"] == name).unwrap();
+        let columns = p["shape"][1].as_u64().unwrap() as usize;
+        p["values"].as_array().unwrap()[row * columns..(row + 1) * columns]
+            .iter()
+            .map(|v| v.as_f64().unwrap())
+            .collect()
+    };
+    for (trace, name, unit) in [
+        (&hidden, "network.0.weight", 3),
+        (&output, "network.2.weight", 0),
+    ] {
+        let predicted = trace["update"]["w_next"].as_array().unwrap();
+        let held = weights(name, unit);
+        assert_eq!(predicted.len(), held.len());
+        for (p, h) in predicted.iter().zip(&held) {
+            assert!(
+                (p.as_f64().unwrap() - h).abs() < 1e-12,
+                "{name}[{unit}]: {p} vs {h}"
+            );
+        }
+    }
+    let (status, body) = call(
+        &app,
+        "GET",
+        &format!("/api/sessions/{id}/backprop?layer=5&unit=0"),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        body["error"].as_str().unwrap().contains("layers 0 to 1"),
+        "{body}"
+    );
+}
