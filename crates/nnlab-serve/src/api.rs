@@ -85,6 +85,13 @@ impl AppState {
         Ok(())
     }
 
+    /// Closes every session (their streams end).
+    pub fn close_all(&self) {
+        for (_, session) in self.sessions().drain() {
+            session.close();
+        }
+    }
+
     /// Frees the sessions nobody has used for `idle` and that no page is watching.
     pub fn free_idle(&self, idle: Duration) -> usize {
         let mut sessions = self.sessions();

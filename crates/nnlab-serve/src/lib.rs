@@ -75,6 +75,13 @@ pub async fn serve(
             }
         })
     };
+    // On shutdown every session closes, which ends its streams (a stream never ends by itself,
+    // and a graceful shutdown waits for every response to end).
+    let closing = state.clone();
+    let shutdown = async move {
+        shutdown.await;
+        closing.close_all();
+    };
     let result = axum::serve(listener, router(state.clone()))
         .with_graceful_shutdown(shutdown)
         .await;

@@ -677,3 +677,51 @@ async fn the_backprop_view_predicts_the_next_step() {
         "{body}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutdown_ends_open_streams() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    // A page streaming a playing session must not keep the server from stopping (Ctrl-C).
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap().to_string();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(nnlab_serve::serve(listener, Limits::default(), async {
+        let _ = stopped.await;
+    }));
+    let exchange = |request: String| {
+        let address = address.clone();
+        async move {
+            let mut stream = tokio::net::TcpStream::connect(&address).await.unwrap();
+            stream.write_all(request.as_bytes()).await.unwrap();
+            stream
+        }
+    };
+    let body = json!({"config": {"epochs": 1_000_000}}).to_string();
+    let mut created = exchange(format!(
+        "POST /api/sessions HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    ))
+    .await;
+    let mut answer = String::new();
+    created.read_to_string(&mut answer).await.unwrap();
+    let info: Value = serde_json::from_str(answer.split("\r\n\r\n").nth(1).unwrap()).unwrap();
+    let id = info["id"].as_str().unwrap();
+    let mut stream = exchange(format!(
+        "GET /api/sessions/{id}/events HTTP/1.1\r\nHost: {address}\r\n\r\n"
+    ))
+    .await;
+    exchange(format!("POST /api/sessions/{id}/play HTTP/1.1\r\nHost: {address}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")).await;
+    let mut buffer = [0u8; 4096];
+    assert!(
+        stream.read(&mut buffer).await.unwrap() > 0,
+        "the stream sends"
+    );
+
+    stop.send(()).unwrap();
+    let result = tokio::time::timeout(Duration::from_secs(5), server).await;
+    assert!(
+        result.is_ok(),
+        "the server stopped within 5 s with a stream open"
+    );
+    result.unwrap().unwrap().unwrap();
+}
