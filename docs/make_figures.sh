@@ -15,3 +15,7 @@ for section in manual autograd; do
 done
 "$nnlab" train --out "$tmp/p" --quiet --epochs 300 --boundary probability
 cp "$tmp/p/boundary.png" docs/manual_300_epochs_probability.png
+# The playground after the notebook lesson's 20 epochs: its browser test's screenshot (needs
+# chromium and chromium-driver).
+NNLAB_BROWSER_TEST=required cargo test --quiet --release -p nnlab-serve --test browser
+cp target/browser/playground.png docs/playground.png

@@ -33,7 +33,7 @@ impl RunConfig {
                 ];
                 for (name, value) in numbers {
                     if let Some(value) = value {
-                        flag(name, value.to_string());
+                        flag(name, number(value));
                     }
                 }
                 let counts = [
@@ -56,7 +56,7 @@ impl RunConfig {
         }
         match self.test_size {
             Some(TestSizeValue::Fraction(share)) if share != 0.2 => {
-                flag("test-size", share.to_string())
+                flag("test-size", number(share))
             }
             Some(TestSizeValue::Count(count)) => flag("test-size", count.to_string()),
             Some(TestSizeValue::Fraction(_)) if self.data.is_some() => {
@@ -87,10 +87,14 @@ impl RunConfig {
             flag("activation", self.activation.clone());
         }
         if self.lr != 0.1 {
-            flag("lr", self.lr.to_string());
+            flag("lr", number(self.lr));
         }
         if !self.lr_at.is_empty() {
-            flag("lr-at", list(&mut self.lr_at.iter().map(|c| c.to_string())));
+            let changes = self
+                .lr_at
+                .iter()
+                .map(|c| format!("{}={}", c.epoch, number(c.lr)));
+            flag("lr-at", list(&mut changes.into_iter()));
         }
         flag("epochs", self.epochs.to_string());
         if let Some(task) = self.task {
@@ -106,26 +110,26 @@ impl RunConfig {
             flag("optimizer", self.optimizer.name().to_string());
         }
         if let Some(momentum) = self.momentum.filter(|&m| m != 0.0) {
-            flag("momentum", momentum.to_string());
+            flag("momentum", number(momentum));
         }
         if self.nesterov {
             flag("nesterov", String::new());
         }
         if let Some(betas) = self.betas.filter(|b| (b.0, b.1) != (0.9, 0.999)) {
-            flag("betas", format!("{},{}", betas.0, betas.1));
+            flag("betas", format!("{},{}", number(betas.0), number(betas.1)));
         }
         if let Some(eps) = self.eps.filter(|&e| e != 1e-8) {
-            flag("eps", eps.to_string());
+            flag("eps", number(eps));
         }
         if let Some(decay) = self
             .weight_decay
             .filter(|&d| d != self.optimizer.default_weight_decay())
         {
-            flag("weight-decay", decay.to_string());
+            flag("weight-decay", number(decay));
         }
         for (name, value) in [("l1", self.l1), ("l2", self.l2)] {
             if value != 0.0 {
-                flag(name, value.to_string());
+                flag(name, number(value));
             }
         }
         if self.engine == EngineKind::Autograd {
@@ -168,6 +172,18 @@ impl RunConfig {
             line.push_str(&shell_quote(&arg));
         }
         line
+    }
+}
+
+/// `x` in the shorter of Rust's two exact forms: `0.1`, `1e-8`, `1e308` (both read back to the
+/// same f64; the plain one writes 1e308 with 308 zeros).
+fn number(x: f64) -> String {
+    let plain = x.to_string();
+    let debug = format!("{x:?}");
+    if debug.len() < plain.len() {
+        debug
+    } else {
+        plain
     }
 }
 

@@ -85,6 +85,23 @@ impl AppState {
         Ok(())
     }
 
+    /// Pauses the sessions that play with no page watching for `unwatched` (a closed tab); the
+    /// number paused.
+    pub fn pause_unwatched(&self, unwatched: Duration) -> usize {
+        let sessions: Vec<Arc<Session>> = self.sessions().values().cloned().collect();
+        let mut paused = 0;
+        for session in sessions {
+            let orphan = session.streams.load(Ordering::Relaxed) == 0
+                && session.last_used().elapsed() >= unwatched
+                && session.status().state == RunState::Playing;
+            if orphan {
+                session.pause();
+                paused += 1;
+            }
+        }
+        paused
+    }
+
     /// Closes every session (their streams end).
     pub fn close_all(&self) {
         for (_, session) in self.sessions().drain() {
@@ -390,6 +407,7 @@ struct Cursor {
 impl Drop for Cursor {
     fn drop(&mut self) {
         self.session.streams.fetch_sub(1, Ordering::Relaxed);
+        self.session.touch(); // unwatched from now on
     }
 }
 

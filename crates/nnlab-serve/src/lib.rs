@@ -57,7 +57,13 @@ pub fn router(state: Arc<AppState>) -> Router {
         .with_state(state)
 }
 
-/// Serves on `listener` until `shutdown` completes, freeing sessions idle for 10 minutes.
+/// A session that plays with no page watching is paused after this long (a closed tab) ...
+pub const UNWATCHED: Duration = Duration::from_secs(30);
+/// ... and freed after this long unused.
+pub const IDLE: Duration = Duration::from_secs(600);
+
+/// Serves on `listener` until `shutdown` completes, pausing unwatched sessions and freeing idle
+/// ones.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     limits: Limits,
@@ -68,10 +74,11 @@ pub async fn serve(
     let reaper = {
         let state = state.clone();
         tokio::spawn(async move {
-            let mut every = tokio::time::interval(Duration::from_secs(60));
+            let mut every = tokio::time::interval(Duration::from_secs(10));
             loop {
                 every.tick().await;
-                state.free_idle(Duration::from_secs(600));
+                state.pause_unwatched(UNWATCHED);
+                state.free_idle(IDLE);
             }
         })
     };

@@ -113,6 +113,7 @@ pub fn merge(page: &Value) -> ApiResult<RunConfig> {
                 FIELDS.join(", ")
             )));
         }
+        check_whole(key, value)?;
         if value.is_null() {
             config.remove(key);
         } else {
@@ -120,6 +121,32 @@ pub fn merge(page: &Value) -> ApiResult<RunConfig> {
         }
     }
     serde_json::from_value(Value::Object(config)).map_err(|e| ApiError::bad(format!("config: {e}")))
+}
+
+/// Seeds and counts must be whole numbers in range: said with the flag's name (serde's own
+/// message names no field).
+fn check_whole(key: &str, value: &Value) -> ApiResult<()> {
+    let flag = key.replace('_', "-");
+    let seed = key.ends_with("seed");
+    let count = matches!(
+        key,
+        "samples" | "epochs" | "batch_size" | "centers" | "features" | "classes"
+    );
+    if !(seed || count) || value.is_null() {
+        return Ok(());
+    }
+    let fits = match value.as_u64() {
+        Some(n) => !seed || n <= u64::from(u32::MAX),
+        None => false,
+    };
+    if fits {
+        return Ok(());
+    }
+    Err(ApiError::bad(if seed {
+        format!("--{flag} {value}: a seed is a whole number from 0 to 4294967295")
+    } else {
+        format!("--{flag} {value}: give a whole number")
+    }))
 }
 
 /// A finite number ≥ 0, or the CLI's message for its flag.
@@ -324,6 +351,14 @@ mod tests {
             bad(serde_json::json!({"hidden": [8, 8, 8, 8, 8, 8, 8, 8, 8]})).contains("at most 8")
         );
         assert!(bad(serde_json::json!({"lr": "fast"})).starts_with("config: "));
+        assert_eq!(
+            bad(serde_json::json!({"seed": -1})),
+            "--seed -1: a seed is a whole number from 0 to 4294967295"
+        );
+        assert_eq!(
+            bad(serde_json::json!({"batch_size": 2.5})),
+            "--batch-size 2.5: give a whole number"
+        );
         assert!(bad(serde_json::json!([1, 2])).starts_with("config: expected an object"));
     }
 }

@@ -443,7 +443,7 @@ async fn bad_requests_get_a_reason() {
         "/api/sessions".into(),
         create(json!({"samples": 1e12})),
         StatusCode::BAD_REQUEST,
-        "config: ",
+        "--samples 1000000000000.0: give a whole number",
     )
     .await;
     refused(
@@ -724,4 +724,39 @@ async fn shutdown_ends_open_streams() {
         "the server stopped within 5 s with a stream open"
     );
     result.unwrap().unwrap().unwrap();
+}
+
+#[tokio::test]
+async fn a_session_nobody_watches_is_paused_then_freed() {
+    let state = Arc::new(AppState::new(Limits::default(), vec![HOST.to_string()]));
+    let app = nnlab_serve::router(state.clone());
+    let info = session(&app, json!({"epochs": 1_000_000})).await;
+    let id = info["id"].as_str().unwrap();
+    call(&app, "POST", &format!("/api/sessions/{id}/play"), None).await;
+    frames_until(&app, id, |f| last_epoch(f) > 10).await; // a page watched, then went away
+    assert_eq!(
+        state.pause_unwatched(Duration::from_secs(3600)),
+        0,
+        "not yet"
+    );
+    assert_eq!(state.pause_unwatched(Duration::ZERO), 1);
+    let frames = frames_until(&app, id, |f| {
+        f.last().is_some_and(|f| f["state"] == "paused")
+    })
+    .await;
+    let at = last_epoch(&frames);
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert_eq!(
+        state.get(id).unwrap().status().epoch as u64,
+        at,
+        "it stays paused"
+    );
+    assert_eq!(state.free_idle(Duration::from_secs(3600)), 0);
+    assert_eq!(state.free_idle(Duration::ZERO), 1);
+    assert_eq!(
+        call(&app, "GET", &format!("/api/sessions/{id}"), None)
+            .await
+            .0,
+        StatusCode::NOT_FOUND
+    );
 }
