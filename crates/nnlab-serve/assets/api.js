@@ -40,6 +40,8 @@ export const api = {
   control: (id, action, body) => call('POST', `${session(id)}/${action}`, body),
   /** A new learning rate from the next epoch on. */
   lr: (id, lr) => call('POST', `${session(id)}/lr`, { lr }),
+  /** One neuron's numbers in the next full-batch step (layer 0: the first after the inputs). */
+  backprop: (id, layer, unit) => call('GET', `${session(id)}/backprop?layer=${layer}&unit=${unit}`),
   eventsUrl: (id) => `${session(id)}/events`,
   fileUrl: (id, name) => `${session(id)}/files/${name}`,
 };

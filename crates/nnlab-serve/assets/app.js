@@ -1,5 +1,7 @@
 // The playground page's entry point: sessions, the live stream, drawing, and the controls'
-// wiring. (The shared state is in page.js, the form in form.js, own data in own.js.)
+// wiring. (The shared state is in page.js, the form in form.js, own data in own.js, the backprop
+// view in view-backprop.js, the second engine in view-compare.js, the maps' timeline and its GIF
+// in view-timeline.js.)
 //
 // The server trains; the page shows. A session is one run (config + data + weights). Changing any
 // setting except the learning rate makes a new session, paused at epoch 0 (as TensorFlow
@@ -21,6 +23,10 @@ import {
 } from './config.js';
 import { NetworkView } from './view-network.js';
 import { OutputMap, drawCharts, layoutChanged } from './view-output.js';
+import { BackpropView } from './view-backprop.js';
+import { CompareView } from './view-compare.js';
+import { TimelineView } from './view-timeline.js';
+import { decodeMap } from './maps.js';
 import {
   $, state, actions, limits, showError, clearError, guarded,
 } from './page.js';
@@ -44,8 +50,19 @@ const LOG_KEEP = 200;
 const network = new NetworkView($('net'), $('inspector'), {
   toggleInput: (name) => change({ inputs: toggleInput(state.session.network.inputs, name, state.options.inputs) }),
   units: (layer, delta) => change({ hidden: changeUnits(state.config.hidden, layer, delta, limits()) }),
+  select: (layer, unit) => backprop.select(layer, unit),
 });
 const output = new OutputMap($('output-map'), { x: $('axis-x'), y: $('axis-y') });
+const backprop = new BackpropView($('backprop'), network, {
+  state: () => state,
+  control: (action, body) => control(action, body),
+  ready: () => state.starting,
+});
+const compare = new CompareView($('compare-box'), () => scheduleRender());
+const timeline = new TimelineView(
+  { slider: $('timeline'), label: $('timeline-label'), button: $('export-gif') },
+  () => scheduleRender(),
+);
 
 // ---------------------------------------------------------------- sessions
 
@@ -102,6 +119,7 @@ function adopt(session, csv) {
     log: [], frame: null, epoch: 0, run: 'paused', pending: [],
   });
   state.history.clear();
+  timeline.clear();
   if (session.config.dataset) state.lastDataset = session.config.dataset;
   $('command').textContent = session.command || '';
   network.build(session, state.options, { hideFeatures: state.hide.includes('features') });
@@ -111,6 +129,9 @@ function adopt(session, csv) {
   renderDownloads();
   updateUrl();
   openEvents(session.id);
+  backprop.sessionChanged();
+  // The second engine follows every new session (any setting change makes both anew).
+  if ($('compare').checked) compare.start(session.config, csv);
   render();
 }
 
@@ -144,6 +165,13 @@ function onFrame(frame) {
   if (frame.reset) {
     state.history.clear();
     state.log = [];
+    timeline.clear();
+    compare.mainReset();
+  }
+  // Maps are decoded once: the live map, the timeline and the GIF share the bytes.
+  if (frame.map) {
+    frame.map = decodeMap(frame.map);
+    timeline.add(frame.epoch, frame.map);
   }
   addRecords(frame.records || [], frame.epoch);
   state.epoch = frame.epoch;
@@ -199,11 +227,15 @@ function render() {
   safely(renderRunState);
   safely(renderMetrics);
   safely(() => drawCharts($('loss-chart'), $('acc-chart'), state.history, session.task));
-  safely(() => output.draw(session, frame, {
+  const look = {
     discrete: $('discretize').checked,
     showTest: $('show-test').checked,
     pending: state.pending,
-  }));
+  };
+  safely(() => output.draw(session, timeline.shown(frame), { ...look, badge: timeline.badge() }));
+  safely(() => timeline.render(Boolean(session.map)));
+  safely(() => compare.draw(state.history, look));
+  safely(() => backprop.tick());
   if (frame) {
     safely(() => network.update(frame, session.network.widths));
     if (frame.command) $('command').textContent = frame.command;
@@ -331,12 +363,15 @@ async function copyText(text, done) {
 
 // ---------------------------------------------------------------- controls
 
+/** play, pause, step or reset: for the session, and for the second engine when it is on. */
 async function control(action, body) {
   await state.starting;
   if (!state.session) return;
+  if (action === 'play') timeline.live();
+  if (action === 'play' || action === 'reset') backprop.stopSlow();
   const id = state.session.id;
   const seen = state.framesSeen;
-  const answer = await guarded(() => api.control(id, action, body));
+  const [answer] = await Promise.all([guarded(() => api.control(id, action, body)), compare.control(action, body)]);
   if (!answer || !state.session || state.session.id !== id) return;
   // A frame that came meanwhile knows better than the answer: the server answers before its
   // training thread has acted (a short run may even be done already).
@@ -365,11 +400,12 @@ async function onLrChange() {
     return;
   }
   const id = state.session.id;
-  const answer = await guarded(() => api.lr(id, lr));
+  const [answer] = await Promise.all([guarded(() => api.lr(id, lr)), compare.lr(lr)]);
   if (answer !== undefined && state.session && state.session.id === id) {
     state.config = { ...state.config, lr };
     state.desired = { ...state.desired, lr };
     updateUrl();
+    scheduleRender(); // the backprop view's update uses the learning rate
   } else {
     showLr(state.config.lr);
   }
@@ -377,7 +413,21 @@ async function onLrChange() {
 
 function wire() {
   $('play').addEventListener('click', () => control(state.run === 'playing' ? 'pause' : 'play'));
-  $('step').addEventListener('click', () => control('step', { epochs: 1 }));
+  $('step').addEventListener('click', () => {
+    if ($('slow-motion').checked) backprop.slowStep();
+    else control('step', { epochs: 1 });
+  });
+  $('compare').addEventListener('change', () => {
+    if (!$('compare').checked) compare.stop();
+    else if (state.session) compare.start(state.config, state.csv);
+    scheduleRender();
+  });
+  $('export-gif').addEventListener('click', () => {
+    if (!state.session) return;
+    timeline.exportGif(state.session, {
+      discrete: $('discretize').checked, showTest: $('show-test').checked, pending: state.pending,
+    });
+  });
   $('reset').addEventListener('click', () => control('reset'));
   $('preset-notebook').addEventListener('click', () => startSession(state.options.presets.notebook, null));
   $('lr').addEventListener('change', onLrChange);
@@ -438,7 +488,9 @@ function wire() {
   });
   // Free the server's session when the page goes away (and start afresh if it comes back).
   window.addEventListener('pagehide', () => {
-    if (state.session) fetch(`/api/sessions/${state.session.id}`, { method: 'DELETE', keepalive: true }).catch(() => {});
+    for (const id of [state.session && state.session.id, compare.id]) {
+      if (id) fetch(`/api/sessions/${id}`, { method: 'DELETE', keepalive: true }).catch(() => {});
+    }
   });
   window.addEventListener('pageshow', (e) => {
     if (e.persisted) location.reload();
@@ -477,4 +529,6 @@ actions.redraw = scheduleRender;
 main();
 
 // For the browser console: the page's state, to look at while learning how it works.
-window.nnlab = { state, render };
+window.nnlab = {
+  state, render, backprop, compare, timeline,
+};

@@ -187,10 +187,11 @@ export function testShare(config) {
 }
 
 /** The hidden layers after adding/removing a layer or a unit, within the server's limits. */
+// nnlab's networks have at least one hidden layer (`--hidden` needs a width), so − stops at one.
 export function changeLayers(hidden, delta, limits = {}) {
   const next = hidden.slice();
   if (delta > 0 && next.length < (limits.max_layers ?? 6)) next.push(next.length ? next[next.length - 1] : 4);
-  if (delta < 0 && next.length > 0) next.pop();
+  if (delta < 0 && next.length > 1) next.pop();
   return next;
 }
 

@@ -83,7 +83,7 @@ export function renderForm() {
   const hidden = c.hidden || [];
   $('layer-count').textContent = plural(hidden.length, 'hidden layer');
   $('layer-add').disabled = hidden.length >= (limits().max_layers ?? 6);
-  $('layer-remove').disabled = hidden.length === 0;
+  $('layer-remove').disabled = hidden.length <= 1; // nnlab nets keep at least one hidden layer
   $('map-hint').textContent = mapHint();
   $('acc-row').hidden = s.task === 'regression';
   $('acc-chart').hidden = s.task === 'regression';

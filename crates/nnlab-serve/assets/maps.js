@@ -2,7 +2,7 @@
 // data's coordinates and a canvas's pixels. Pure functions: no DOM, tested with node --test.
 //
 // A map is size × size bytes, row 0 at the top (the largest x2), column 0 at xmin; byte b stands
-// for the value lo + (hi − lo)·b/255.
+// for the value lo + (hi − lo)·b/255. A frame sends them as base64; decodeMap keeps them as bytes.
 
 import {
   binaryColor, multiclassColor, regressionColor, neuronColor,
@@ -14,6 +14,23 @@ export function decodeBase64(text) {
   const bytes = new Uint8Array(binary.length);
   for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
   return bytes;
+}
+
+/** A map's bytes: base64 text as a frame sends it, or bytes already decoded (the timeline's). */
+export function mapBytes(values) {
+  return typeof values === 'string' ? decodeBase64(values) : values;
+}
+
+/** A frame's map with its bytes decoded once: {size, lo, hi, values, classes (or null)}. */
+export function decodeMap(map) {
+  const values = mapBytes(map.values);
+  return {
+    size: map.size || Math.round(Math.sqrt(values.length)),
+    lo: map.lo,
+    hi: map.hi,
+    values,
+    classes: map.classes ? mapBytes(map.classes) : null,
+  };
 }
 
 /** The value byte b stands for on a map over [lo, hi]. */
@@ -47,10 +64,10 @@ function paint(bytes, lut, out = new Uint8ClampedArray(bytes.length * 4)) {
  * - regression: RdBu over the data's value range (`valueRange`, else the map's lo..hi).
  */
 export function outputPixels(map, { task, classes = 2, discrete = false, valueRange = null }) {
-  const values = decodeBase64(map.values);
+  const values = mapBytes(map.values);
   const { lo, hi } = map;
   if (task === 'multiclass' && map.classes) {
-    const winners = decodeBase64(map.classes);
+    const winners = mapBytes(map.classes);
     const tables = [];
     const out = new Uint8ClampedArray(values.length * 4);
     for (let i = 0, j = 0; i < values.length; i++, j += 4) {

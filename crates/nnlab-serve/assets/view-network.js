@@ -1,6 +1,7 @@
 // The network drawing: the input features, a column of neurons per layer (each a small heat map
 // of what it computes over the plane), and the links between them (width ∝ |w|, blue positive,
-// red negative). Hovering a neuron shows its map large.
+// red negative). Hovering a neuron shows its map large; clicking one selects it (the backprop
+// view), and slow motion lights links and neurons stage by stage.
 
 import { neuronPixels, featurePixels, featureBase, featureLabel } from './maps.js';
 import { links, maxAbsWeight, neuronSide, plural } from './network.js';
@@ -17,7 +18,8 @@ function el(tag, className, text) {
 export class NetworkView {
   /**
    * `root`: the container; `inspector`: the hover box (a canvas and a caption);
-   * `on`: {toggleInput(name), units(layer, delta)}.
+   * `on`: {toggleInput(name), units(layer, delta), select(layer, unit)} (select's layer counts
+   * from the first layer after the inputs, as the backprop endpoint does).
    */
   constructor(root, inspector, on) {
     this.root = root;
@@ -25,6 +27,10 @@ export class NetworkView {
     this.on = on;
     this.canvas = document.createElement('canvas'); // the links, under the neurons
     this.canvas.className = 'links';
+    this.glow = document.createElement('canvas'); // slow motion's lit links, over the links
+    this.glow.className = 'links glow';
+    this.lit = null; // the slow-motion step shown (see slowmo.js), or null
+    this.selected = null; // {layer, unit} in node layers (1 = the first after the inputs)
     this.nodes = []; // nodes[layer][unit]: the element of each neuron (layer 0: the inputs)
     this.ends = []; // ends[layer][unit]: {left, right, y} of each neuron, in the container's pixels
     this.weights = []; // the links of the latest frame: {layer, from, to, w}
@@ -34,6 +40,7 @@ export class NetworkView {
     new ResizeObserver(() => {
       this.layoutLinks();
       this.drawLinks();
+      this.drawGlow();
     }).observe(root);
   }
 
@@ -46,7 +53,9 @@ export class NetworkView {
     const side = neuronSide(maxUnits);
     this.root.style.setProperty('--node', `${side}px`);
     clearTimeout(this.trailing);
-    this.root.replaceChildren(this.canvas);
+    this.root.replaceChildren(this.canvas, this.glow);
+    this.lit = null;
+    this.selected = null;
     this.nodes = [];
     this.frame = null;
     this.widths = widths;
@@ -104,8 +113,16 @@ export class NetworkView {
       const column = el('div', 'units');
       const list = [];
       for (let unit = 0; unit < widths[layer]; unit++) {
-        const node = el('div', 'node');
+        const node = el('div', 'node neuron');
         node.append(el('canvas'));
+        node.tabIndex = 0;
+        node.addEventListener('click', () => this.on.select(layer - 1, unit));
+        node.addEventListener('keydown', (e) => {
+          if (e.key === 'Enter' || e.key === ' ') {
+            e.preventDefault();
+            this.on.select(layer - 1, unit);
+          }
+        });
         this.hover(node, { kind: 'neuron', layer, unit, output });
         column.append(node);
         list.push(node);
@@ -116,6 +133,70 @@ export class NetworkView {
     }
     this.layoutLinks();
     this.drawLinks();
+  }
+
+  /** Marks the neuron `unit` of `layer` (0: the first after the inputs) as selected; null: none. */
+  select(layer, unit) {
+    for (const node of this.root.querySelectorAll('.node.selected')) node.classList.remove('selected');
+    const node = layer === null ? null : this.nodes[layer + 1] && this.nodes[layer + 1][unit];
+    this.selected = node ? { layer: layer + 1, unit } : null;
+    if (node) node.classList.add('selected');
+    return Boolean(node);
+  }
+
+  /**
+   * Lights a slow-motion step (slowmo.js: links and node layers lit, the direction, focus on the
+   * selected neuron's incoming links), or nothing with null.
+   */
+  light(step) {
+    this.lit = step;
+    this.nodes.forEach((layer, k) => {
+      const on = Boolean(step) && step.nodes.includes(k);
+      for (const node of layer) {
+        if (!node) continue;
+        const mine = !step || !step.focus || (this.selected && k === this.selected.layer && node === this.nodes[k][this.selected.unit]);
+        node.classList.toggle('lit', on && mine);
+        node.classList.toggle('lit-back', on && mine && step.direction === 'backward');
+      }
+    });
+    this.drawGlow();
+  }
+
+  /** Draws the lit links: teal going forward, amber coming back. */
+  drawGlow() {
+    const box = this.box;
+    if (!box) return;
+    const dpr = window.devicePixelRatio || 1;
+    const canvas = this.glow;
+    canvas.style.width = `${box.width}px`;
+    canvas.style.height = `${box.height}px`;
+    if (canvas.width !== Math.round(box.width * dpr)) canvas.width = Math.round(box.width * dpr);
+    if (canvas.height !== Math.round(box.height * dpr)) canvas.height = Math.round(box.height * dpr);
+    const ctx = canvas.getContext('2d');
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    ctx.clearRect(0, 0, box.width, box.height);
+    const step = this.lit;
+    if (!step) return;
+    ctx.strokeStyle = step.direction === 'backward' ? '#d97706' : '#0f766e';
+    ctx.globalAlpha = 0.55;
+    ctx.lineWidth = 2.2;
+    ctx.beginPath();
+    for (const k of step.links) {
+      const from = this.ends[k] || [];
+      const to = this.ends[k + 1] || [];
+      to.forEach((b, j) => {
+        if (!b) return;
+        if (step.focus && !(this.selected && this.selected.layer === k + 1 && this.selected.unit === j)) return;
+        for (const a of from) {
+          if (!a) continue;
+          const mid = (a.right + b.left) / 2;
+          ctx.moveTo(a.right, a.y);
+          ctx.bezierCurveTo(mid, a.y, mid, b.y, b.left, b.y);
+        }
+      });
+    }
+    ctx.stroke();
+    ctx.globalAlpha = 1;
   }
 
   paintFeature(canvas, name, domain) {
@@ -263,7 +344,7 @@ export class NetworkView {
       } else {
         this.paintNeuron(canvas, neuron, this.frame.neuron_size);
         const where = h.output ? `Output neuron ${h.unit + 1}` : `Layer ${h.layer}, neuron ${h.unit + 1}`;
-        caption.textContent = `${where}: from ${short(neuron.lo)} (red) to ${short(neuron.hi)} (blue), white at 0`;
+        caption.textContent = `${where}: from ${short(neuron.lo)} (red) to ${short(neuron.hi)} (blue), white at 0. Click: its numbers in one step of backprop.`;
       }
     }
     const r = h.node.getBoundingClientRect();

@@ -37,9 +37,11 @@ export function sharpContext(canvas) {
 }
 
 export class OutputMap {
-  constructor(canvas, axes) {
+  /** `axes`: {x, y} elements for the tick labels (or null); `dotScale`: the dots' size. */
+  constructor(canvas, axes, { dotScale = 1 } = {}) {
     this.canvas = canvas;
     this.axes = axes; // {x: element, y: element} for the tick labels
+    this.dotScale = dotScale;
     this.image = document.createElement('canvas'); // the map at its own resolution
     this.dots = document.createElement('canvas'); // the rows, drawn once per session
     this.lastMap = null;
@@ -47,6 +49,7 @@ export class OutputMap {
 
   /** Tick labels along the bottom (x1) and the left (x2) for the data's domain (none: null). */
   setDomain(domain) {
+    if (!this.axes) return;
     if (!domain) {
       this.axes.x.replaceChildren();
       this.axes.y.replaceChildren();
@@ -69,8 +72,8 @@ export class OutputMap {
   }
 
   /**
-   * Draws the map of `frame` (if any) and the rows of `session` on top.
-   * `opts`: {discrete, showTest, pending: [[x1, x2, target]]}.
+   * Draws the map of `frame` (if any; its bytes base64 or decoded) and the rows of `session` on top.
+   * `opts`: {discrete, showTest, pending: [[x1, x2, target]], badge: a word for the top left corner}.
    */
   draw(session, frame, opts) {
     const { ctx, width, height } = sharpContext(this.canvas);
@@ -113,6 +116,24 @@ export class OutputMap {
     }
     ctx.setTransform(1, 0, 0, 1, 0, 0);
     ctx.drawImage(this.dots, 0, 0);
+    if (opts.badge) this.drawBadge(opts.badge);
+  }
+
+  /** A small label on a white tab in the top left corner (the epoch of a map from the past). */
+  drawBadge(text) {
+    const dpr = window.devicePixelRatio || 1;
+    const ctx = this.canvas.getContext('2d');
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    ctx.font = '600 12px system-ui, sans-serif';
+    const width = ctx.measureText(text).width + 14;
+    ctx.fillStyle = 'rgba(255, 255, 255, 0.92)';
+    ctx.beginPath();
+    ctx.roundRect(6, 6, width, 20, 4);
+    ctx.fill();
+    ctx.fillStyle = '#0f766e';
+    ctx.textAlign = 'left';
+    ctx.textBaseline = 'middle';
+    ctx.fillText(text, 13, 16.5);
   }
 
   /** The data's rows as dots, on `this.dots` (the same size as the map's canvas). */
@@ -131,11 +152,11 @@ export class OutputMap {
       ctx.arc(px, py, radius, 0, 2 * Math.PI);
       ctx.fillStyle = css(this.pointColor(session, row[row.length - 1]));
       ctx.fill();
-      ctx.lineWidth = 1;
+      ctx.lineWidth = Math.min(1, radius / 2);
       ctx.strokeStyle = stroke;
       ctx.stroke();
     };
-    const radius = session.data.train.length > 1500 ? 2.2 : 3;
+    const radius = (session.data.train.length > 1500 ? 2.2 : 3) * this.dotScale;
     // Training dots have a white rim; a regression's pale dots need a grey one to show on white.
     const rim = session.task === 'regression' ? 'rgba(55,65,81,0.45)' : 'rgba(255,255,255,0.9)';
     for (const row of session.data.train) dot(row, rim, radius);

@@ -63,9 +63,19 @@ pub fn trace(
     let trace = mlp.backward_trace(&pass, y.view(), task);
     let cache = &pass.caches[layer];
     let z = cache.z.column(unit);
-    let a = dense
-        .activation
-        .apply(&cache.z.column(unit).insert_axis(Axis(1)).to_owned());
+    // a of this unit: the activation of its z, or for a multi-class output the softmax across
+    // all the classes' z (its probability for class `unit`).
+    let a = match task {
+        Task::Multiclass { .. } if layer + 1 == mlp.layers.len() => {
+            nnlab_core::softmax::softmax(cache.z.view())
+                .column(unit)
+                .insert_axis(Axis(1))
+                .to_owned()
+        }
+        _ => dense
+            .activation
+            .apply(&cache.z.column(unit).insert_axis(Axis(1)).to_owned()),
+    };
     let step = &trace[layer];
     let dz = step.dz.column(unit);
     let w = dense.w.column(unit);
@@ -103,7 +113,9 @@ pub fn trace(
         "db": format!("db{n} = (1/m)·Σ dz{n}        (db{n} = (1/m) * np.sum(dz{n}, axis=0, keepdims=True))"),
         "update": format!("W{n} ← W{n} − lr·dW{n}        (self.W{n} -= self.lr * dW{n})"),
     });
-    let plain_sgd = config.optimizer == RuleKind::Sgd
+    let full_batch = config.batch_size.is_none_or(|b| b >= x.nrows());
+    let plain_sgd = full_batch
+        && config.optimizer == RuleKind::Sgd
         && config.momentum.unwrap_or(0.0) == 0.0
         && config.weight_decay.unwrap_or(0.0) == 0.0
         && config.l1 == 0.0
@@ -115,7 +127,12 @@ pub fn trace(
         "unit": unit,
         "output_layer": output,
         "rows": x.nrows(),
-        "activation": if output { task.output_activation().name() } else { f },
+        "activation": match (output, task) {
+            (true, Task::Binary) => "sigmoid",
+            (true, Task::Multiclass { .. }) => "softmax",
+            (true, Task::Regression) => "linear",
+            (false, _) => f,
+        },
         "loss": loss,
         "equations": equations,
         "forward": {
@@ -136,6 +153,8 @@ pub fn trace(
             "plain_sgd": plain_sgd,
             "note": if plain_sgd {
                 "the next epoch's full-batch step, exactly as the notebook's update".to_string()
+            } else if !full_batch {
+                format!("the full-batch step over all {} rows; this run takes mini-batches of {} rows, each a step like this on its own rows", x.nrows(), config.batch_size.unwrap_or(0))
             } else {
                 format!("plain SGD's step; {} changes it (momentum, Adam's scaling, decay or penalties)", config.optimizer)
             },

@@ -760,3 +760,36 @@ async fn a_session_nobody_watches_is_paused_then_freed() {
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test]
+async fn a_multiclass_outputs_a_is_its_softmax_probability() {
+    // Reference: softmax's definition — each row's probabilities over the classes sum to 1.
+    let app = app();
+    let info = session(
+        &app,
+        json!({"dataset": "blobs", "centers": 3, "hidden": [4]}),
+    )
+    .await;
+    let id = info["id"].as_str().unwrap();
+    let mut sums = [0.0; 5];
+    for class in 0..3 {
+        let (status, trace) = call(
+            &app,
+            "GET",
+            &format!("/api/sessions/{id}/backprop?layer=1&unit={class}"),
+            None,
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{trace}");
+        assert_eq!(trace["activation"], "softmax");
+        for (sum, a) in sums
+            .iter_mut()
+            .zip(trace["forward"]["a"]["first"].as_array().unwrap())
+        {
+            *sum += a.as_f64().unwrap();
+        }
+    }
+    for sum in sums {
+        assert!((sum - 1.0).abs() < 1e-12, "{sums:?}");
+    }
+}

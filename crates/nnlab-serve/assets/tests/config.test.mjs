@@ -116,7 +116,7 @@ test('layers and units stay within the limits', () => {
   assert.deepEqual(changeLayers([4, 2], +1, limits), [4, 2, 2]);
   assert.deepEqual(changeLayers([4, 2, 2], +1, limits), [4, 2, 2]);
   assert.deepEqual(changeLayers([], +1, limits), [4]);
-  assert.deepEqual(changeLayers([4], -1, limits), []);
+  assert.deepEqual(changeLayers([4], -1, limits), [4]); // at least one hidden layer
   assert.deepEqual(changeLayers([], -1, limits), []);
   assert.deepEqual(changeUnits([4, 2], 0, +1, limits), [5, 2]);
   assert.deepEqual(changeUnits([8, 2], 0, +1, limits), [8, 2]);

@@ -2,7 +2,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import {
   decodeBase64, byteValue, outputPixels, neuronPixels, featureValue, featurePixels, dataToPixel, pixelToData, ticks,
-  parseFeature, featureBase, featureLabel,
+  parseFeature, featureBase, featureLabel, decodeMap, mapBytes,
 } from '../maps.js';
 import { binaryColor, multiclassColor, regressionColor, neuronColor } from '../colors.js';
 
@@ -100,4 +100,17 @@ test('ticks are round numbers inside the range', () => {
   assert.deepEqual(ticks(0, 1, 2), [0, 0.5, 1]);
   assert.deepEqual(ticks(-6.2, 6.2, 5), [-6, -4, -2, 0, 2, 4, 6]);
   assert.deepEqual(ticks(2, 2), [2]);
+});
+
+test('maps decode once; output pixels take base64 or bytes alike', () => {
+  const frame = { size: 2, values: b64([0, 255, 128, 64]), lo: 0, hi: 1 };
+  const decoded = decodeMap(frame);
+  assert.equal(decoded.size, 2);
+  assert.deepEqual(Array.from(decoded.values), [0, 255, 128, 64]);
+  assert.equal(decoded.classes, null);
+  assert.deepEqual(outputPixels(decoded, { task: 'binary' }), outputPixels(frame, { task: 'binary' }));
+  assert.deepEqual(Array.from(mapBytes(b64([1, 2]))), [1, 2]);
+  const multi = decodeMap({ values: b64([9, 9, 9, 9]), lo: 0.5, hi: 1, classes: b64([0, 1, 1, 0]) });
+  assert.equal(multi.size, 2);
+  assert.deepEqual(Array.from(multi.classes), [0, 1, 1, 0]);
 });
