@@ -166,15 +166,7 @@ export class NetworkView {
   drawGlow() {
     const box = this.box;
     if (!box) return;
-    const dpr = window.devicePixelRatio || 1;
-    const canvas = this.glow;
-    canvas.style.width = `${box.width}px`;
-    canvas.style.height = `${box.height}px`;
-    if (canvas.width !== Math.round(box.width * dpr)) canvas.width = Math.round(box.width * dpr);
-    if (canvas.height !== Math.round(box.height * dpr)) canvas.height = Math.round(box.height * dpr);
-    const ctx = canvas.getContext('2d');
-    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-    ctx.clearRect(0, 0, box.width, box.height);
+    const ctx = clearedContext(this.glow, box);
     const step = this.lit;
     if (!step) return;
     ctx.strokeStyle = step.direction === 'backward' ? '#d97706' : '#0f766e';
@@ -222,15 +214,7 @@ export class NetworkView {
   drawLinks() {
     const box = this.box;
     if (!box) return;
-    const dpr = window.devicePixelRatio || 1;
-    const canvas = this.canvas;
-    canvas.style.width = `${box.width}px`;
-    canvas.style.height = `${box.height}px`;
-    if (canvas.width !== Math.round(box.width * dpr)) canvas.width = Math.round(box.width * dpr);
-    if (canvas.height !== Math.round(box.height * dpr)) canvas.height = Math.round(box.height * dpr);
-    const ctx = canvas.getContext('2d');
-    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-    ctx.clearRect(0, 0, box.width, box.height);
+    const ctx = clearedContext(this.canvas, box);
     // Before the first frame: thin grey links, so that the architecture shows.
     const known = this.weights.length > 0;
     const list = known ? this.weights : this.allLinks();
@@ -354,4 +338,17 @@ export class NetworkView {
     this.inspector.style.top = `${Math.max(8, Math.min(window.innerHeight - 270, r.top - 40))}px`;
     this.inspector.hidden = false;
   }
+}
+
+/** The canvas sized to `box` at the screen's pixel density, cleared, its context in CSS pixels. */
+function clearedContext(canvas, box) {
+  const dpr = window.devicePixelRatio || 1;
+  canvas.style.width = `${box.width}px`;
+  canvas.style.height = `${box.height}px`;
+  if (canvas.width !== Math.round(box.width * dpr)) canvas.width = Math.round(box.width * dpr);
+  if (canvas.height !== Math.round(box.height * dpr)) canvas.height = Math.round(box.height * dpr);
+  const ctx = canvas.getContext('2d');
+  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+  ctx.clearRect(0, 0, box.width, box.height);
+  return ctx;
 }

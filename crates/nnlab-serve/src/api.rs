@@ -299,6 +299,12 @@ pub async fn lr(
     Ok(state_of(&session, None))
 }
 
+/// `GET /api/sessions/{id}/timeline`: the output maps kept since epoch 0.
+pub async fn timeline(State(app): State<Shared>, Path(id): Path<String>) -> ApiResult<Json<Value>> {
+    let session = app.get(&id)?;
+    Ok(Json(session.timeline().await?))
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TraceQuery {

@@ -48,6 +48,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/sessions/{id}/lr", post(api::lr))
         .route("/api/sessions/{id}/events", get(api::events))
         .route("/api/sessions/{id}/backprop", get(api::backprop))
+        .route("/api/sessions/{id}/timeline", get(api::timeline))
         .route("/api/sessions/{id}/files/{name}", get(api::file))
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(axum::middleware::from_fn_with_state(

@@ -124,13 +124,12 @@ pub struct Maps {
     pub neurons: Vec<Vec<Picture>>,
 }
 
-/// Computes the maps; `value_range` is the regression targets' range (the map's colour scale).
-pub fn draw(
+/// The output map alone: P(class 1), the winning class and its probability, or the value.
+pub fn output_map(
     engine: &dyn Engine,
     grid: &Array2<f64>,
     value_range: Option<(f64, f64)>,
-    neuron_size: usize,
-) -> Result<Maps, nnlab_core::CoreError> {
+) -> Result<Picture, nnlab_core::CoreError> {
     let task = engine.spec().task();
     let outputs = engine.outputs(grid)?;
     let scores = task.scores(outputs.view());
@@ -168,6 +167,17 @@ pub fn draw(
             }
         }
     };
+    Ok(map)
+}
+
+/// Computes the maps; `value_range` is the regression targets' range (the map's colour scale).
+pub fn draw(
+    engine: &dyn Engine,
+    grid: &Array2<f64>,
+    value_range: Option<(f64, f64)>,
+    neuron_size: usize,
+) -> Result<Maps, nnlab_core::CoreError> {
+    let map = output_map(engine, grid, value_range)?;
     // Every other (or fourth) row and column of the grid, for the neurons' smaller maps.
     let step = MAP_SIZE / neuron_size;
     let rows: Vec<usize> = (0..neuron_size)

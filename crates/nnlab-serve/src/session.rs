@@ -59,6 +59,44 @@ pub struct Snapshot {
     pub neuron_size: usize,
 }
 
+/// The output map as training went: every epoch at first, then, whenever [`TIMELINE_FRAMES`]
+/// are kept, every other one of them is dropped and the stride doubles — so it always covers the
+/// whole run, from epoch 0, in at most that many maps, at a cost of one map per `stride` epochs.
+#[derive(Debug)]
+pub struct Timeline {
+    pub frames: Vec<(usize, Picture)>,
+    pub stride: usize,
+}
+
+/// The most maps a timeline keeps.
+pub const TIMELINE_FRAMES: usize = 300;
+
+impl Default for Timeline {
+    fn default() -> Timeline {
+        Timeline {
+            frames: Vec::new(),
+            stride: 1,
+        }
+    }
+}
+
+impl Timeline {
+    /// Whether the map after `epoch` epochs is to be kept.
+    pub fn wants(&self, epoch: usize) -> bool {
+        epoch % self.stride == 0 && self.frames.last().is_none_or(|(last, _)| *last < epoch)
+    }
+
+    /// Keeps it, thinning when full.
+    pub fn keep(&mut self, epoch: usize, map: Picture) {
+        self.frames.push((epoch, map));
+        if self.frames.len() > TIMELINE_FRAMES {
+            self.stride *= 2;
+            let stride = self.stride;
+            self.frames.retain(|(epoch, _)| epoch % stride == 0);
+        }
+    }
+}
+
 /// Why a run stopped by itself, in words.
 #[derive(Clone, Debug, Serialize)]
 pub struct Divergence {
@@ -199,6 +237,7 @@ impl Session {
             value_range,
             neuron_size,
             versions: std::sync::atomic::AtomicU64::new(0),
+            timeline: Timeline::default(),
             stop: None,
             status: status.clone(),
             control: control.clone(),
@@ -207,6 +246,7 @@ impl Session {
             max_epochs: limits.max_epochs,
         };
         worker.publish_maps();
+        worker.keep_map(0);
         std::thread::Builder::new()
             .name(format!("session-{id}"))
             .spawn(move || worker.run())
@@ -321,6 +361,20 @@ impl Session {
     /// Writes the run folder as it stands into a new temporary folder.
     pub async fn export(&self) -> ApiResult<tempfile::TempDir> {
         self.on_worker(Worker::export).await?
+    }
+
+    /// The kept output maps since epoch 0 (see [`Timeline`]).
+    pub async fn timeline(&self) -> ApiResult<Value> {
+        self.on_worker(|worker: &Worker| {
+            let frames: Vec<Value> = worker
+                .timeline
+                .frames
+                .iter()
+                .map(|(epoch, map)| json!({"epoch": epoch, "map": map}))
+                .collect();
+            json!({"stride": worker.timeline.stride, "frames": frames})
+        })
+        .await
     }
 
     /// One neuron's forward and backward numbers on the training rows, with the weights as they
@@ -461,6 +515,8 @@ pub struct Worker {
     neuron_size: usize,
     /// The last snapshot's version.
     versions: std::sync::atomic::AtomicU64,
+    /// The output map every `stride` epochs since epoch 0, for the page's timeline.
+    timeline: Timeline,
     stop: Option<Stop>,
     status: Arc<Mutex<Status>>,
     control: Arc<(Mutex<Control>, Condvar)>,
@@ -572,6 +628,7 @@ impl Worker {
         match result {
             Ok(record) if record.is_finite() => {
                 let epoch = done_before + 1;
+                self.keep_map(epoch);
                 let finished = epoch == self.config.epochs || epoch >= self.max_epochs;
                 if finished {
                     self.halt();
@@ -629,6 +686,8 @@ impl Worker {
             Ok(trainer) => {
                 self.trainer = trainer;
                 self.stop = None;
+                self.timeline = Timeline::default();
+                self.keep_map(0);
                 let snapshot = self.snapshot(0);
                 let mut status = lock(&self.status);
                 status.records.clear();
@@ -696,6 +755,18 @@ impl Worker {
             parameters,
             neuron_size: self.neuron_size,
         })
+    }
+
+    /// Keeps the output map after `epoch` epochs if the timeline wants it.
+    fn keep_map(&mut self, epoch: usize) {
+        if !self.timeline.wants(epoch) {
+            return;
+        }
+        if let Some(grid) = &self.grid {
+            if let Ok(map) = maps::output_map(self.engine.as_ref(), grid, self.value_range) {
+                self.timeline.keep(epoch, map);
+            }
+        }
     }
 
     /// Publishes fresh maps (only the worker changes the epoch, so it is read safely first).

@@ -50,7 +50,7 @@ impl Default for Limits {
 
 /// The config fields a page may send (those of `run.json`'s "config" that make sense in a
 /// browser: no paths on the server, no GPU, no thread count).
-const FIELDS: &[&str] = &[
+pub const FIELDS: &[&str] = &[
     "dataset",
     "samples",
     "noise",

@@ -793,3 +793,49 @@ async fn a_multiclass_outputs_a_is_its_softmax_probability() {
         assert!((sum - 1.0).abs() < 1e-12, "{sums:?}");
     }
 }
+
+#[tokio::test]
+async fn the_timeline_keeps_every_epoch_then_thins_out() {
+    let app = app();
+    let info = session(&app, json!({"epochs": 20})).await;
+    let id = info["id"].as_str().unwrap();
+    call(&app, "POST", &format!("/api/sessions/{id}/play"), None).await;
+    let frames = wait_for(&app, id, "done", 20).await;
+    let (status, timeline) = call(&app, "GET", &format!("/api/sessions/{id}/timeline"), None).await;
+    assert_eq!(status, StatusCode::OK, "{timeline}");
+    let kept = timeline["frames"].as_array().unwrap();
+    let epochs: Vec<u64> = kept.iter().map(|f| f["epoch"].as_u64().unwrap()).collect();
+    assert_eq!(
+        epochs,
+        (0..=20).collect::<Vec<u64>>(),
+        "every epoch of a short run"
+    );
+    // the last kept map is the one the stream showed at epoch 20
+    let shown = frames
+        .iter()
+        .rev()
+        .find_map(|f| f["map"]["values"].as_str())
+        .unwrap();
+    assert_eq!(kept[20]["map"]["values"].as_str().unwrap(), shown);
+
+    // a long run: at most 300 maps, from epoch 0, evenly strided, up to the last epoch
+    call(
+        &app,
+        "POST",
+        &format!("/api/sessions/{id}/step"),
+        Some(json!({"epochs": 1004})),
+    )
+    .await;
+    wait_for(&app, id, "paused", 1024).await;
+    let (_, timeline) = call(&app, "GET", &format!("/api/sessions/{id}/timeline"), None).await;
+    let stride = timeline["stride"].as_u64().unwrap();
+    let epochs: Vec<u64> = timeline["frames"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["epoch"].as_u64().unwrap())
+        .collect();
+    assert!(epochs.len() <= 300, "{} maps", epochs.len());
+    assert_eq!(stride, 4); // 1025 maps at stride 1 thin to 513, 257 at stride 4
+    assert_eq!(epochs, (0..=1024).step_by(4).collect::<Vec<u64>>());
+}
