@@ -83,7 +83,7 @@ impl Default for Timeline {
 impl Timeline {
     /// Whether the map after `epoch` epochs is to be kept.
     pub fn wants(&self, epoch: usize) -> bool {
-        epoch % self.stride == 0 && self.frames.last().is_none_or(|(last, _)| *last < epoch)
+        epoch.is_multiple_of(self.stride) && self.frames.last().is_none_or(|(last, _)| *last < epoch)
     }
 
     /// Keeps it, thinning when full.
@@ -92,7 +92,7 @@ impl Timeline {
         if self.frames.len() > TIMELINE_FRAMES {
             self.stride *= 2;
             let stride = self.stride;
-            self.frames.retain(|(epoch, _)| epoch % stride == 0);
+            self.frames.retain(|(epoch, _)| epoch.is_multiple_of(stride));
         }
     }
 }
