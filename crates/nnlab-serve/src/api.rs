@@ -386,6 +386,8 @@ struct Frame<'a> {
     /// The records start over from epoch 0 (a reset, or the stream's first frame).
     reset: bool,
     records: &'a [EpochRecord],
+    /// A classification's test loss after each of `records`' epochs (empty for a regression).
+    test_losses: &'a [f64],
     #[serde(skip_serializing_if = "Option::is_none")]
     map: Option<&'a Picture>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -431,6 +433,10 @@ impl Cursor {
         let version = snapshot.as_ref().map(|s| s.version);
         let new_snapshot = version.is_some() && version != self.sent_snapshot;
         let records = &status.records[self.sent_records.min(status.records.len())..];
+        let test_losses = status
+            .test_losses
+            .get(self.sent_records..)
+            .unwrap_or_default();
         let state = (status.state, status.lr, status.divergence.is_some());
         if !reset && records.is_empty() && !new_snapshot && Some(state) == self.sent_state {
             return None;
@@ -442,6 +448,7 @@ impl Cursor {
             lr: status.lr,
             reset,
             records,
+            test_losses,
             map: snap.and_then(|s| s.map.as_ref()),
             neurons: snap.map(|s| &s.neurons).filter(|n| !n.is_empty()),
             neuron_size: snapshot.as_deref().map_or(NEURON_SIZE, |s| s.neuron_size),

@@ -83,7 +83,8 @@ impl Default for Timeline {
 impl Timeline {
     /// Whether the map after `epoch` epochs is to be kept.
     pub fn wants(&self, epoch: usize) -> bool {
-        epoch.is_multiple_of(self.stride) && self.frames.last().is_none_or(|(last, _)| *last < epoch)
+        epoch.is_multiple_of(self.stride)
+            && self.frames.last().is_none_or(|(last, _)| *last < epoch)
     }
 
     /// Keeps it, thinning when full.
@@ -92,7 +93,8 @@ impl Timeline {
         if self.frames.len() > TIMELINE_FRAMES {
             self.stride *= 2;
             let stride = self.stride;
-            self.frames.retain(|(epoch, _)| epoch.is_multiple_of(stride));
+            self.frames
+                .retain(|(epoch, _)| epoch.is_multiple_of(stride));
         }
     }
 }
@@ -114,6 +116,9 @@ pub struct Status {
     pub lr: f64,
     /// Every epoch's record since the last reset.
     pub records: Vec<EpochRecord>,
+    /// A classification's loss on the test rows after each epoch (beside `records`, which carry
+    /// what `nnlab train` records; a regression's records have their own test loss).
+    pub test_losses: Vec<f64>,
     /// Counts resets, so that a stream knows to start over.
     pub generation: u64,
     pub snapshot: Option<Arc<Snapshot>>,
@@ -217,6 +222,7 @@ impl Session {
             epoch: 0,
             lr: config.lr,
             records: Vec::new(),
+            test_losses: Vec::new(),
             generation: 0,
             snapshot: None,
             divergence: None,
@@ -634,8 +640,10 @@ impl Worker {
                     self.halt();
                 }
                 let snapshot = (finished || last_step).then(|| self.snapshot(epoch));
+                let test_loss = self.classification_test_loss();
                 let mut status = lock(&self.status);
                 status.records.push(record);
+                status.test_losses.extend(test_loss);
                 status.epoch = epoch;
                 if snapshot.is_some() {
                     status.snapshot = snapshot;
@@ -691,6 +699,7 @@ impl Worker {
                 let snapshot = self.snapshot(0);
                 let mut status = lock(&self.status);
                 status.records.clear();
+                status.test_losses.clear();
                 status.epoch = 0;
                 status.generation += 1;
                 status.divergence = None;
@@ -755,6 +764,18 @@ impl Worker {
             parameters,
             neuron_size: self.neuron_size,
         })
+    }
+
+    /// A classification's mean loss on the test rows now (for the page's test loss curve, as
+    /// TensorFlow Playground draws it); `None` for a regression, whose record has it.
+    fn classification_test_loss(&self) -> Option<f64> {
+        let task = self.engine.spec().task();
+        if !task.is_classification() {
+            return None;
+        }
+        let data = &self.prepared.train;
+        let outputs = self.engine.outputs(data.x_test()).ok()?;
+        Some(task.loss(outputs.view(), data.y_test().view()))
     }
 
     /// Keeps the output map after `epoch` epochs if the timeline wants it.

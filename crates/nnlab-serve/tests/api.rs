@@ -157,6 +157,43 @@ async fn the_notebook_preset_prints_the_notebooks_epochs() {
             );
         }
     }
+    // The test loss of every epoch rides beside the records; epoch 19's is the BCE of the final
+    // weights (the last frame's parameters) on the test rows, computed here by the readable net.
+    let test_losses: Vec<f64> = frames
+        .iter()
+        .flat_map(|f| {
+            f["test_losses"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v.as_f64().unwrap())
+        })
+        .collect();
+    assert_eq!(test_losses.len(), 20);
+    let last_parameters = frames
+        .iter()
+        .rev()
+        .find_map(|f| f["parameters"].as_array())
+        .unwrap();
+    let parameters: Vec<nnlab_core::Parameter> = last_parameters
+        .iter()
+        .map(|p| nnlab_core::Parameter {
+            name: p["name"].as_str().unwrap().into(),
+            shape: serde_json::from_value(p["shape"].clone()).unwrap(),
+            values: serde_json::from_value(p["values"].clone()).unwrap(),
+        })
+        .collect();
+    let prepared = nnlab_app::RunConfig::notebook().prepare().unwrap();
+    let spec = nnlab_core::ModelSpec::default();
+    let mlp = nnlab_core::Mlp::from_parameters(&spec, &parameters).unwrap();
+    let outputs = mlp.outputs(prepared.train.x_test());
+    let want = nnlab_core::Task::Binary.loss(outputs.view(), prepared.train.y_test().view());
+    assert!(
+        (test_losses[19] - want).abs() < 1e-12,
+        "{} vs {want}",
+        test_losses[19]
+    );
+
     // The last frame has the maps: 100 × 100 bytes in base64 (13,336 characters), 8 + 1 neurons.
     let last = frames
         .iter()
