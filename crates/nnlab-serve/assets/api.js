@@ -42,6 +42,8 @@ export const api = {
   lr: (id, lr) => call('POST', `${session(id)}/lr`, { lr }),
   /** One neuron's numbers in the next full-batch step (layer 0: the first after the inputs). */
   backprop: (id, layer, unit) => call('GET', `${session(id)}/backprop?layer=${layer}&unit=${unit}`),
+  /** The output map every `stride` epochs since epoch 0: {stride, frames: [{epoch, map}]}. */
+  timeline: (id) => call('GET', `${session(id)}/timeline`),
   eventsUrl: (id) => `${session(id)}/events`,
   fileUrl: (id, name) => `${session(id)}/files/${name}`,
 };

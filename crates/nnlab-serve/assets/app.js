@@ -62,6 +62,7 @@ const compare = new CompareView($('compare-box'), () => scheduleRender());
 const timeline = new TimelineView(
   { slider: $('timeline'), label: $('timeline-label'), button: $('export-gif') },
   () => scheduleRender(),
+  () => (state.session && state.session.map ? api.timeline(state.session.id) : null),
 );
 
 // ---------------------------------------------------------------- sessions
@@ -173,9 +174,12 @@ function onFrame(frame) {
     frame.map = decodeMap(frame.map);
     timeline.add(frame.epoch, frame.map);
   }
-  addRecords(frame.records || [], frame.epoch);
+  addRecords(withTestLosses(frame.records || [], frame.test_losses), frame.epoch);
   state.epoch = frame.epoch;
   state.run = frame.state;
+  // A run that stops gets the map of every epoch (the frames brought at most 30 a second).
+  const before = state.frame && state.frame.state;
+  if (before && frame.state !== before && (frame.state === 'paused' || frame.state === 'done')) timeline.sync();
   // A frame may leave out what did not change: keep the last maps and parameters.
   state.frame = { ...(state.frame || {}), ...frame };
   if (typeof frame.lr === 'number' && state.config && frame.lr !== state.config.lr) {
@@ -184,6 +188,15 @@ function onFrame(frame) {
     showLr(frame.lr);
   }
   scheduleRender();
+}
+
+/**
+ * A classification's test loss comes beside its records (the records are what `nnlab train`
+ * records); it is laid into them here, for the test loss curve and number.
+ */
+function withTestLosses(records, testLosses) {
+  if (!testLosses || testLosses.length !== records.length) return records;
+  return records.map((r, i) => ({ ...r, test_loss: testLosses[i] }));
 }
 
 /**
@@ -281,7 +294,7 @@ function renderMetrics() {
   const last = state.history.last();
   const regression = state.session.task === 'regression';
   $('loss').textContent = last ? fixed(last.loss) : '—';
-  $('test-loss').textContent = last && regression ? fixed(last.test_loss) : '—';
+  $('test-loss').textContent = last && last.test_loss != null ? fixed(last.test_loss) : '—';
   $('train-acc').textContent = last && !regression ? fixed(last.train_accuracy) : '—';
   $('test-acc').textContent = last && !regression ? fixed(last.test_accuracy) : '—';
 }

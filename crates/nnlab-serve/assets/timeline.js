@@ -41,6 +41,17 @@ export class Timeline {
     return item;
   }
 
+  /**
+   * Takes the server's timeline (`items`: [{epoch, map}] from epoch 0, one every `stride` epochs)
+   * in place of the maps kept, with the live maps newer than its last one after it.
+   */
+  replace(items, stride = 1) {
+    const end = items.length ? items[items.length - 1].epoch : -1;
+    this.items = items.concat(this.items.filter((it) => it.epoch > end));
+    this.spacing = stride;
+    while (this.items.length > this.max) this.thin();
+  }
+
   /** Drops every other map (keeping the first and the newest) and doubles the spacing. */
   thin() {
     const items = this.items;

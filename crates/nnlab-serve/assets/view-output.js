@@ -181,8 +181,10 @@ const TEST = '#d97706';
 export function drawCharts(lossCanvas, accCanvas, history, task) {
   const xs = history.epoch;
   const last = history.next;
+  // Both losses, as TensorFlow Playground draws them (a classification's test loss comes from
+  // the frames' test_losses).
   const loss = [{ label: 'train loss', color: TRAIN, xs, ys: history.loss }];
-  if (task === 'regression') {
+  if (history.testLoss.some((v) => v !== null)) {
     loss.push({ label: 'test loss', color: TEST, xs, ys: history.testLoss, dashed: true });
   }
   const l = sharpContext(lossCanvas);

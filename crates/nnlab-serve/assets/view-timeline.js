@@ -1,9 +1,12 @@
 // The boundary's timeline under the output map: a slider back through the maps kept
 // (timeline.js), and "Export GIF", which turns them into an animated boundary.gif
-// (boundary-gif.js, gif.js) in the browser.
+// (boundary-gif.js, gif.js) in the browser. Live maps arrive at most 30 a second, so before the
+// learner scrubs, when a run stops, and before a GIF, the server's timeline (the map after every
+// epoch, or every `stride` in a long run) replaces them.
 
 import { Timeline } from './timeline.js';
 import { boundaryGif } from './boundary-gif.js';
+import { decodeMap } from './maps.js';
 
 /** How many maps are kept; more are thinned out evenly over the run. */
 export const KEEP = 300;
@@ -13,16 +16,25 @@ function megabytes(n) {
 }
 
 export class TimelineView {
-  /** `slider`, `label`, `button`: the elements; `redraw()`: asks the page to draw again. */
-  constructor({ slider, label, button }, redraw) {
+  /**
+   * `slider`, `label`, `button`: the elements; `redraw()`: asks the page to draw again;
+   * `load()`: the session's timeline from the server ({stride, frames}), or null when none.
+   */
+  constructor({ slider, label, button }, redraw, load) {
     this.slider = slider;
     this.label = label;
     this.button = button;
     this.redraw = redraw;
+    this.load = load;
     this.timeline = new Timeline(KEEP);
     this.scrub = null; // the kept map shown instead of the live one, or null (live)
     this.said = ''; // the export's last words
-    slider.addEventListener('input', () => this.pick(Number(slider.value)));
+    this.generation = 0; // one more at each clear: a timeline loaded before is stale
+    this.syncing = null; // the load under way
+    slider.addEventListener('input', () => {
+      if (!this.scrub) this.sync(); // starts scrubbing
+      this.pick(Number(slider.value));
+    });
     slider.addEventListener('change', () => {
       if (Number(slider.value) >= this.timeline.length - 1) this.live();
     });
@@ -35,9 +47,30 @@ export class TimelineView {
 
   /** The run started over (a reset or a new session): the maps kept are forgotten. */
   clear() {
+    this.generation += 1;
     this.timeline.clear();
     this.scrub = null;
     this.said = '';
+  }
+
+  /** Replaces the maps kept with the server's timeline (the live ones newer than it stay). */
+  sync() {
+    if (this.syncing) return this.syncing;
+    const generation = this.generation;
+    this.syncing = (async () => {
+      try {
+        const answer = await this.load();
+        if (!answer || generation !== this.generation) return;
+        const items = answer.frames.map((f) => ({ epoch: f.epoch, map: decodeMap(f.map) }));
+        this.timeline.replace(items, answer.stride);
+        this.redraw();
+      } catch (e) {
+        console.warn('The timeline could not be loaded; the live maps stay.', e);
+      } finally {
+        this.syncing = null;
+      }
+    })();
+    return this.syncing;
   }
 
   /** Back to the live map. */
@@ -92,6 +125,7 @@ export class TimelineView {
    * dots as the page shows them, and downloads it. `opts`: {discrete, showTest, pending}.
    */
   async exportGif(session, opts) {
+    await this.sync();
     const items = this.timeline.items.slice();
     if (!items.length || !session.map) return;
     this.said = `Encoding ${items.length} frames…`;

@@ -48,3 +48,28 @@ test('indexOf finds a kept map, or the nearest one to a map thinned out', () => 
   assert.ok(Math.abs(t.at(i).epoch - 30) <= 10);
   assert.equal(t.indexOf(null), -1);
 });
+
+test("the server's timeline replaces the maps kept; newer live maps stay after it", () => {
+  const t = new Timeline(10);
+  t.add(0, 'live 0');
+  t.add(7, 'live 7');
+  t.add(20, 'live 20');
+  t.add(21, 'live 21');
+  const fetched = [0, 4, 8, 12, 16, 20].map((epoch) => ({ epoch, map: `server ${epoch}` }));
+  t.replace(fetched, 4);
+  assert.deepEqual(t.items.map((i) => i.map), ['server 0', 'server 4', 'server 8', 'server 12', 'server 16', 'server 20', 'live 21']);
+  assert.equal(t.spacing, 4);
+  // Live maps go on from there.
+  t.add(25, 'live 25');
+  assert.equal(t.last().map, 'live 25');
+  // Too many for `max`: thinned, the first and the newest kept.
+  t.replace(Array.from({ length: 21 }, (_, epoch) => ({ epoch, map: epoch })), 1);
+  assert.ok(t.length <= 10);
+  assert.equal(t.at(0).epoch, 0);
+  assert.equal(t.last().map, 'live 25');
+  // An empty timeline (a session without maps) leaves the live maps.
+  const u = new Timeline(10);
+  u.add(3, 'live 3');
+  u.replace([], 1);
+  assert.deepEqual(u.items.map((i) => i.map), ['live 3']);
+});
