@@ -240,6 +240,8 @@ pub struct Trainer {
     lr_changes: Vec<(usize, f64)>,
     train_accuracy: TrainAccuracy,
     epoch: usize,
+    /// The outputs on the test rows after the last epoch (its record was measured from them).
+    test_outputs: Array2<f64>,
 }
 
 impl Trainer {
@@ -268,6 +270,7 @@ impl Trainer {
             lr_changes: config.lr_changes().to_vec(),
             train_accuracy,
             epoch: 0,
+            test_outputs: Array2::zeros((0, 0)),
         })
     }
 
@@ -281,6 +284,13 @@ impl Trainer {
     pub fn set_lr(&mut self, lr: f64) {
         self.lr = lr;
         self.lr_changes.clear();
+    }
+
+    /// The network's outputs on the test rows after the last epoch, as its record measured them
+    /// (empty before the first): for metrics beyond the record, such as the playground's test
+    /// loss of a classification.
+    pub fn test_outputs(&self) -> &Array2<f64> {
+        &self.test_outputs
     }
 
     /// How many epochs have run.
@@ -320,7 +330,9 @@ impl Trainer {
                 (loss_sum / n as f64, hits)
             }
         };
-        let record = measure(engine, data, self.epoch, loss, hits, self.train_accuracy)?;
+        let (record, test_outputs) =
+            measure(engine, data, self.epoch, loss, hits, self.train_accuracy)?;
+        self.test_outputs = test_outputs;
         self.epoch += 1;
         Ok(record)
     }
@@ -369,7 +381,8 @@ pub fn train(
 }
 
 /// The record of an epoch whose batches gave `loss` and `hits`: accuracies for a classification
-/// (train as `train_accuracy` says, test after the epoch), the test loss for a regression.
+/// (train as `train_accuracy` says, test after the epoch), the test loss for a regression; and
+/// the outputs on the test rows it was measured from.
 fn measure(
     engine: &dyn Engine,
     data: &TrainData,
@@ -377,7 +390,7 @@ fn measure(
     loss: f64,
     hits: usize,
     train_accuracy: TrainAccuracy,
-) -> Result<EpochRecord, CoreError> {
+) -> Result<(EpochRecord, Array2<f64>), CoreError> {
     let task = data.task();
     let precision = engine.precision();
     let n_test = data.y_test.len();
@@ -400,14 +413,15 @@ fn measure(
         let test_loss = task.loss(test_outputs.view(), data.y_test.view());
         (None, None, Some(test_loss))
     };
-    Ok(EpochRecord {
+    let record = EpochRecord {
         epoch,
         loss,
         train_accuracy: train,
         test_accuracy: test,
         test_loss,
         weight_norms: engine.weight_norms(),
-    })
+    };
+    Ok((record, test_outputs))
 }
 
 #[cfg(test)]
