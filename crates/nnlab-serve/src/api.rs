@@ -259,10 +259,19 @@ pub struct StepRequest {
 pub async fn step(
     State(app): State<Shared>,
     Path(id): Path<String>,
-    request: Option<Json<StepRequest>>,
+    body: axum::body::Bytes,
 ) -> ApiResult<Json<Value>> {
     let session = app.get(&id)?;
-    let epochs = request.and_then(|Json(r)| r.epochs).unwrap_or(1);
+    let request: StepRequest = if body.iter().all(u8::is_ascii_whitespace) {
+        StepRequest::default()
+    } else {
+        serde_json::from_slice(&body).map_err(|e| {
+            ApiError::bad(format!(
+                "the request body: {e}; send {{\"epochs\": n}} or nothing"
+            ))
+        })?
+    };
+    let epochs = request.epochs.unwrap_or(1);
     if epochs == 0 || epochs > app.limits.max_epochs as u64 {
         return Err(ApiError::bad(format!(
             "epochs {epochs}: step 1 to {} epochs",

@@ -60,5 +60,13 @@ pub fn hosts_for(address: std::net::SocketAddr) -> Vec<String> {
             }
         }
     }
+    if port == 80 {
+        // browsers leave the default port out of Host
+        let bare: Vec<String> = hosts
+            .iter()
+            .filter_map(|h| h.strip_suffix(":80").map(str::to_string))
+            .collect();
+        hosts.extend(bare);
+    }
     hosts
 }

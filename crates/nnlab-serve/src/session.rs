@@ -147,6 +147,14 @@ impl Session {
             .map(|text| settings::read_upload(text, limits))
             .transpose()?;
         let prepared = settings::prepare(&mut config, upload)?;
+        if let Some(classes) = prepared.train.task().classes() {
+            if classes > limits.max_units {
+                return Err(ApiError::bad(format!(
+                    "the labels make {classes} classes, one output unit each; the playground takes at most {}",
+                    limits.max_units
+                )));
+            }
+        }
         let train_config = config.train_config()?;
         let spec = config.model_spec(prepared.dataset.n_features(), prepared.train.task())?;
         let initial = initial_parameters(&config, &spec)?;
@@ -218,9 +226,30 @@ impl Session {
         };
         worker.publish_maps();
         worker.keep_map(0);
+        let thread_status = status.clone();
         std::thread::Builder::new()
             .name(format!("session-{id}"))
-            .spawn(move || worker.run())
+            .spawn(move || {
+                // A panic in an engine, a map or a job must not leave the session looking alive:
+                // it is shown as the run's end, in words, and only a new session goes on.
+                let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| worker.run()));
+                if let Err(panic) = run {
+                    let what = panic
+                        .downcast_ref::<&str>()
+                        .map(|s| s.to_string())
+                        .or_else(|| panic.downcast_ref::<String>().cloned())
+                        .unwrap_or_default();
+                    let mut status = lock(&thread_status);
+                    status.divergence = Some(Divergence {
+                        epoch: status.epoch,
+                        message: format!(
+                            "the training thread failed at epoch {} ({what}); make a new session (change any setting) to go on",
+                            status.epoch
+                        ),
+                    });
+                    status.state = State::Diverged;
+                }
+            })
             .map_err(|e| ApiError::internal(format!("cannot start the training thread: {e}")))?;
         Ok(Session {
             id,
@@ -401,15 +430,19 @@ impl Drop for Session {
     }
 }
 
+/// The config whose `nnlab train` gives this run: its learning rates, and the epochs it ran —
+/// through the epoch that diverged, if it did (so that the command stops there too, with the
+/// same files), or the config's before the first epoch.
 pub(super) fn replay_config(config: &RunConfig, status: &Status) -> RunConfig {
+    let epochs = match (&status.divergence, status.epoch) {
+        (Some(divergence), _) => divergence.epoch + 1,
+        (None, 0) => config.epochs,
+        (None, done) => done,
+    };
     RunConfig {
         lr: status.first_lr,
         lr_at: status.lr_at.clone(),
-        epochs: if status.epoch == 0 {
-            config.epochs
-        } else {
-            status.epoch
-        },
+        epochs,
         ..config.clone()
     }
 }

@@ -49,7 +49,8 @@ impl Default for Limits {
 }
 
 /// The config fields a page may send (those of `run.json`'s "config" that make sense in a
-/// browser: no paths on the server, no GPU, no thread count).
+/// browser: no paths on the server, no thread count, no learning-rate schedule — the session
+/// makes that itself as the page changes the rate; `device` only as "cpu").
 pub const FIELDS: &[&str] = &[
     "dataset",
     "samples",
@@ -69,7 +70,6 @@ pub const FIELDS: &[&str] = &[
     "hidden",
     "activation",
     "lr",
-    "lr_at",
     "epochs",
     "task",
     "batch_size",
@@ -87,7 +87,6 @@ pub const FIELDS: &[&str] = &[
     "dtype",
     "readable",
     "device",
-    "threads",
 ];
 
 /// The page's config laid over the notebook's: every key must be a known field; `null` removes
@@ -106,6 +105,8 @@ pub fn merge(page: &Value) -> ApiResult<RunConfig> {
         if !FIELDS.contains(&key.as_str()) {
             let why = match key.as_str() {
                 "data" | "init_from" => " (a path on the server: send own data as \"csv\")",
+                "threads" => " (a session trains on one thread)",
+                "lr_at" => " (change the rate while training: POST /api/sessions/{id}/lr)",
                 _ => "",
             };
             return Err(ApiError::bad(format!(
@@ -213,7 +214,6 @@ pub fn tidy(mut config: RunConfig, own_data: bool, limits: &Limits) -> ApiResult
         config.data_seed = Some(config.data_seed.unwrap_or(config.seed));
         let why = " (the playground's bound; nnlab train takes more)";
         within("samples", config.samples, 1, limits.max_samples, why)?;
-        within("centers", config.centers, 1, 1000, "")?;
         within(
             "features",
             config.features,
@@ -221,7 +221,10 @@ pub fn tidy(mut config: RunConfig, own_data: bool, limits: &Limits) -> ApiResult
             limits.max_columns as u64,
             why,
         )?;
-        within("classes", config.classes, 2, 100, "")?;
+        // one output unit per class: as many as a layer may have
+        let units = limits.max_units as u64;
+        within("centers", config.centers, 1, units, why)?;
+        within("classes", config.classes, 2, units, why)?;
     }
     if config.test_size.is_none() && !own_data {
         config.test_size = Some(TestSizeValue::Fraction(0.2));
@@ -232,6 +235,15 @@ pub fn tidy(mut config: RunConfig, own_data: bool, limits: &Limits) -> ApiResult
         ("cluster-std", config.cluster_std),
     ] {
         non_negative(flag, value)?;
+    }
+    if let Some(inputs) = &config.inputs {
+        if inputs.len() > limits.max_columns {
+            return Err(ApiError::bad(format!(
+                "--inputs: {} input features; the playground takes at most {}",
+                inputs.len(),
+                limits.max_columns
+            )));
+        }
     }
     if config.hidden.len() > limits.max_layers {
         return Err(ApiError::bad(format!(

@@ -876,3 +876,97 @@ async fn the_timeline_keeps_every_epoch_then_thins_out() {
     assert_eq!(stride, 4); // 1025 maps at stride 1 thin to 513, 257 at stride 4
     assert_eq!(epochs, (0..=1024).step_by(4).collect::<Vec<u64>>());
 }
+
+#[tokio::test]
+async fn a_diverged_run_is_explained_and_its_command_diverges_alike() {
+    let app = app();
+    let info = session(&app, json!({"lr": 1e6, "epochs": 1000})).await;
+    let id = info["id"].as_str().unwrap();
+    call(&app, "POST", &format!("/api/sessions/{id}/play"), None).await;
+    let frames = frames_until(&app, id, |f| {
+        f.last().is_some_and(|f| f["state"] == "diverged")
+    })
+    .await;
+    let last = frames.last().unwrap();
+    let at = last["divergence"]["epoch"].as_u64().unwrap();
+    let message = last["divergence"]["message"].as_str().unwrap();
+    assert!(
+        message.contains(&format!("diverged at epoch {at}")) && message.contains("learning rate"),
+        "{message}"
+    );
+    let (status, error) = call(&app, "POST", &format!("/api/sessions/{id}/play"), None).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{error}");
+
+    // run.json's config runs through the epoch that diverged, and nnlab train stops there too
+    let (_, bytes) = send(
+        &app,
+        request("GET", &format!("/api/sessions/{id}/files/run.json"), None),
+    )
+    .await;
+    let run: Value = serde_json::from_slice(&bytes).unwrap();
+    let config: nnlab_app::RunConfig = serde_json::from_value(run["config"].clone()).unwrap();
+    assert_eq!(config.epochs as u64, at + 1);
+    let mut settings = config.clone();
+    let prepared = settings.prepare().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let output = nnlab_app::Output {
+        figures: None,
+        dataset_figure: false,
+        command: "test",
+    };
+    let finished = nnlab_app::run_training(&settings, &prepared, out.path(), &output, |_, _| {
+        std::ops::ControlFlow::Continue(())
+    })
+    .unwrap();
+    assert!(
+        matches!(finished.stop, Some(nnlab_core::Stop::Diverged { epoch, .. }) if epoch as u64 == at)
+    );
+    assert_eq!(records(&frames).len() as u64, at);
+}
+
+#[tokio::test]
+async fn sizes_that_would_exhaust_memory_are_refused() {
+    let app = app();
+    let many: Vec<&str> = vec!["x0"; 100_000];
+    let (status, error) = call(
+        &app,
+        "POST",
+        "/api/sessions",
+        Some(json!({"config": {"inputs": many}})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        error["error"]
+            .as_str()
+            .unwrap()
+            .contains("--inputs: 100000 input features"),
+        "{error}"
+    );
+    let (status, error) = call(
+        &app,
+        "POST",
+        "/api/sessions",
+        Some(json!({"config": {"dataset": "blobs", "centers": 1000}})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{error}");
+    let info = session(&app, json!({})).await;
+    let id = info["id"].as_str().unwrap();
+    let bad_step = Request::builder()
+        .method("POST")
+        .uri(format!("/api/sessions/{id}/step"))
+        .header("host", HOST)
+        .body(Body::from("{\"epochs\": -1}"))
+        .unwrap();
+    let (status, body) = send(&app, bad_step).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let error: Value = serde_json::from_slice(&body).unwrap();
+    assert!(
+        error["error"]
+            .as_str()
+            .unwrap()
+            .starts_with("the request body: "),
+        "{error}"
+    );
+}

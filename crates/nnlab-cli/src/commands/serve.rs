@@ -34,7 +34,9 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<()> {
         if !args.host.is_loopback() {
             eprintln!(
                 "warning: listening on {bound}: any machine that reaches this one can use the playground \
-                 (and its CPU). Use the default --host 127.0.0.1 to keep it to this machine."
+                 (and its CPU), and on an address such as 0.0.0.0 the server cannot tell its own name \
+                 from a web page's (DNS rebinding). Use the default --host 127.0.0.1 to keep it to \
+                 this machine."
             );
         }
         println!("nnlab playground: {url}  (Ctrl-C stops it)");

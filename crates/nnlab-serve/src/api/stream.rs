@@ -59,8 +59,13 @@ impl Drop for Cursor {
     }
 }
 
+/// The most records one frame carries: a long history (a new stream's first frame) goes out over
+/// several frames, so that no frame is huge and the status is never held for long.
+pub const RECORDS_PER_FRAME: usize = 20_000;
+
 impl Cursor {
-    /// The next frame's JSON, if anything changed since the last.
+    /// The next frame's JSON, if anything changed since the last. What it sends is copied under
+    /// the status lock and serialized after it (the training thread waits for that lock).
     fn next_frame(&mut self) -> Option<String> {
         let status = self.session.status();
         let reset = self.first || status.generation != self.generation;
@@ -72,32 +77,40 @@ impl Cursor {
         let snapshot = status.snapshot.clone();
         let version = snapshot.as_ref().map(|s| s.version);
         let new_snapshot = version.is_some() && version != self.sent_snapshot;
-        let records = &status.records[self.sent_records.min(status.records.len())..];
-        let test_losses = status
-            .test_losses
-            .get(self.sent_records..)
-            .unwrap_or_default();
+        let from = self.sent_records.min(status.records.len());
+        let to = status.records.len().min(from + RECORDS_PER_FRAME);
         let state = (status.state, status.lr, status.divergence.is_some());
-        if !reset && records.is_empty() && !new_snapshot && Some(state) == self.sent_state {
+        if !reset && from == to && !new_snapshot && Some(state) == self.sent_state {
             return None;
         }
+        let records = status.records[from..to].to_vec();
+        let test_losses = status
+            .test_losses
+            .get(from..to)
+            .unwrap_or_default()
+            .to_vec();
+        let (epoch, lr, run_state) = (status.epoch, status.lr, status.state);
+        let divergence = status.divergence.clone();
+        let command = self.session.replay(&status).train_command();
+        drop(status);
+
         let snap = snapshot.as_deref().filter(|_| new_snapshot);
         let frame = Frame {
-            epoch: status.epoch,
-            state: status.state,
-            lr: status.lr,
+            epoch,
+            state: run_state,
+            lr,
             reset,
-            records,
-            test_losses,
+            records: &records,
+            test_losses: &test_losses,
             map: snap.and_then(|s| s.map.as_ref()),
             neurons: snap.map(|s| &s.neurons).filter(|n| !n.is_empty()),
             neuron_size: snapshot.as_deref().map_or(NEURON_SIZE, |s| s.neuron_size),
             parameters: snap.map(|s| s.parameters.as_slice()),
-            command: self.session.replay(&status).train_command(),
-            divergence: status.divergence.as_ref(),
+            command,
+            divergence: divergence.as_ref(),
         };
         let json = serde_json::to_string(&frame).ok();
-        self.sent_records = status.records.len();
+        self.sent_records = to;
         self.sent_snapshot = version;
         self.sent_state = Some(state);
         self.first = false;
