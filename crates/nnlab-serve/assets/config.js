@@ -24,7 +24,7 @@ export const DEPENDENTS = {
 export const FIELDS = [
   'dataset', 'samples', 'noise', 'factor', 'centers', 'cluster_std', 'features', 'classes',
   'no_shuffle', 'inputs', 'test_size', 'seed', 'data_seed', 'split_seed', 'init_seed', 'hidden',
-  'activation', 'lr', 'lr_at', 'epochs', 'task', 'batch_size', 'shuffle_seed', 'optimizer',
+  'activation', 'lr', 'epochs', 'task', 'batch_size', 'shuffle_seed', 'optimizer',
   'momentum', 'nesterov', 'betas', 'eps', 'weight_decay', 'l1', 'l2', 'engine', 'init', 'dtype',
   'readable',
 ];

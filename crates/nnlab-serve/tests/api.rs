@@ -970,3 +970,29 @@ async fn sizes_that_would_exhaust_memory_are_refused() {
         "{error}"
     );
 }
+
+#[test]
+fn the_page_sends_only_settings_the_server_takes() {
+    // assets/config.js lists what the page sends; a name the server refuses would break the page.
+    let page =
+        String::from_utf8(nnlab_serve::assets::asset("config.js").unwrap().to_vec()).unwrap();
+    let list = page
+        .split("export const FIELDS = [")
+        .nth(1)
+        .unwrap()
+        .split("];")
+        .next()
+        .unwrap();
+    let names: Vec<&str> = list
+        .split(',')
+        .map(|n| n.trim().trim_matches('\''))
+        .filter(|n| !n.is_empty())
+        .collect();
+    assert!(names.len() > 20, "{names:?}");
+    for name in names {
+        assert!(
+            nnlab_serve::settings::FIELDS.contains(&name),
+            "the page sends {name:?}"
+        );
+    }
+}
