@@ -64,6 +64,12 @@ pub struct ServeArgs {
     #[arg(long, default_value = "127.0.0.1")]
     pub host: std::net::IpAddr,
 
+    /// Another name of this machine that pages may use (repeatable), e.g. with --host 0.0.0.0
+    /// --allow-host lab.local: then only those names and localhost are answered, which keeps
+    /// out web pages that rebind their own name to this machine (DNS rebinding).
+    #[arg(long, value_name = "NAME")]
+    pub allow_host: Vec<String>,
+
     /// Open the page in the default browser once the server is up.
     #[arg(long)]
     pub open: bool,

@@ -24,10 +24,12 @@ fn get(address: &str, path: &str, host: &str) -> (String, String) {
     (head.lines().next().unwrap().to_string(), body.to_string())
 }
 
-#[test]
-fn serve_prints_its_address_and_answers_there() {
+/// Starts `nnlab serve ARGS --port 0` and returns it with the address it printed.
+fn start(args: &[&str]) -> (std::process::Child, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_nnlab"))
-        .args(["serve", "--port", "0"])
+        .arg("serve")
+        .args(args)
+        .args(["--port", "0"])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -43,6 +45,12 @@ fn serve_prints_its_address_and_answers_there() {
         .and_then(|rest| rest.split('/').next())
         .unwrap_or_else(|| panic!("no address in {line:?}"))
         .to_string();
+    (child, address)
+}
+
+#[test]
+fn serve_prints_its_address_and_answers_there() {
+    let (mut child, address) = start(&[]);
     let (status, page) = get(&address, "/", &address);
     let (options_status, options) = get(&address, "/api/options", &address);
     let (foreign, _) = get(&address, "/api/options", "attacker.example");
@@ -57,6 +65,25 @@ fn serve_prints_its_address_and_answers_there() {
     assert!(
         foreign.contains("403"),
         "another host name is refused: {foreign}"
+    );
+}
+
+#[test]
+fn on_every_address_only_the_allowed_names_are_answered() {
+    let (mut child, address) = start(&["--host", "0.0.0.0", "--allow-host", "lab.local"]);
+    let port = address.rsplit(':').next().unwrap().to_string();
+    let (named, _) = get(&address, "/api/options", &format!("lab.local:{port}"));
+    let (local, _) = get(&address, "/api/options", &format!("localhost:{port}"));
+    let (rebound, _) = get(&address, "/api/options", &format!("evil.example:{port}"));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(
+        named.contains("200") && local.contains("200"),
+        "{named} {local}"
+    );
+    assert!(
+        rebound.contains("403"),
+        "a rebound name is refused: {rebound}"
     );
 }
 

@@ -218,6 +218,7 @@ async fn main() {
     let server = tokio::spawn(nnlab_serve::serve(
         listener,
         nnlab_serve::Limits::default(),
+        &[],
         async {
             let _ = stopped.await;
         },

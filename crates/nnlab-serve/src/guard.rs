@@ -40,19 +40,25 @@ pub async fn same_site(State(app): State<Shared>, request: Request, next: Next) 
     next.run(request).await
 }
 
-/// The `Host` values of a server listening on `address`: the address itself and, on a loopback
-/// address, `localhost` and the other loopback spelling. None (any host) for an unspecified
-/// address such as 0.0.0.0, which every name of the machine reaches.
-pub fn hosts_for(address: std::net::SocketAddr) -> Vec<String> {
+/// The `Host` values of a server listening on `address`: the address itself, `names` (the
+/// machine's names that `--allow-host` gives) and, on a loopback or unspecified address,
+/// `localhost` and the loopback spellings. None — any host — for an unspecified address such as
+/// 0.0.0.0 with no names given, which every name of the machine reaches.
+pub fn hosts_for(address: std::net::SocketAddr, names: &[String]) -> Vec<String> {
     let port = address.port();
-    if address.ip().is_unspecified() {
+    let unspecified = address.ip().is_unspecified();
+    if unspecified && names.is_empty() {
         return Vec::new();
     }
-    let mut hosts = vec![match address {
-        std::net::SocketAddr::V4(a) => format!("{}:{port}", a.ip()),
-        std::net::SocketAddr::V6(a) => format!("[{}]:{port}", a.ip()),
-    }];
-    if address.ip().is_loopback() {
+    let mut hosts = Vec::new();
+    if !unspecified {
+        hosts.push(match address {
+            std::net::SocketAddr::V4(a) => format!("{}:{port}", a.ip()),
+            std::net::SocketAddr::V6(a) => format!("[{}]:{port}", a.ip()),
+        });
+    }
+    hosts.extend(names.iter().map(|name| format!("{name}:{port}")));
+    if address.ip().is_loopback() || unspecified {
         for name in ["localhost", "127.0.0.1", "[::1]"] {
             let host = format!("{name}:{port}");
             if !hosts.contains(&host) {
@@ -69,4 +75,33 @@ pub fn hosts_for(address: std::net::SocketAddr) -> Vec<String> {
         hosts.extend(bare);
     }
     hosts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_hosts_a_server_answers_to() {
+        let at = |a: &str| a.parse::<std::net::SocketAddr>().unwrap();
+        assert_eq!(
+            hosts_for(at("127.0.0.1:8080"), &[]),
+            ["127.0.0.1:8080", "localhost:8080", "[::1]:8080"]
+        );
+        assert!(hosts_for(at("0.0.0.0:8080"), &[]).is_empty()); // any (with a warning)
+        let named = hosts_for(at("0.0.0.0:8080"), &["lab.local".into()]);
+        assert_eq!(
+            named,
+            [
+                "lab.local:8080",
+                "localhost:8080",
+                "127.0.0.1:8080",
+                "[::1]:8080"
+            ]
+        );
+        let on_80 = hosts_for(at("127.0.0.1:80"), &[]);
+        assert!(
+            on_80.contains(&"localhost".to_string()) && on_80.contains(&"127.0.0.1".to_string())
+        );
+    }
 }

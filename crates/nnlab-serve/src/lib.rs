@@ -64,14 +64,16 @@ pub const UNWATCHED: Duration = Duration::from_secs(30);
 pub const IDLE: Duration = Duration::from_secs(600);
 
 /// Serves on `listener` until `shutdown` completes, pausing unwatched sessions and freeing idle
-/// ones.
+/// ones. `allow_hosts` are further names of this machine that pages may use (`--allow-host`).
 pub async fn serve(
     listener: tokio::net::TcpListener,
     limits: Limits,
+    allow_hosts: &[String],
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let address: SocketAddr = listener.local_addr()?;
-    let state = Arc::new(AppState::new(limits, guard::hosts_for(address)));
+    let hosts = guard::hosts_for(address, allow_hosts);
+    let state = Arc::new(AppState::new(limits, hosts));
     let reaper = {
         let state = state.clone();
         tokio::spawn(async move {

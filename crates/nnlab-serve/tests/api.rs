@@ -722,9 +722,14 @@ async fn shutdown_ends_open_streams() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap().to_string();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(nnlab_serve::serve(listener, Limits::default(), async {
-        let _ = stopped.await;
-    }));
+    let server = tokio::spawn(nnlab_serve::serve(
+        listener,
+        Limits::default(),
+        &[],
+        async {
+            let _ = stopped.await;
+        },
+    ));
     let exchange = |request: String| {
         let address = address.clone();
         async move {

@@ -135,6 +135,7 @@ async fn the_notebook_preset_trains_in_chromium() {
     let server = tokio::spawn(nnlab_serve::serve(
         listener,
         nnlab_serve::Limits::default(),
+        &[],
         async {
             let _ = stopped.await;
         },

@@ -31,12 +31,12 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<()> {
             SocketAddr::V6(a) if a.ip().is_unspecified() => format!("http://[::1]:{}/", a.port()),
             _ => format!("http://{bound}/"),
         };
-        if !args.host.is_loopback() {
+        if !args.host.is_loopback() && (args.allow_host.is_empty() || !args.host.is_unspecified()) {
             eprintln!(
                 "warning: listening on {bound}: any machine that reaches this one can use the playground \
                  (and its CPU), and on an address such as 0.0.0.0 the server cannot tell its own name \
-                 from a web page's (DNS rebinding). Use the default --host 127.0.0.1 to keep it to \
-                 this machine."
+                 from a web page's (DNS rebinding) unless --allow-host names it. Use the default \
+                 --host 127.0.0.1 to keep it to this machine."
             );
         }
         println!("nnlab playground: {url}  (Ctrl-C stops it)");
@@ -47,7 +47,12 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<()> {
             let _ = tokio::signal::ctrl_c().await;
             eprintln!("stopping the playground");
         };
-        nnlab_serve::serve(listener, nnlab_serve::Limits::default(), shutdown)
+        nnlab_serve::serve(
+            listener,
+            nnlab_serve::Limits::default(),
+            &args.allow_host,
+            shutdown,
+        )
             .await
             .context("serving the playground")
     })
