@@ -100,6 +100,9 @@ pub(super) type Job = Box<dyn FnOnce(&Worker) + Send>;
 #[derive(Default)]
 pub(super) struct Control {
     pub(super) playing: bool,
+    /// Counts play commands, so that reaching the config's epochs pauses only a play that
+    /// came before that epoch (not one the page sent while it ran).
+    pub(super) plays: u64,
     pub(super) steps: usize,
     pub(super) reset: bool,
     pub(super) lr: Option<f64>,
@@ -299,7 +302,10 @@ impl Session {
     /// Trains until paused, diverged, or the config's epochs (then again until the limit).
     pub fn play(&self) -> ApiResult<()> {
         self.check_can_train()?;
-        self.command(|c| c.playing = true);
+        self.command(|c| {
+            c.playing = true;
+            c.plays += 1;
+        });
         Ok(())
     }
 

@@ -50,6 +50,8 @@ pub(super) struct Work {
     /// The epoch is a step's last (pause after it).
     pub(super) last_step: bool,
     pub(super) maps: bool,
+    /// The play commands so far (see `Control::plays`).
+    pub(super) plays: u64,
 }
 
 impl Worker {
@@ -65,7 +67,7 @@ impl Worker {
                 job(self);
             }
             if work.epoch {
-                self.epoch(work.last_step);
+                self.epoch(work.last_step, work.plays);
             }
             if self.want_maps.swap(false, Ordering::Relaxed) || work.maps {
                 self.publish_maps();
@@ -96,6 +98,7 @@ impl Worker {
                     epoch,
                     last_step,
                     maps: std::mem::take(&mut c.maps),
+                    plays: c.plays,
                 });
             }
             c = wake.wait(c).unwrap_or_else(|p| p.into_inner());
@@ -129,7 +132,7 @@ impl Worker {
 
     /// Runs one epoch and publishes its record; at the config's epochs (or a step's last) the
     /// maps come with it, in the same update, so no frame shows the epoch with older maps.
-    fn epoch(&mut self, last_step: bool) {
+    fn epoch(&mut self, last_step: bool, plays: u64) {
         let done_before = {
             let status = lock(&self.status);
             (status.divergence.is_none() && status.epoch < self.max_epochs).then_some(status.epoch)
@@ -145,9 +148,17 @@ impl Worker {
             Ok(record) if record.is_finite() => {
                 let epoch = done_before + 1;
                 self.keep_map(epoch);
-                let finished = epoch == self.config.epochs || epoch >= self.max_epochs;
-                if finished {
+                let done = epoch == self.config.epochs;
+                let finished = done || epoch >= self.max_epochs;
+                if epoch >= self.max_epochs {
                     self.halt();
+                } else if done {
+                    // the auto-pause at the config's epochs, unless play was pressed since
+                    let mut c = lock(&self.control.0);
+                    if c.plays == plays {
+                        c.playing = false;
+                        c.steps = 0;
+                    }
                 }
                 let snapshot = (finished || last_step).then(|| self.snapshot(epoch));
                 let test_loss = self.classification_test_loss();
