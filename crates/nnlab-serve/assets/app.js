@@ -20,6 +20,7 @@ import { api } from './api.js';
 import { fixed, epochLine, percent } from './format.js';
 import {
   applyChanges, sendable, encodeState, decodeState, datasetTask, changeLayers, changeUnits, toggleInput,
+  setLayerActivation,
 } from './config.js';
 import { NetworkView } from './view-network.js';
 import { OutputMap, drawCharts, layoutChanged } from './view-output.js';
@@ -50,6 +51,9 @@ const LOG_KEEP = 200;
 const network = new NetworkView($('net'), $('inspector'), {
   toggleInput: (name) => change({ inputs: toggleInput(state.session.network.inputs, name, state.options.inputs) }),
   units: (layer, delta) => change({ hidden: changeUnits(state.config.hidden, layer, delta, limits()) }),
+  activation: (layer, name) => change({
+    activation: setLayerActivation(state.config.activation, state.config.hidden.length, layer, name),
+  }),
   select: (layer, unit) => backprop.select(layer, unit),
 });
 const output = new OutputMap($('output-map'), { x: $('axis-x'), y: $('axis-y') });

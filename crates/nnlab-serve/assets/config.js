@@ -202,6 +202,18 @@ export function changeUnits(hidden, layer, delta, limits = {}) {
   return next;
 }
 
+/**
+ * One hidden layer's activation changed: the config's `activation` (one name for every layer, or
+ * one per layer as "relu,tanh") with layer `layer` (0-based) set to `name`, written back as one
+ * name when every layer has the same.
+ */
+export function setLayerActivation(activation, layers, layer, name) {
+  const given = String(activation || 'relu').split(',');
+  const per = Array.from({ length: layers }, (_, i) => (given.length === layers ? given[i] : given[0]));
+  per[layer] = name;
+  return per.every((a) => a === per[0]) ? per[0] : per.join(',');
+}
+
 /** Toggles an input feature; the last one left cannot be switched off. */
 export function toggleInput(inputs, name, order) {
   const on = new Set(inputs);

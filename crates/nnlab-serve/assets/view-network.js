@@ -106,10 +106,24 @@ export class NetworkView {
         buttons.append(add, remove);
         top.append(buttons);
       }
-      top.append(
-        el('span', 'col-title', output ? 'Output layer' : plural(widths[layer], 'neuron')),
-        el('span', 'col-sub', activations[layer - 1] || ''),
-      );
+      top.append(el('span', 'col-title', output ? 'Output layer' : plural(widths[layer], 'neuron')));
+      if (output || !options.activations) {
+        top.append(el('span', 'col-sub', activations[layer - 1] || ''));
+      } else {
+        // Each hidden layer picks its own activation (the top bar's sets them all).
+        const pick = el('select', 'col-act');
+        pick.title = 'This layer\'s activation';
+        pick.dataset.group = 'activation';
+        for (const option of options.activations) {
+          const name = typeof option === 'string' ? option : option.name;
+          const item = el('option', '', name);
+          item.value = name;
+          pick.append(item);
+        }
+        pick.value = activations[layer - 1];
+        pick.addEventListener('change', () => this.on.activation(layer - 1, pick.value));
+        top.append(pick);
+      }
       const column = el('div', 'units');
       const list = [];
       for (let unit = 0; unit < widths[layer]; unit++) {

@@ -1,7 +1,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  applyChanges, sendable, configDiff, encodeState, decodeState, testShare, changeLayers, changeUnits, toggleInput,
+  applyChanges, sendable, setLayerActivation, configDiff, encodeState, decodeState, testShare, changeLayers, changeUnits, toggleInput,
 } from '../config.js';
 
 // The shape of a resolved config, as the server answers it (fields of run.json's "config").
@@ -139,4 +139,11 @@ test('the page sends only the fields the server takes', () => {
   assert.equal(sent.threads, undefined);
   assert.equal(sent.lr, 0.1);
   assert.ok('task' in sent && sent.task === null, 'a null is sent: it removes the field');
+});
+
+test('one hidden layer\'s activation', () => {
+  assert.equal(setLayerActivation('relu', 2, 1, 'tanh'), 'relu,tanh');
+  assert.equal(setLayerActivation('relu,tanh', 2, 1, 'relu'), 'relu'); // all alike: one name
+  assert.equal(setLayerActivation('tanh', 1, 0, 'sigmoid'), 'sigmoid');
+  assert.equal(setLayerActivation('relu,tanh', 3, 2, 'linear'), 'relu,relu,linear'); // a list of another length: its first for all
 });
