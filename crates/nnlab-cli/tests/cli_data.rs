@@ -203,3 +203,51 @@ fn help_shows_an_example() {
     assert!(stdout(&out).contains("Examples:"));
     assert!(stdout(&out).contains("nnlab data --samples 5"));
 }
+
+/// Issue 13: what is not a regular file is written through, never replaced — a symlink keeps
+/// pointing at its file (which gets the data), a FIFO stays a FIFO (its reader gets the data),
+/// a folder is refused with exit 2.
+#[cfg(unix)]
+#[test]
+fn outputs_that_are_not_regular_files_are_written_through() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let at = |name: &str| d.join(name).to_str().unwrap().to_string();
+    let want = nnlab(&["data", "--samples", "3"]).stdout;
+
+    std::fs::write(d.join("real.csv"), "old").unwrap();
+    std::os::unix::fs::symlink("real.csv", d.join("link.csv")).unwrap();
+    let out = nnlab(&["data", "--samples", "3", "-o", &at("link.csv")]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(std::fs::symlink_metadata(d.join("link.csv"))
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert_eq!(std::fs::read(d.join("real.csv")).unwrap(), want);
+
+    let fifo = d.join("pipe");
+    let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read(fifo).unwrap())
+    };
+    let out = nnlab(&["data", "--samples", "3", "-o", &at("pipe")]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    // (checked before joining: a FIFO replaced by a file would leave the reader waiting)
+    use std::os::unix::fs::FileTypeExt;
+    assert!(std::fs::symlink_metadata(&fifo)
+        .unwrap()
+        .file_type()
+        .is_fifo());
+    assert_eq!(reader.join().unwrap(), want);
+
+    std::fs::create_dir(d.join("folder")).unwrap();
+    let out = nnlab(&["data", "-o", &at("folder")]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("folder: it is a folder"),
+        "{}",
+        stderr(&out)
+    );
+}
