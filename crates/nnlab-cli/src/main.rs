@@ -1,6 +1,15 @@
 //! `nnlab`: a lab for small neural networks. This file only parses the command line, runs the
 //! command and turns its error into a message and an exit status (2 for bad input, 1 otherwise).
 
+/// `println!` that never panics: when the reader of standard output has gone away (`nnlab train
+/// | head -1`), the line is dropped and the work goes on — the run still keeps its files.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
 mod args;
 mod commands;
 mod config;

@@ -66,7 +66,7 @@ impl Progress {
             self.shown = true;
         }
         if let Some(line) = line.filter(|_| !self.quiet) {
-            self.bar.suspend(|| println!("{line}"));
+            self.bar.suspend(|| say!("{line}"));
         }
         self.bar.set_position(record.epoch as u64 + 1);
         if self.shown {

@@ -447,3 +447,43 @@ fn the_fast_path_is_the_default_and_agrees_with_the_readable_one() {
     };
     assert!((last(&single) - last(&one)).abs() <= 1e-4 * last(&one));
 }
+
+/// Issue 13: `nnlab train | head -1` — the reader leaves after one line; the run goes on, keeps
+/// its files and exits 0 (it panicked on the broken pipe and lost the run).
+#[test]
+fn a_reader_that_leaves_early_does_not_lose_the_run() {
+    use std::io::{BufRead, BufReader};
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_nnlab"))
+        // 5,000 lines (~300 KB) overflow the pipe's buffer: the writes after the reader left fail
+        .args([
+            "train",
+            "--epochs",
+            "5000",
+            "--log-every",
+            "1",
+            "--out",
+            "run",
+        ])
+        .current_dir(dir.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap(); // then the pipe's only reader is dropped
+    assert!(first.starts_with("Epoch    0, Loss: 1.3632"), "{first}");
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let run: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("run/run.json")).unwrap())
+            .unwrap();
+    assert_eq!(run["result"]["epochs_run"], 5000);
+}

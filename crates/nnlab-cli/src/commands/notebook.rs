@@ -42,7 +42,7 @@ pub fn run(args: &NotebookArgs) -> anyhow::Result<()> {
     let out = run_folder(Some(&args.out), None)?;
     let say = |text: String| {
         if !args.quiet {
-            println!("{text}");
+            say!("{text}");
         }
     };
     let figures = FigureOptions {

@@ -39,7 +39,7 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<()> {
                  --host 127.0.0.1 to keep it to this machine."
             );
         }
-        println!("nnlab playground: {url}  (Ctrl-C stops it)");
+        say!("nnlab playground: {url}  (Ctrl-C stops it)");
         if args.open {
             open_browser(&url);
         }

@@ -150,8 +150,8 @@ pub fn run(args: &SweepArgs) -> anyhow::Result<()> {
     )?;
 
     if !args.quiet {
-        println!("{}", summary_table(&summary));
-        println!(
+        say!("{}", summary_table(&summary));
+        say!(
             "{} runs in {:.2} s; wrote {}: {}",
             outcomes.len(),
             started.elapsed().as_secs_f64(),
