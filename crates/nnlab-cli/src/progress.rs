@@ -9,11 +9,12 @@ use std::time::{Duration, Instant};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use nnlab_core::EpochRecord;
 
-/// Set by Ctrl-C; training checks it after every epoch.
+/// Set by Ctrl-C, SIGTERM or SIGHUP; training checks it after every epoch.
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
-/// Makes Ctrl-C stop training cleanly instead of killing the process (a second Ctrl-C still
-/// stops the handler's wait, as the first one only sets a flag).
+/// Makes Ctrl-C (SIGINT), SIGTERM (what `timeout`, docker and systemd send) and SIGHUP (a closed
+/// terminal) stop training cleanly after the current epoch instead of killing the process; a
+/// second signal still stops at once.
 pub fn catch_ctrl_c() {
     let _ = ctrlc::set_handler(|| {
         if INTERRUPTED.swap(true, Ordering::SeqCst) {

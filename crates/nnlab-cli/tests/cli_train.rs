@@ -487,3 +487,45 @@ fn a_reader_that_leaves_early_does_not_lose_the_run() {
             .unwrap();
     assert_eq!(run["result"]["epochs_run"], 5000);
 }
+
+/// Issue 13: SIGTERM (what `timeout`, docker and systemd send) stops `train` after the current
+/// epoch, as Ctrl-C does, and keeps a consistent run (it left an empty folder).
+#[cfg(unix)]
+#[test]
+fn sigterm_keeps_the_run_as_ctrl_c_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_nnlab"))
+        .args(["train", "--epochs", "100000000", "--quiet", "--out", "run"])
+        .current_dir(dir.path())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while !dir.path().join("run").exists() && started.elapsed().as_secs() < 20 {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(300)); // some epochs
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(130),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let run: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("run/run.json")).unwrap())
+            .unwrap();
+    let epochs = run["result"]["epochs_run"].as_u64().unwrap();
+    assert!(epochs > 0 && epochs < 100_000_000, "{epochs}");
+    assert!(run["result"]["stopped"]
+        .as_str()
+        .unwrap()
+        .starts_with("interrupted after"));
+    let history = std::fs::read_to_string(dir.path().join("run/history.csv")).unwrap();
+    assert_eq!(history.lines().count() as u64, epochs + 1);
+}
