@@ -494,7 +494,7 @@ fn a_reader_that_leaves_early_does_not_lose_the_run() {
 #[test]
 fn sigterm_keeps_the_run_as_ctrl_c_does() {
     let dir = tempfile::tempdir().unwrap();
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_nnlab"))
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_nnlab"))
         .args(["train", "--epochs", "100000000", "--quiet", "--out", "run"])
         .current_dir(dir.path())
         .stderr(std::process::Stdio::piped())
