@@ -399,6 +399,11 @@ fn resolve_task(kind: Option<TaskKind>, dataset: &Dataset) -> Result<Task> {
             present.join(", ")
         )));
     }
+    if classes < 2 && kind != Some(TaskKind::Regression) {
+        return Err(usage(
+            "every label is 0: a classifier needs rows of two classes or more (with --dataset blobs, --centers 2 or more; for real-valued targets, --task regression)",
+        ));
+    }
     match kind {
         None => Ok(Task::for_classes(classes)),
         Some(TaskKind::Binary) if classes <= 2 => Ok(Task::Binary),

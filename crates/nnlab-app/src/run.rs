@@ -138,11 +138,23 @@ pub fn write_run(
 pub fn check_stop(finished: &Finished, out: &Path, lr: f64) -> Result<()> {
     match &finished.stop {
         None => Ok(()),
-        Some(stop @ Stop::Diverged { epoch, .. }) => Err(AppError::Diverged(format!(
-            "training diverged at epoch {epoch}: {}. {} keeps the {epoch} epochs before it. Try a lower --lr (now {lr:?}).",
-            describe_stop(stop),
-            out.join("history.csv").display(),
-        ))),
+        Some(stop @ Stop::Diverged { epoch, .. }) => {
+            let kept = match epoch {
+                0 => "nothing was trained before it".to_string(),
+                1 => format!(
+                    "{} keeps the epoch before it",
+                    out.join("history.csv").display()
+                ),
+                _ => format!(
+                    "{} keeps the {epoch} epochs before it",
+                    out.join("history.csv").display()
+                ),
+            };
+            Err(AppError::Diverged(format!(
+                "training diverged at epoch {epoch}: {}; {kept}. Try a lower --lr (now {lr:?}).",
+                describe_stop(stop),
+            )))
+        }
         Some(stop @ Stop::Interrupted { .. }) => Err(AppError::Interrupted(format!(
             "{}: {} has what was done ({})",
             describe_stop(stop),

@@ -529,3 +529,39 @@ fn sigterm_keeps_the_run_as_ctrl_c_does() {
     let history = std::fs::read_to_string(dir.path().join("run/history.csv")).unwrap();
     assert_eq!(history.lines().count() as u64, epochs + 1);
 }
+
+/// Issue 13: one class is not a classification (blobs with one center trained and reported 100 %),
+/// and a run that diverges at its first epoch says nothing was trained (not "keeps the 0 epochs").
+#[test]
+fn one_class_is_refused_and_a_first_epoch_divergence_is_worded() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = nnlab(
+        &[
+            "train",
+            "--dataset",
+            "blobs",
+            "--centers",
+            "1",
+            "--out",
+            "b",
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("a classifier needs rows of two classes or more"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    let out = nnlab(
+        &["train", "--lr", "1e308", "--quiet", "--out", "d"],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("diverged at epoch 0") && err.contains("nothing was trained before it"),
+        "{err}"
+    );
+}
