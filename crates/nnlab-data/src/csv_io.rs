@@ -163,6 +163,14 @@ struct Columns {
 impl Columns {
     fn from_header(header: &csv::StringRecord) -> Result<Columns, DataError> {
         let names: Vec<&str> = header.iter().collect();
+        if names.iter().all(|name| name.parse::<f64>().is_ok()) {
+            return Err(DataError::Csv {
+                line: 1,
+                problem: CsvProblem::NoHeader {
+                    found: names.join(","),
+                },
+            });
+        }
         let split = names.iter().position(|n| n.eq_ignore_ascii_case("split"));
         let label = names
             .iter()

@@ -53,6 +53,8 @@ pub enum CsvProblem {
     BadSplit { value: String },
     #[error("the header needs at least one feature column and a label column, found {found:?}")]
     BadHeader { found: String },
+    #[error("the first line is {found:?}, numbers rather than column names: add a header such as x0,x1,label as the first line (else that row would be taken for it)")]
+    NoHeader { found: String },
 }
 
 impl DataError {

@@ -171,3 +171,19 @@ fn a_bad_split_value_is_refused() {
         )
     );
 }
+
+// Issue 13: a file without a header lost its first row, which became the header.
+#[test]
+fn a_file_without_a_header_is_refused_not_shortened() {
+    let (line, problem) = problem_at("0.5,1.25,1\n0.1,0.2,0\n");
+    assert_eq!(line, 1);
+    assert_eq!(
+        problem,
+        CsvProblem::NoHeader {
+            found: "0.5,1.25,1".into()
+        }
+    );
+    // a header with a numeric name beside real names is still a header
+    let numeric_name = read("x0,2,label\n0.5,1.0,1\n0.25,2.0,0\n");
+    assert!(numeric_name.is_ok(), "{numeric_name:?}");
+}
