@@ -100,6 +100,7 @@ pub fn write_run(
     output: &Output,
 ) -> Result<Vec<String>> {
     let spec = engine.spec();
+    let mut figure_error = None;
     let mut files = vec!["history.csv".to_string()];
     write_atomically(&out.join("history.csv"), history.to_csv().as_bytes())?;
     let diverged = matches!(stop, Some(Stop::Diverged { .. }));
@@ -110,7 +111,9 @@ pub fn write_run(
         files.push("model.safetensors".into());
         if let Some(figures) = &output.figures {
             let summary = settings.describe(spec, prepared);
-            files.extend(write_figures(
+            // A figure that cannot be drawn must not cost the run its run.json: it is written
+            // first, and the error reported after.
+            match write_figures(
                 out,
                 prepared,
                 engine,
@@ -118,7 +121,10 @@ pub fn write_run(
                 summary,
                 figures,
                 output.dataset_figure,
-            )?);
+            ) {
+                Ok(written) => files.extend(written),
+                Err(error) => figure_error = Some(error),
+            }
         }
     }
     files.push("run.json".into());
@@ -131,7 +137,10 @@ pub fn write_run(
     };
     let json = serde_json::to_string_pretty(&record).map_err(failed("encoding run.json"))? + "\n";
     write_atomically(&out.join("run.json"), json.as_bytes())?;
-    Ok(files)
+    match figure_error {
+        Some(error) => Err(error),
+        None => Ok(files),
+    }
 }
 
 /// A run that diverged or was interrupted, as the error to exit with (1 or 130); else `Ok`.

@@ -176,13 +176,27 @@ pub struct BoundaryFigure<'a> {
     title: String,
 }
 
-/// Checks that the points are n×2 with n ≥ 1.
+/// The most grid points along one side: the notebook's step over a span of 10,000.
+const MAX_SIDE: f64 = 500_000.0;
+
+/// Checks that the points are n×2 with n ≥ 1, finite, and spread over a plane the grid can
+/// cover (scaled data spans a few units; NaN or a huge span means the scaling overflowed).
 fn check_points(points: &Array2<f64>) -> Result<(), PlotError> {
     if points.ncols() != 2 || points.nrows() == 0 {
         return Err(PlotError::Empty(format!(
             "a decision boundary needs points with exactly 2 features, got {} columns",
             points.ncols()
         )));
+    }
+    for column in points.columns() {
+        let lo = column.iter().copied().fold(f64::INFINITY, f64::min);
+        let hi = column.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let finite = column.iter().all(|v| v.is_finite()); // (min and max pass NaN over)
+        if !finite || (hi - lo + 2.0 * REACH) / STEP > MAX_SIDE {
+            return Err(PlotError::Empty(format!(
+                "the points span [{lo}, {hi}]: too wide or not finite for the boundary's grid (did the data's scale overflow? try smaller values)"
+            )));
+        }
     }
     Ok(())
 }

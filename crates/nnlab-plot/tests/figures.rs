@@ -702,3 +702,16 @@ fn the_binary_boundary_draws_the_same_bytes_as_before_multiclass() {
         "{fingerprints:#x?}"
     );
 }
+
+// Issue 13: points that are not finite, or spread too wide for the grid (data whose scale
+// overflowed), are an error to report, not a panic on an empty grid.
+#[test]
+fn a_plane_the_grid_cannot_cover_is_an_error() {
+    let (_, _, labels, engine, _) = trained_moons();
+    for bad in [f64::NAN, f64::INFINITY, 1e12] {
+        let mut points = Array2::zeros((labels.len(), 2));
+        points[[0, 0]] = bad;
+        let figure = BoundaryFigure::new(&engine, &points, &labels, BoundaryMode::Class, "t");
+        assert!(figure.is_err(), "{bad}");
+    }
+}
