@@ -231,7 +231,12 @@ pub fn apply(file: ConfigFile, args: &mut TrainArgs, matches: &ArgMatches) -> an
     take!(device, args.device);
     take!(readable, args.readable);
     if let Some(threads) = file.threads.filter(|_| from_file("threads")) {
-        args.threads = Some(threads.max(1));
+        if threads == 0 {
+            return Err(usage(
+                "--config: threads = 0 is not allowed: give 1 to 1024, or leave it out for all cores",
+            ));
+        }
+        args.threads = Some(threads);
     }
     take!(log_every, args.log_every);
     take!(quiet, args.quiet);

@@ -124,3 +124,29 @@ fn bad_sweeps_exit_with_status_2() {
         "bad input starts no sweep"
     );
 }
+
+/// Issue 13: a value given twice made two rows of one setting, each claiming all its runs
+/// (`--hidden 8,8`), and `--seeds 1,1,1` counted three runs of one.
+#[test]
+fn a_value_given_twice_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    for (args, words) in [
+        (
+            &["sweep", "--hidden", "8,8", "--seeds", "0..2"][..],
+            "--hidden: 8 is given twice",
+        ),
+        (
+            &["sweep", "--lr", "0.1,0.1", "--seeds", "0..2"],
+            "--lr: 0.1 is given twice",
+        ),
+        (&["sweep", "--seeds", "1,1,1"], "--seeds: 1 is given twice"),
+    ] {
+        let out = nnlab(args, dir.path());
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(
+            text(&out.stderr).contains(words),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+    }
+}

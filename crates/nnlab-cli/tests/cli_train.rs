@@ -565,3 +565,19 @@ fn one_class_is_refused_and_a_first_epoch_divergence_is_worded() {
         "{err}"
     );
 }
+
+/// Issue 13: `threads = 0` in a config became 1 while `--threads 0` is refused; both refuse now.
+#[test]
+fn threads_zero_in_a_config_is_refused_like_the_flag() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("c.toml"), "threads = 0\n").unwrap();
+    let out = nnlab(&["train", "--config", "c.toml", "--out", "r"], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("threads = 0 is not allowed"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = nnlab(&["train", "--threads", "0", "--out", "r"], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+}

@@ -45,6 +45,21 @@ pub fn run(args: &SweepArgs) -> anyhow::Result<()> {
     if args.hidden.is_empty() || args.lr.is_empty() {
         return Err(usage("--hidden and --lr need at least one value each"));
     }
+    // A value given twice would make two rows of one setting, each claiming all the runs.
+    let twice = |flag: &str, values: Vec<String>| -> anyhow::Result<()> {
+        match values.iter().enumerate().find(|(i, v)| values[..*i].contains(v)) {
+            Some((_, v)) => Err(usage(format!(
+                "{flag}: {v} is given twice; give each value once (each is one setting of the sweep)"
+            ))),
+            None => Ok(()),
+        }
+    };
+    twice(
+        "--hidden",
+        args.hidden.iter().map(usize::to_string).collect(),
+    )?;
+    twice("--lr", args.lr.iter().map(f64::to_string).collect())?;
+    twice("--seeds", args.seeds.0.iter().map(u32::to_string).collect())?;
     // Check every setting before any work: the first seed's settings and data with each width
     // and rate (the data says how many inputs and which task).
     let mut first = seed_config(args, args.seeds.0[0])?;
