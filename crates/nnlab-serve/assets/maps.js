@@ -45,15 +45,19 @@ function table(colorOf) {
   return lut;
 }
 
+/** Pixel `i` of `out` (RGBA) in the colour the table gives byte `b`. */
+function put(out, i, lut, b) {
+  const j = 4 * i;
+  const k = 3 * b;
+  out[j] = lut[k];
+  out[j + 1] = lut[k + 1];
+  out[j + 2] = lut[k + 2];
+  out[j + 3] = 255;
+}
+
 /** RGBA pixels from bytes, each byte's colour from the table. */
 function paint(bytes, lut, out = new Uint8ClampedArray(bytes.length * 4)) {
-  for (let i = 0, j = 0; i < bytes.length; i++, j += 4) {
-    const k = 3 * bytes[i];
-    out[j] = lut[k];
-    out[j + 1] = lut[k + 1];
-    out[j + 2] = lut[k + 2];
-    out[j + 3] = 255;
-  }
+  for (let i = 0; i < bytes.length; i++) put(out, i, lut, bytes[i]);
   return out;
 }
 
@@ -70,15 +74,10 @@ export function outputPixels(map, { task, classes = 2, discrete = false, valueRa
     const winners = mapBytes(map.classes);
     const tables = [];
     const out = new Uint8ClampedArray(values.length * 4);
-    for (let i = 0, j = 0; i < values.length; i++, j += 4) {
-      const k = winners[i];
+    for (let i = 0; i < values.length; i++) {
+      const k = winners[i]; // each class has its own table, made when first met
       if (!tables[k]) tables[k] = table((b) => multiclassColor(k, byteValue(b, lo, hi), classes, discrete));
-      const lut = tables[k];
-      const c = 3 * values[i];
-      out[j] = lut[c];
-      out[j + 1] = lut[c + 1];
-      out[j + 2] = lut[c + 2];
-      out[j + 3] = 255;
+      put(out, i, tables[k], values[i]);
     }
     return out;
   }
