@@ -20,8 +20,17 @@ use crate::{usage, Result};
 /// Every setting of a run; options that do not apply (e.g. `factor` for moons) are absent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RunConfig {
+    /// The data file, as an absolute path once [`prepare`](Self::prepare) has read it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<PathBuf>,
+    /// The SHA-256 of the data file's bytes (hex), recorded when the file is first read; a
+    /// replay whose file no longer has it is refused.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_sha256: Option<String>,
+    /// The most bytes a data file may have ([`data::DEFAULT_MAX_DATA_BYTES`] when absent);
+    /// `--max-data-mb`. A limit of this machine's, not a setting of the run: not in run.json.
+    #[serde(skip)]
+    pub max_data_bytes: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dataset: Option<Generator>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -138,6 +147,8 @@ impl RunConfig {
     pub fn notebook() -> RunConfig {
         RunConfig {
             data: None,
+            data_sha256: None,
+            max_data_bytes: None,
             dataset: Some(Generator::Moons),
             samples: Some(1000),
             noise: Some(data::DEFAULT_NOISE),
@@ -227,7 +238,19 @@ impl RunConfig {
     pub fn prepare(&mut self) -> Result<Prepared> {
         let (dataset, file_split) = match &self.data {
             Some(path) => {
-                let file = data::read_file(path)?;
+                let path = std::path::absolute(path).unwrap_or_else(|_| path.clone());
+                let limit = self.max_data_bytes.unwrap_or(data::DEFAULT_MAX_DATA_BYTES);
+                let (file, sha256) = data::read_file(&path, limit)?;
+                match &self.data_sha256 {
+                    Some(recorded) if *recorded != sha256 => {
+                        return Err(usage(format!(
+                            "--data {}: the file changed since the run that recorded it (its SHA-256 is now {sha256}, the run's was {recorded}), so a replay would train on other data. Restore the file, or name it with --data on the command line to train on it as it is now",
+                            path.display()
+                        )))
+                    }
+                    _ => self.data_sha256 = Some(sha256),
+                }
+                self.data = Some(path);
                 (file.dataset, file.split)
             }
             None => {

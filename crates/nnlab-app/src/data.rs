@@ -109,12 +109,38 @@ pub fn generate(generator: Generator, opts: &DatasetOptions, seed: u32) -> Resul
 }
 
 /// Reads a dataset CSV, naming the file in every error.
-pub fn read_file(path: &Path) -> Result<csv_io::CsvDataset> {
-    let file = std::fs::File::open(path)
-        .map_err(|e| usage(format!("--data {}: cannot open it: {e}", path.display())))?;
-    csv_io::read_csv(std::io::BufReader::new(file))
-        .map_err(|e| usage(format!("--data {}: {e}", path.display())))
+pub fn read_file(path: &Path, max_bytes: u64) -> Result<(csv_io::CsvDataset, String)> {
+    use sha2::{Digest, Sha256};
+    use std::io::Read;
+    let named = |message: String| usage(format!("--data {}: {message}", path.display()));
+    let file = std::fs::File::open(path).map_err(|e| named(format!("cannot open it: {e}")))?;
+    if file.metadata().is_ok_and(|meta| meta.is_dir()) {
+        return Err(named("it is a folder; give a CSV file".into()));
+    }
+    // Read at most one byte past the limit: enough to tell a file over it (or an endless one,
+    // /dev/zero) without holding more.
+    let mut bytes = Vec::new();
+    file.take(max_bytes.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|e| named(format!("cannot read it: {e}")))?;
+    if bytes.len() as u64 > max_bytes {
+        return Err(named(format!(
+            "it is larger than the limit of {} MB for a data file; give --max-data-mb to raise it",
+            max_bytes / 1_000_000
+        )));
+    }
+    let sha256 = Sha256::digest(&bytes)
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect();
+    let dataset = csv_io::read_csv(bytes.as_slice()).map_err(|e| named(format!("{e}")))?;
+    Ok((dataset, sha256))
 }
+
+/// The most bytes a `--data` file may have unless `--max-data-mb` says otherwise: 1 GB, some 40
+/// million rows of two features, far past what the engines train in a session, and well within
+/// memory.
+pub const DEFAULT_MAX_DATA_BYTES: u64 = 1_000_000_000;
 
 /// `train_test_split(X, y, test_size, random_state=seed)`, with the flag named in errors.
 pub fn split(data: &Dataset, size: TestSize, seed: u32) -> Result<Split> {

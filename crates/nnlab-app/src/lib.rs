@@ -3,12 +3,16 @@
 //!
 //! - [`config`]: [`RunConfig`], every setting of a run resolved (defaults and seeds filled in), as
 //!   `run.json` records it, and [`Prepared`], its data generated or read, split and scaled;
+//! - [`config_file`]: `--config FILE` (TOML, JSON, a run's run.json) read, and a replay held to
+//!   its run.json;
 //! - [`command`]: the `nnlab train` command line that reproduces a `RunConfig`;
 //! - [`options`]: the named choices (dataset, engine, initialisation, float type, device, figure);
 //! - [`data`]: the generators and files behind a `RunConfig`'s data;
 //! - [`engines`]: the initial weights and the engine a `RunConfig` asks for;
 //! - [`run`]: one run — train with an observer that sees every epoch and the engine (and may
 //!   stop it), then write `history.csv`, `model.safetensors`, the figures and `run.json`;
+//! - [`folder`]: a run folder, locked for one run, refused when it holds another (unless
+//!   replaced);
 //! - [`files`], [`model_file`], [`figures`]: atomic writes, safetensors in PyTorch's layout, the
 //!   figures of a run folder.
 //!
@@ -17,19 +21,22 @@
 
 pub mod command;
 pub mod config;
+pub mod config_file;
 pub mod data;
 pub mod engines;
 mod error;
 pub mod figures;
 pub mod files;
+pub mod folder;
 pub mod model_file;
 pub mod options;
 pub mod run;
 
 pub use config::{read_run_config, Prepared, RunConfig, TestSizeValue};
 pub use error::{failed, flag_error, usage, AppError, Result};
+pub use folder::{run_folder, Existing, RunFolder};
 pub use options::{
     Betas, BoundaryView, DatasetOptions, DeviceArg, DtypeArg, EngineKind, FigureOptions, Generator,
     InitKind, LrChange,
 };
-pub use run::{check_stop, run_folder, run_training, write_run, Finished, Output};
+pub use run::{check_stop, run_training, write_run, Finished, Output};

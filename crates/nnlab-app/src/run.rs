@@ -3,7 +3,7 @@
 //! `nnlab notebook` runs one per section of the notebook.
 
 use std::ops::ControlFlow;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use nnlab_core::{train, History, ModelSpec, Stop};
@@ -18,7 +18,7 @@ use crate::figures::write_figures;
 use crate::files::write_atomically;
 use crate::model_file::safetensors_bytes;
 use crate::options::{DtypeArg, FigureOptions};
-use crate::{failed, usage, AppError, Result};
+use crate::{failed, AppError, Result};
 
 /// Which files a run writes besides its history, model and run.json.
 pub struct Output {
@@ -130,6 +130,7 @@ pub fn write_run(
     files.push("run.json".into());
     let record = RunRecord {
         nnlab_version: env!("CARGO_PKG_VERSION"),
+        run_format: crate::config_file::RUN_FORMAT,
         command: output.command,
         config: settings,
         data: data_summary(prepared, &prepared.scaler),
@@ -147,7 +148,7 @@ pub fn write_run(
 pub fn check_stop(finished: &Finished, out: &Path, lr: f64) -> Result<()> {
     match &finished.stop {
         None => Ok(()),
-        Some(stop @ Stop::Diverged { epoch, .. }) => {
+        Some(stop @ Stop::Diverged { epoch, why, .. }) => {
             let kept = match epoch {
                 0 => "nothing was trained before it".to_string(),
                 1 => format!(
@@ -159,8 +160,16 @@ pub fn check_stop(finished: &Finished, out: &Path, lr: f64) -> Result<()> {
                     out.join("history.csv").display()
                 ),
             };
+            // Weights past the bound can also be held back by a penalty; a NaN or a loss stuck at
+            // the clamp comes from steps too large.
+            let more = match why {
+                nnlab_core::train::Why::WeightsBeyond { .. } => {
+                    ", or hold the weights back with --l2 or --weight-decay"
+                }
+                _ => "",
+            };
             Err(AppError::Diverged(format!(
-                "training diverged at epoch {epoch}: {}; {kept}. Try a lower --lr (now {lr:?}).",
+                "training diverged at epoch {epoch}: {}; {kept}. Try a lower --lr (now {lr:?}){more}.",
                 describe_stop(stop),
             )))
         }
@@ -173,42 +182,40 @@ pub fn check_stop(finished: &Finished, out: &Path, lr: f64) -> Result<()> {
     }
 }
 
-/// `--out`, or a new folder under `runs/` named `name` (default: the UTC time); created if missing.
-pub fn run_folder(out: Option<&Path>, name: Option<&str>) -> Result<PathBuf> {
-    let folder = match (out, name) {
-        (Some(path), _) => path.to_path_buf(),
-        (None, Some(name)) => Path::new("runs").join(name),
-        (None, None) => {
-            let stamp = humantime::format_rfc3339_seconds(std::time::SystemTime::now())
-                .to_string()
-                .replace(':', "-");
-            let base = Path::new("runs").join(stamp);
-            let mut folder = base.clone();
-            let mut n = 2;
-            while folder.exists() {
-                folder = PathBuf::from(format!("{}-{n}", base.display()));
-                n += 1;
-            }
-            folder
-        }
-    };
-    std::fs::create_dir_all(&folder).map_err(|e| {
-        usage(format!(
-            "--out {}: cannot create the folder: {e}",
-            folder.display()
-        ))
-    })?;
-    Ok(folder)
-}
-
 /// What went wrong when training stopped early.
 pub fn describe_stop(stop: &Stop) -> String {
+    use nnlab_core::train::Why;
+    let norms = |weight_norms: &[f64]| {
+        let norms: Vec<String> = weight_norms.iter().map(|n| format!("{n:?}")).collect();
+        norms.join(", ")
+    };
     match stop {
         Stop::Diverged { loss, .. } if !loss.is_finite() => format!("the loss became {loss}"),
-        Stop::Diverged { weight_norms, .. } => {
-            let norms: Vec<String> = weight_norms.iter().map(|n| format!("{n:?}")).collect();
-            format!("the weights blew up (||W|| = {})", norms.join(", "))
-        }
+        Stop::Diverged {
+            why: Why::NonFinite,
+            weight_norms,
+            ..
+        } => format!("the weights blew up (||W|| = {})", norms(weight_norms)),
+        Stop::Diverged {
+            why: Why::LossAtClamp { ceiling },
+            loss,
+            weight_norms,
+            ..
+        } => format!(
+            "the loss is stuck at {loss:.4}, {:.0}% of the {ceiling:.2} that one row costs at most \
+             (the clamp of its log): the output saturated, rows are predicted wrong with \
+             certainty, and the updates no longer move the weights (||W|| = {})",
+            100.0 * loss / ceiling,
+            norms(weight_norms)
+        ),
+        Stop::Diverged {
+            why: Why::WeightsBeyond { layer, norm, bound },
+            ..
+        } => format!(
+            "the weights grew past the bound: ||W{}|| = {norm:.3e}, beyond {bound:e} (weights \
+             that large only come from updates that overshoot)",
+            layer + 1
+        ),
         Stop::Interrupted { epochs_done } => format!("interrupted after {epochs_done} epochs"),
     }
 }
@@ -217,6 +224,8 @@ pub fn describe_stop(stop: &Stop) -> String {
 #[derive(Serialize)]
 struct RunRecord<'a> {
     nnlab_version: &'static str,
+    /// What a replay checks it can read ([`crate::config_file::RUN_FORMAT`]).
+    run_format: u32,
     command: &'static str,
     config: &'a RunConfig,
     data: DataSummary,

@@ -333,8 +333,23 @@ pub struct TrainArgs {
     pub quiet: bool,
 
     /// Folder for history.csv, model.safetensors, run.json and the figures [default: runs/<time>].
+    /// A folder that holds another run is refused unless --force.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+
+    /// Replace the run in --out: its files (history, model, run.json, figures) are removed first,
+    /// so nothing of the old run is left beside the new one.
+    #[arg(long)]
+    pub force: bool,
+
+    /// The most megabytes a --data file may have [default: 1000]; a bigger file is refused
+    /// before it fills memory.
+    #[arg(long, value_name = "MB", value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_data_mb: Option<u64>,
+
+    /// The SHA-256 a replayed run.json recorded for its --data file (config files only).
+    #[arg(skip)]
+    pub data_sha256: Option<String>,
 
     #[command(flatten)]
     pub figures: FigureArgs,
@@ -442,7 +457,8 @@ pub struct FigureArgs {
 
 #[derive(Debug, Args)]
 pub struct NotebookArgs {
-    /// Folder for everything the lesson makes.
+    /// Folder for everything the lesson makes; each run of the notebook replaces what the last
+    /// one wrote there.
     #[arg(long, value_name = "DIR", default_value = "runs/notebook")]
     pub out: PathBuf,
 
@@ -522,8 +538,13 @@ pub struct SweepArgs {
     pub threads: Option<u16>,
 
     /// Folder for runs.csv, summary.csv, sweep.png and run.json [default: runs/sweep-<time>].
+    /// A folder that holds another sweep is refused unless --force.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+
+    /// Replace the sweep in --out: its files are removed first.
+    #[arg(long)]
+    pub force: bool,
 
     /// Print nothing but errors.
     #[arg(long)]

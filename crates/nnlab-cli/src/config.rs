@@ -4,102 +4,25 @@
 //! A run's `run.json` is a config too: its `"config"` section holds every setting of the run, so
 //! `nnlab train --config runs/x/run.json` replays the run exactly.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use clap::parser::ValueSource;
 use clap::ArgMatches;
-use serde::Deserialize;
 
-use nnlab_core::{RuleKind, TaskKind};
-
-use crate::args::{
-    Betas, BoundaryView, DeviceArg, DtypeArg, EngineKind, Generator, InitKind, TestSizeArg,
-    TrainArgs,
-};
+use crate::args::{InitKind, TestSizeArg, TrainArgs};
 use crate::usage::usage;
-use nnlab_app::{LrChange, TestSizeValue};
-
-/// The options a config file may set; all optional, unknown keys refused.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ConfigFile {
-    data: Option<PathBuf>,
-    dataset: Option<Generator>,
-    samples: Option<u64>,
-    noise: Option<f64>,
-    factor: Option<f64>,
-    centers: Option<u64>,
-    cluster_std: Option<f64>,
-    features: Option<u64>,
-    classes: Option<u64>,
-    inputs: Option<Inputs>,
-    no_shuffle: Option<bool>,
-    test_size: Option<TestSizeValue>,
-    seed: Option<u32>,
-    data_seed: Option<u32>,
-    split_seed: Option<u32>,
-    init_seed: Option<u32>,
-    hidden: Option<Vec<usize>>,
-    activation: Option<String>,
-    task: Option<TaskKind>,
-    batch_size: Option<usize>,
-    shuffle_seed: Option<u32>,
-    optimizer: Option<RuleKind>,
-    momentum: Option<f64>,
-    nesterov: Option<bool>,
-    betas: Option<Betas>,
-    eps: Option<f64>,
-    weight_decay: Option<f64>,
-    l1: Option<f64>,
-    l2: Option<f64>,
-    lr: Option<f64>,
-    lr_at: Option<Vec<LrChange>>,
-    epochs: Option<usize>,
-    engine: Option<EngineKind>,
-    init: Option<InitKind>,
-    init_from: Option<PathBuf>,
-    dtype: Option<DtypeArg>,
-    device: Option<DeviceArg>,
-    readable: Option<bool>,
-    threads: Option<u16>,
-    log_every: Option<usize>,
-    quiet: Option<bool>,
-    out: Option<PathBuf>,
-    svg: Option<bool>,
-    boundary: Option<BoundaryView>,
-    no_figures: Option<bool>,
-}
-
-/// `inputs` in a file: a list (`["x0", "x0^2"]`, as run.json has it) or one comma-separated string.
-#[derive(Debug, Deserialize)]
-#[serde(untagged)]
-enum Inputs {
-    List(Vec<String>),
-    Text(String),
-}
+use nnlab_app::config_file::{ConfigFile, Inputs, Loaded};
+use nnlab_app::TestSizeValue;
 
 /// Reads a config file: TOML, or JSON (a run's `run.json` counts, through its "config" section).
-pub fn load(path: &Path) -> anyhow::Result<ConfigFile> {
-    let named = |message: String| usage(format!("--config {}: {message}", path.display()));
-    let text = std::fs::read_to_string(path).map_err(|e| named(format!("cannot read it: {e}")))?;
+pub fn load(path: &Path) -> anyhow::Result<Loaded> {
+    let name = format!("--config {}", path.display());
+    let text =
+        std::fs::read_to_string(path).map_err(|e| usage(format!("{name}: cannot read it: {e}")))?;
     let is_json = path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("json"));
-    if is_json {
-        let mut value: serde_json::Value =
-            serde_json::from_str(&text).map_err(|e| named(format!("not valid JSON: {e}")))?;
-        if let Some(section) = value.get_mut("config") {
-            value = section.take(); // a run.json
-        }
-        serde_json::from_value(value).map_err(|e| named(format!("{e}")))
-    } else {
-        toml::from_str(&text).map_err(|e| {
-            let line = e
-                .span()
-                .map_or(1, |span| text[..span.start].matches('\n').count() + 1);
-            named(format!("line {line}: {}", e.message()))
-        })
-    }
+    Ok(nnlab_app::config_file::parse(&text, is_json, &name)?)
 }
 
 /// Sets every option of `args` that the file has and the command line did not give.
@@ -152,6 +75,9 @@ pub fn apply(file: ConfigFile, args: &mut TrainArgs, matches: &ArgMatches) -> an
     }
     if let Some(data) = file.data.filter(|_| from_file("data")) {
         args.data = Some(data);
+        // The file's bytes as the run read them, to refuse a replay on changed data; not when
+        // the command line names another file.
+        args.data_sha256 = file.data_sha256;
     }
     if let Some(size) = file.test_size.filter(|_| from_file("test_size")) {
         args.test_size = Some(match size {
@@ -242,6 +168,15 @@ pub fn apply(file: ConfigFile, args: &mut TrainArgs, matches: &ArgMatches) -> an
     take!(quiet, args.quiet);
     if let Some(out) = file.out.filter(|_| from_file("out")) {
         args.out = Some(out);
+    }
+    take!(force, args.force);
+    if let Some(mb) = file.max_data_mb.filter(|_| from_file("max_data_mb")) {
+        if mb == 0 {
+            return Err(usage(
+                "--config: max_data_mb = 0 is not allowed: give 1 or more",
+            ));
+        }
+        args.max_data_mb = Some(mb);
     }
     take!(svg, args.figures.svg);
     take!(boundary, args.figures.boundary);

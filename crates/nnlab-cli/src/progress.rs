@@ -3,7 +3,8 @@
 //! run to stop after the current epoch.
 
 use std::io::IsTerminal;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::io::Write as _;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -11,15 +12,24 @@ use nnlab_core::EpochRecord;
 
 /// Set by Ctrl-C, SIGTERM or SIGHUP; training checks it after every epoch.
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+/// How many of those signals came.
+static SIGNALS: AtomicUsize = AtomicUsize::new(0);
 
 /// Makes Ctrl-C (SIGINT), SIGTERM (what `timeout`, docker and systemd send) and SIGHUP (a closed
-/// terminal) stop training cleanly after the current epoch instead of killing the process; a
-/// second signal still stops at once.
+/// terminal) stop training cleanly instead of killing the process: the first says so at once and
+/// stops after the current epoch (the run then writes its history, model, figures and run.json);
+/// a second is told that the run is still being finished and written; a third quits at once,
+/// for a person who would rather lose the unfinished files than wait.
 pub fn catch_ctrl_c() {
     let _ = ctrlc::set_handler(|| {
-        if INTERRUPTED.swap(true, Ordering::SeqCst) {
-            std::process::exit(130); // asked twice: stop now
-        }
+        INTERRUPTED.store(true, Ordering::SeqCst);
+        nnlab_core::cancel::request();
+        let message = match SIGNALS.fetch_add(1, Ordering::SeqCst) {
+            0 => "stopping after this epoch; the run is kept (signal again to hear the same, a third time to quit without writing)",
+            1 => "still stopping: finishing the epoch and writing the run folder (a third signal quits at once, and what is unwritten is lost)",
+            _ => std::process::exit(130),
+        };
+        let _ = writeln!(std::io::stderr(), "\n{message}");
     });
 }
 

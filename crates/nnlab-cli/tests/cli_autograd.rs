@@ -111,6 +111,7 @@ fn weights_saved_by_pytorch_are_a_starting_point() {
                 path.to_str().unwrap(),
                 "--out",
                 "from_file",
+                "--force", // the second file's run replaces the first's
                 "--no-figures",
             ],
             dir.path(),

@@ -180,7 +180,18 @@ fn bad_configs_exit_with_status_2_naming_the_problem() {
         ("hidden.toml", "hidden = [0]\n", "--hidden 0"),
         ("lr.toml", "lr = 0.0\n", "--lr 0"),
         ("syntax.toml", "lr = = 1\n", "line 1"),
-        ("bad.json", "{\"config\": {\"lr\": \"x\"}}", "invalid type"),
+        (
+            "bad.json",
+            "{\"run_format\": 1, \"config\": {\"lr\": \"x\"}}",
+            "invalid type",
+        ),
+        ("flat.json", "{\"lr\": \"x\"}", "invalid type"),
+        // A run.json of another format, or with no format, is no replay of this nnlab's.
+        (
+            "future.json",
+            "{\"run_format\": 7, \"config\": {\"lr\": 0.1}}",
+            "run_format 7",
+        ),
         ("split.toml", "test_size = 1.5\n", "test_size"),
     ];
     for (name, content, mention) in cases {

@@ -156,7 +156,14 @@ fn a_csv_with_its_own_split_trains_like_the_generated_data() {
     let record: Value =
         serde_json::from_str(&std::fs::read_to_string(dir.path().join("csv/run.json")).unwrap())
             .unwrap();
-    assert_eq!(record["config"]["data"], "moons.csv");
+    // The file is recorded by its absolute path and the SHA-256 of its bytes, for a replay from
+    // anywhere that refuses changed data.
+    let data = record["config"]["data"].as_str().unwrap();
+    assert!(
+        Path::new(data).is_absolute() && data.ends_with("moons.csv"),
+        "{data}"
+    );
+    assert_eq!(record["config"]["data_sha256"].as_str().unwrap().len(), 64);
     assert!(
         record["config"].get("test_size").is_none(),
         "the file's split was used"

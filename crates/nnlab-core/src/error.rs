@@ -29,6 +29,11 @@ pub enum CoreError {
     #[error("history.csv line {line}: {problem}")]
     HistoryFile { line: usize, problem: String },
 
+    /// A step stopped before changing any weight, because a stop was asked for
+    /// ([`crate::cancel`]).
+    #[error("the step was stopped before it finished (a stop was asked for)")]
+    Cancelled,
+
     /// The engine's numerical backend failed (e.g. candle).
     #[error("the engine's backend failed: {0}")]
     Backend(String),

@@ -30,6 +30,7 @@
 
 mod activation;
 pub mod batches;
+pub mod cancel;
 pub mod engine;
 mod error;
 pub mod fast;

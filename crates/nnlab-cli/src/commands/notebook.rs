@@ -15,7 +15,9 @@ use serde_json::json;
 
 use nnlab_app::figures::write_dataset_figure;
 use nnlab_app::files::write_atomically;
-use nnlab_app::{check_stop, run_folder, BoundaryView, FigureOptions, Finished, Output, RunConfig};
+use nnlab_app::{
+    check_stop, run_folder, BoundaryView, Existing, FigureOptions, Finished, Output, RunConfig,
+};
 
 use crate::args::NotebookArgs;
 use crate::progress::run_reporting;
@@ -39,7 +41,11 @@ const SECTIONS: [Section; 2] = [
 
 pub fn run(args: &NotebookArgs) -> anyhow::Result<()> {
     let started = Instant::now();
-    let out = run_folder(Some(&args.out), None)?;
+    // The lesson's folder is its own: each run replaces the last one's files (its sections' too).
+    let out = run_folder(Some(&args.out), None, Existing::Replace)?;
+    for (name, _, _) in SECTIONS {
+        nnlab_app::folder::clear(&out.join(name))?;
+    }
     let say = |text: String| {
         if !args.quiet {
             say!("{text}");

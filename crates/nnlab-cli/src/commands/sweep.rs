@@ -20,10 +20,13 @@ use nnlab_app::engines::{build_engine, initial_parameters};
 use nnlab_app::files::write_atomically;
 use nnlab_app::run_folder;
 
+use super::train::existing;
+
 use nnlab_app::RunConfig;
 
 use crate::args::SweepArgs;
 use crate::flags::{resolve_data, resolve_toolkit, DataFlags};
+use crate::progress::interrupted;
 use crate::usage::usage;
 
 /// What one run ended with.
@@ -80,12 +83,12 @@ pub fn run(args: &SweepArgs) -> anyhow::Result<()> {
         }
     }
     let out = match &args.out {
-        Some(_) => run_folder(args.out.as_deref(), None)?,
+        Some(_) => run_folder(args.out.as_deref(), None, existing(args.force))?,
         None => {
             let stamp = humantime::format_rfc3339_seconds(std::time::SystemTime::now())
                 .to_string()
                 .replace(':', "-");
-            run_folder(None, Some(&format!("sweep-{stamp}")))?
+            run_folder(None, Some(&format!("sweep-{stamp}")), existing(args.force))?
         }
     };
 
@@ -115,6 +118,8 @@ pub fn run(args: &SweepArgs) -> anyhow::Result<()> {
     for result in per_seed {
         outcomes.extend(result?);
     }
+    // Ctrl-C, SIGTERM or SIGHUP: the runs that finished are written, and the summaries of them.
+    let stopped = interrupted();
 
     let mut files = vec!["runs.csv".to_string(), "summary.csv".into()];
     write_atomically(&out.join("runs.csv"), runs_csv(&outcomes).as_bytes())?;
@@ -141,6 +146,7 @@ pub fn run(args: &SweepArgs) -> anyhow::Result<()> {
     }
     let record = json!({
         "nnlab_version": env!("CARGO_PKG_VERSION"),
+        "run_format": nnlab_app::config_file::RUN_FORMAT,
         "command": "sweep",
         "dataset": args.dataset.name(),
         "samples": args.generator.samples,
@@ -156,6 +162,8 @@ pub fn run(args: &SweepArgs) -> anyhow::Result<()> {
             ..first
         },
         "runs": outcomes.len(),
+        "runs_planned": total,
+        "interrupted": stopped,
         "seconds": started.elapsed().as_secs_f64(),
     });
     files.push("run.json".into());
@@ -173,6 +181,15 @@ pub fn run(args: &SweepArgs) -> anyhow::Result<()> {
             out.display(),
             files.join(", ")
         );
+    }
+    if stopped {
+        return Err(nnlab_app::AppError::Interrupted(format!(
+            "interrupted after {} of {total} runs: {} has the runs that finished and their summary ({})",
+            outcomes.len(),
+            out.display(),
+            files.join(", ")
+        ))
+        .into());
     }
     Ok(())
 }
@@ -217,13 +234,25 @@ fn runs_of_seed(args: &SweepArgs, seed: u32, bar: &ProgressBar) -> anyhow::Resul
                 &initial_parameters(&settings, &spec)?,
                 "the initial weights",
             )?;
+            if interrupted() {
+                return Ok(outcomes); // Ctrl-C: the runs that finished are kept
+            }
             let outcome = train(
                 engine.as_mut(),
                 &prepared.train,
                 &config,
                 TrainAccuracy::AfterUpdate,
-                |_, _| ControlFlow::Continue(()),
+                |_, _| {
+                    if interrupted() {
+                        ControlFlow::Break(())
+                    } else {
+                        ControlFlow::Continue(())
+                    }
+                },
             )?;
+            if matches!(outcome.stop, Some(Stop::Interrupted { .. })) {
+                return Ok(outcomes); // a run cut short is not one of the sweep's
+            }
             let records = &outcome.history.records;
             let last = records.last();
             outcomes.push(Outcome {

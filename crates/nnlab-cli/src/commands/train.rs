@@ -5,14 +5,22 @@
 //! `model.safetensors`, `run.json` and the figures into the run folder.
 
 use nnlab_app::figures::skipped_note;
-use nnlab_app::{check_stop, run_folder, Output};
+use nnlab_app::{check_stop, run_folder, Existing, Output};
 
 use crate::args::TrainArgs;
 use crate::flags::{figure_options, run_config};
 use crate::progress::run_reporting;
 use crate::usage::usage;
 
-pub fn run(args: &TrainArgs) -> anyhow::Result<()> {
+/// A run.json being replayed: the keys its config holds, and the options typed on the command
+/// line (which may stand in for a missing key).
+pub struct Replay {
+    pub name: String,
+    pub keys: nnlab_app::config_file::Replay,
+    pub typed: std::collections::BTreeSet<String>,
+}
+
+pub fn run(args: &TrainArgs, replay: Option<&Replay>) -> anyhow::Result<()> {
     if args.log_every == 0 {
         return Err(usage(
             "--log-every must be at least 1 (use --quiet to print no epoch lines)",
@@ -20,9 +28,16 @@ pub fn run(args: &TrainArgs) -> anyhow::Result<()> {
     }
     let mut settings = run_config(args)?;
     settings.train_config()?;
+    settings.max_data_bytes = args.max_data_mb.map(|mb| mb.saturating_mul(1_000_000));
+    settings.data_sha256 = args.data_sha256.clone();
     let prepared = settings.prepare()?;
+    if let Some(replay) = replay {
+        replay
+            .keys
+            .check_complete(&replay.name, &settings, |key| replay.typed.contains(key))?;
+    }
     settings.model_spec(prepared.dataset.n_features(), prepared.train.task())?;
-    let out = run_folder(args.out.as_deref(), None)?;
+    let out = run_folder(args.out.as_deref(), None, existing(args.force))?;
 
     let output = Output {
         figures: (!args.no_figures).then(|| figure_options(&args.figures)),
@@ -61,4 +76,13 @@ pub fn run(args: &TrainArgs) -> anyhow::Result<()> {
         eprintln!("Wrote {}: {}", out.display(), finished.files.join(", "));
     }
     Ok(())
+}
+
+/// `--force`: replace a run already in --out.
+pub fn existing(force: bool) -> Existing {
+    if force {
+        Existing::Replace
+    } else {
+        Existing::Refuse
+    }
 }
