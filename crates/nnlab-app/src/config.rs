@@ -31,6 +31,10 @@ pub struct RunConfig {
     /// `--max-data-mb`. A limit of this machine's, not a setting of the run: not in run.json.
     #[serde(skip)]
     pub max_data_bytes: Option<u64>,
+    /// The most memory a run may take, in GB (`--max-memory`; the default is
+    /// [`crate::engines::check_memory`]'s). A limit of this machine's: not in run.json.
+    #[serde(skip)]
+    pub max_memory_gb: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dataset: Option<Generator>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -149,6 +153,7 @@ impl RunConfig {
             data: None,
             data_sha256: None,
             max_data_bytes: None,
+            max_memory_gb: None,
             dataset: Some(Generator::Moons),
             samples: Some(1000),
             noise: Some(data::DEFAULT_NOISE),
@@ -250,6 +255,7 @@ impl RunConfig {
                     }
                     _ => self.data_sha256 = Some(sha256),
                 }
+                self.check_classes(&file, &format!("--data {}", path.display()))?;
                 self.data = Some(path);
                 (file.dataset, file.split)
             }
@@ -268,7 +274,18 @@ impl RunConfig {
     /// [`prepare`](Self::prepare) for rows already read (the playground's uploaded CSV, read as
     /// `--data` reads a file); `data` and `dataset` are left as they are.
     pub fn prepare_file(&mut self, file: nnlab_data::csv_io::CsvDataset) -> Result<Prepared> {
+        self.check_classes(&file, "the data")?;
         self.prepare_rows(file.dataset, file.split)
+    }
+
+    /// Refuses whole-number labels that cannot be classes unless the task is a regression.
+    fn check_classes(&self, file: &nnlab_data::csv_io::CsvDataset, name: &str) -> Result<()> {
+        match (&file.not_classes, self.task) {
+            (Some((line, problem)), task) if task != Some(TaskKind::Regression) => Err(usage(
+                format!("{name}: line {line}: {problem}, or give --task regression"),
+            )),
+            _ => Ok(()),
+        }
     }
 
     fn prepare_rows(
@@ -278,7 +295,23 @@ impl RunConfig {
     ) -> Result<Prepared> {
         let columns = dataset.features.clone();
         let split = match (self.test_size, file_split) {
-            (None, Some(split)) => split,
+            (None, Some(split)) => {
+                let empty = match (split.train.is_empty(), split.test.is_empty()) {
+                    (true, _) => Some("train"),
+                    (_, true) => Some("test"),
+                    _ => None,
+                };
+                if let Some(part) = empty {
+                    let file = match &self.data {
+                        Some(path) => format!("--data {}", path.display()),
+                        None => "the data".to_string(),
+                    };
+                    return Err(usage(format!(
+                        "{file}: the split column marks no row as {part}; mark some rows {part}, or give --test-size to split the rows anew (the split column is then ignored)"
+                    )));
+                }
+                split
+            }
             (size, _) => {
                 let size = size.unwrap_or(TestSizeValue::Fraction(0.2));
                 self.test_size = Some(size);
@@ -296,7 +329,13 @@ impl RunConfig {
         }
         let task = resolve_task(self.task, &dataset)?;
         self.task = Some(task.kind());
-        let (train, scaler) = data::scaled_train_data(&dataset, &split, task)?;
+        let (train, scaler) =
+            data::scaled_train_data(&dataset, &split, task).map_err(|e| match (&self.data, e) {
+                (Some(path), crate::AppError::Usage(message)) => {
+                    usage(format!("--data {}: {message}", path.display()))
+                }
+                (_, e) => e,
+            })?;
         Ok(Prepared {
             columns,
             dataset,
@@ -444,14 +483,22 @@ fn resolve_task(kind: Option<TaskKind>, dataset: &Dataset) -> Result<Task> {
 
 /// Reads the settings back from a run's `run.json`.
 pub fn read_run_config(path: &std::path::Path) -> Result<RunConfig> {
+    read_run(path).map(|(config, _)| config)
+}
+
+/// Reads a run's `run.json`: its settings, and the whole record (its result and checksums). A
+/// run.json of another format than this nnlab writes is refused.
+pub fn read_run(path: &std::path::Path) -> Result<(RunConfig, serde_json::Value)> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| usage(format!("{}: cannot read it: {e}", path.display())))?;
     let json: serde_json::Value = serde_json::from_str(&text)
         .map_err(|e| usage(format!("{}: not valid JSON: {e}", path.display())))?;
-    serde_json::from_value(json["config"].clone()).map_err(|e| {
+    crate::config_file::check_format(&json, &path.display().to_string())?;
+    let config = serde_json::from_value(json["config"].clone()).map_err(|e| {
         usage(format!(
             "{}: the \"config\" section is not a run's settings: {e}",
             path.display()
         ))
-    })
+    })?;
+    Ok((config, json))
 }

@@ -30,6 +30,7 @@ pub struct ConfigFile {
     /// The SHA-256 of the data file's bytes when the run read it (run.json's, for a replay).
     pub data_sha256: Option<String>,
     pub max_data_mb: Option<u64>,
+    pub max_memory: Option<f64>,
     pub dataset: Option<Generator>,
     pub samples: Option<u64>,
     pub noise: Option<f64>,
@@ -89,6 +90,8 @@ pub enum Inputs {
 #[derive(Debug)]
 pub struct Loaded {
     pub file: ConfigFile,
+    /// The keys the file set (for messages that name the file rather than a flag).
+    pub keys: BTreeSet<String>,
     /// Set when the file is a run's `run.json`.
     pub replay: Option<Replay>,
 }
@@ -143,7 +146,14 @@ pub fn parse(text: &str, json: bool, name: &str) -> Result<Loaded> {
             });
             named(format!("line {line}: {}", e.message()))
         })?;
-        return Ok(Loaded { file, replay: None });
+        let keys = toml::from_str::<toml::Table>(text)
+            .map(|table| table.keys().cloned().collect())
+            .unwrap_or_default();
+        return Ok(Loaded {
+            file,
+            keys,
+            replay: None,
+        });
     }
     let mut value: serde_json::Value =
         serde_json::from_str(text).map_err(|e| named(format!("not valid JSON: {e}")))?;
@@ -160,12 +170,16 @@ pub fn parse(text: &str, json: bool, name: &str) -> Result<Loaded> {
             Some(Replay { keys })
         }
     };
+    let keys = value
+        .as_object()
+        .map(|object| object.keys().cloned().collect())
+        .unwrap_or_default();
     let file = serde_json::from_value(value).map_err(|e| named(format!("{e}")))?;
-    Ok(Loaded { file, replay })
+    Ok(Loaded { file, keys, replay })
 }
 
 /// Refuses a run.json of another format than this nnlab writes.
-fn check_format(run: &serde_json::Value, name: &str) -> Result<()> {
+pub(crate) fn check_format(run: &serde_json::Value, name: &str) -> Result<()> {
     let written_by = match run.get("nnlab_version") {
         Some(serde_json::Value::String(version)) => format!(" (written by nnlab {version})"),
         _ => String::new(),

@@ -105,12 +105,25 @@ pub fn generate(generator: Generator, opts: &DatasetOptions, seed: u32) -> Resul
             make_blobs(n, &centers, std, CENTER_BOX, shuffle, seed)
         }
     };
-    made.map_err(|e| usage(e.to_string()))
+    let made = made.map_err(|e| usage(e.to_string()))?;
+    // A huge --noise or --cluster-std (1e308) draws points past the largest float.
+    if made.features.iter().any(|v| !v.is_finite()) {
+        let flag = match generator {
+            Generator::Blobs => format!(
+                "--cluster-std {:?}",
+                opts.cluster_std.unwrap_or(DEFAULT_CLUSTER_STD)
+            ),
+            _ => format!("--noise {:?}", opts.noise.unwrap_or(DEFAULT_NOISE)),
+        };
+        return Err(usage(format!(
+            "{flag}: the generated points overflow a float (some are infinite); give a smaller value"
+        )));
+    }
+    Ok(made)
 }
 
 /// Reads a dataset CSV, naming the file in every error.
 pub fn read_file(path: &Path, max_bytes: u64) -> Result<(csv_io::CsvDataset, String)> {
-    use sha2::{Digest, Sha256};
     use std::io::Read;
     let named = |message: String| usage(format!("--data {}: {message}", path.display()));
     let file = std::fs::File::open(path).map_err(|e| named(format!("cannot open it: {e}")))?;
@@ -129,10 +142,7 @@ pub fn read_file(path: &Path, max_bytes: u64) -> Result<(csv_io::CsvDataset, Str
             max_bytes / 1_000_000
         )));
     }
-    let sha256 = Sha256::digest(&bytes)
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect();
+    let sha256 = crate::files::sha256_hex(&bytes);
     let dataset = csv_io::read_csv(bytes.as_slice()).map_err(|e| named(format!("{e}")))?;
     Ok((dataset, sha256))
 }
@@ -161,6 +171,23 @@ pub fn scaled_train_data(
     let x_test = scaler
         .transform(&test.features)
         .map_err(failed("scaling the test rows"))?;
+    // Finite values whose spread overflows (1e308 beside -1e308) scale to inf, NaN or values
+    // that no standardisation gives (a standardised training value is at most √(n−1) from 0):
+    // say so here, rather than let the first epoch's blow-up be blamed on the learning rate.
+    let bound = (x_train.nrows() as f64).sqrt() + 1.0;
+    if let Some(column) = (0..scaler.mean.len()).find(|&j| {
+        !(scaler.mean[j].is_finite() && scaler.scale[j].is_finite())
+            || x_train
+                .column(j)
+                .iter()
+                .any(|v| v.is_nan() || v.abs() > bound)
+            || x_test.column(j).iter().any(|v| !v.is_finite())
+    }) {
+        return Err(usage(format!(
+            "the network's input x{column} cannot be standardised: its values are so large that their mean, spread or scaled values overflow a float (mean {:?}, std {:?} over the training rows); divide that column by a power of ten first",
+            scaler.mean[column], scaler.scale[column]
+        )));
+    }
     let data = TrainData::with_task(
         x_train,
         train.targets().into(),

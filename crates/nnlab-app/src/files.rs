@@ -47,12 +47,20 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
         _ => Path::new("."),
     };
     if !folder.is_dir() {
+        let problem = if folder.exists() {
+            format!("{} is a file, not a folder", folder.display())
+        } else {
+            format!(
+                "the folder {} does not exist (create it first, or pick another path)",
+                folder.display()
+            )
+        };
         return Err(crate::usage(format!(
-            "cannot write {}: the folder {} does not exist (create it first, or pick another path)",
-            path.display(),
-            folder.display()
+            "cannot write {}: {problem}",
+            path.display()
         )));
     }
+    remove_dead_temp_files(folder);
     let mut file = temp_file_builder()
         .tempfile_in(folder)
         .map_err(failed(format!(
@@ -81,14 +89,75 @@ fn write_through(path: &Path, bytes: &[u8]) -> Result<()> {
         .map_err(cannot())
 }
 
+/// The SHA-256 of `bytes`, in lowercase hex: how run.json names the data file and the files of
+/// its run.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(bytes)
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
+}
+
+/// `.nnlab-<process id>-`: whose temporary file it is, so that the next write into the folder can
+/// tell a killed process's leftovers from a running one's.
+static TEMP_PREFIX: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| format!(".nnlab-{}-", std::process::id()));
+
+/// Removes the temporary files in `folder` of processes that are gone (killed while writing).
+fn remove_dead_temp_files(folder: &Path) {
+    let Ok(entries) = std::fs::read_dir(folder) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name
+            .to_str()
+            .and_then(|name| name.strip_prefix(".nnlab-"))
+            .and_then(|rest| rest.split_once('-'))
+            .and_then(|(pid, _)| pid.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if !crate::folder::alive(pid) && entry.file_type().is_ok_and(|t| t.is_file()) {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
 /// Temporary files that become ordinary files: readable by all (0644 before the umask), not 0600.
 fn temp_file_builder() -> tempfile::Builder<'static, 'static> {
     let mut builder = tempfile::Builder::new();
-    builder.prefix(".nnlab-");
+    builder.prefix(&*TEMP_PREFIX);
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
         builder.permissions(std::fs::Permissions::from_mode(0o644));
     }
     builder
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_killed_writers_temp_files_go_with_the_next_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = dir.path();
+        // Process 0 is never a user process: its file is a killed writer's leftover.
+        let dead = folder.join(".nnlab-0-a1b2c3");
+        let ours = folder.join(format!("{}x", *TEMP_PREFIX)); // a live writer's: ours
+        let lock = folder.join(".nnlab-lock");
+        for path in [&dead, &ours, &lock] {
+            std::fs::write(path, "half").unwrap();
+        }
+        write_atomically(&folder.join("out.csv"), b"x0,label\n").unwrap();
+        assert!(!dead.exists(), "a killed writer's temp file stayed");
+        assert!(ours.exists() && lock.exists(), "a live file was removed");
+        assert_eq!(
+            std::fs::read(folder.join("out.csv")).unwrap(),
+            b"x0,label\n"
+        );
+    }
 }

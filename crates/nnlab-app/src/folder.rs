@@ -53,6 +53,9 @@ pub enum Existing {
 #[derive(Debug)]
 pub struct RunFolder {
     path: PathBuf,
+    /// This run created the folder: if it ends with nothing written (refused input found after
+    /// the folder was made), the folder goes too.
+    created: bool,
 }
 
 impl Deref for RunFolder {
@@ -71,14 +74,19 @@ impl AsRef<Path> for RunFolder {
 impl Drop for RunFolder {
     fn drop(&mut self) {
         let _ = std::fs::remove_file(self.path.join(LOCK));
+        if self.created {
+            let _ = std::fs::remove_dir(&self.path); // only if empty
+        }
     }
 }
 
 /// `--out`, or a new folder under `runs/` named `name` (default: the UTC time); created if
 /// missing, locked, cleared of a killed run's temporary files, and checked for another run.
 pub fn run_folder(out: Option<&Path>, name: Option<&str>, existing: Existing) -> Result<RunFolder> {
+    let mut created = true;
     let path = match (out, name) {
         (Some(path), _) => {
+            created = !path.exists();
             create(path, true)?;
             path.to_path_buf()
         }
@@ -92,7 +100,7 @@ pub fn run_folder(out: Option<&Path>, name: Option<&str>, existing: Existing) ->
     };
     lock(&path)?;
     // From here the folder is ours: the lock goes when `folder` is dropped, on any error too.
-    let folder = RunFolder { path };
+    let folder = RunFolder { path, created };
     remove_temp_files(&folder)?;
     let old: Vec<&str> = present(&folder, RUN_FILES);
     if !old.is_empty() {
@@ -211,7 +219,7 @@ fn lock(folder: &Path) -> Result<()> {
 }
 
 /// Whether process `pid` is running (on systems without /proc, every holder counts as running).
-fn alive(pid: u32) -> bool {
+pub(crate) fn alive(pid: u32) -> bool {
     if pid == std::process::id() {
         return true;
     }
@@ -271,6 +279,7 @@ mod tests {
     fn a_locked_folder_is_refused_and_a_dead_lock_taken_over() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("run");
+        std::fs::create_dir(&out).unwrap();
         let held = run_folder(Some(&out), None, Existing::Replace).unwrap();
         let error = run_folder(Some(&out), None, Existing::Replace).unwrap_err();
         assert!(
@@ -287,6 +296,18 @@ mod tests {
             !out.join(".nnlab-abc123").exists(),
             "a killed run's temp file stayed"
         );
+    }
+
+    #[test]
+    fn a_folder_made_for_a_run_that_wrote_nothing_goes() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("refused");
+        drop(run_folder(Some(&out), None, Existing::Refuse).unwrap());
+        assert!(!out.exists(), "an empty run folder was left");
+        // A folder that was there before stays, empty or not.
+        std::fs::create_dir(&out).unwrap();
+        drop(run_folder(Some(&out), None, Existing::Refuse).unwrap());
+        assert!(out.is_dir());
     }
 
     #[test]

@@ -46,7 +46,12 @@ pub fn safetensors_bytes(parameters: &[Parameter], f32: bool) -> Result<Vec<u8>>
 /// (`network.0.weight`). Errors do not name the file; the caller does.
 pub fn read_parameters(path: &Path) -> Result<Vec<Parameter>> {
     let bytes = std::fs::read(path).map_err(|e| usage(format!("cannot read it: {e}")))?;
-    let tensors = SafeTensors::deserialize(&bytes)
+    parameters_from_bytes(&bytes)
+}
+
+/// [`read_parameters`] for the bytes of a safetensors file (what was read, uploaded or fuzzed).
+pub fn parameters_from_bytes(bytes: &[u8]) -> Result<Vec<Parameter>> {
+    let tensors = SafeTensors::deserialize(bytes)
         .map_err(|e| usage(format!("not a valid safetensors file: {e}")))?;
     let mut parameters = Vec::new();
     for (name, view) in tensors.tensors() {

@@ -2,6 +2,7 @@
 //! run folder (`history.csv`, `model.safetensors`, figures, `run.json`). `nnlab train` runs one;
 //! `nnlab notebook` runs one per section of the notebook.
 
+use std::collections::BTreeMap;
 use std::ops::ControlFlow;
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -15,7 +16,7 @@ use nnlab_core::{Engine, EpochRecord};
 use crate::config::{Prepared, RunConfig};
 use crate::engines::{build_engine, initial_parameters, train_accuracy};
 use crate::figures::write_figures;
-use crate::files::write_atomically;
+use crate::files::{sha256_hex, write_atomically};
 use crate::model_file::safetensors_bytes;
 use crate::options::{DtypeArg, FigureOptions};
 use crate::{failed, AppError, Result};
@@ -54,6 +55,14 @@ pub fn run_training(
     let started = Instant::now();
     let config = settings.train_config()?;
     let spec = settings.model_spec(prepared.dataset.n_features(), prepared.train.task())?;
+    // Refused before anything is allocated when it would not fit.
+    crate::engines::check_memory(
+        settings,
+        &spec,
+        prepared,
+        output.figures.is_some(),
+        settings.max_memory_gb,
+    )?;
     let parameters = initial_parameters(settings, &spec)?;
     let source = match &settings.init_from {
         Some(path) => format!("--init-from {}", path.display()),
@@ -102,12 +111,16 @@ pub fn write_run(
     let spec = engine.spec();
     let mut figure_error = None;
     let mut files = vec!["history.csv".to_string()];
-    write_atomically(&out.join("history.csv"), history.to_csv().as_bytes())?;
+    let history_csv = history.to_csv();
+    write_atomically(&out.join("history.csv"), history_csv.as_bytes())?;
+    // What `nnlab plot` checks: the files beside run.json are the ones this run wrote.
+    let mut checksums = BTreeMap::from([("history.csv", sha256_hex(history_csv.as_bytes()))]);
     let diverged = matches!(stop, Some(Stop::Diverged { .. }));
     if !diverged {
         let f32 = settings.dtype == DtypeArg::F32;
         let bytes = safetensors_bytes(&engine.parameters(), f32)?;
         write_atomically(&out.join("model.safetensors"), &bytes)?;
+        checksums.insert("model.safetensors", sha256_hex(&bytes));
         files.push("model.safetensors".into());
         if let Some(figures) = &output.figures {
             let summary = settings.describe(spec, prepared);
@@ -135,6 +148,7 @@ pub fn write_run(
         config: settings,
         data: data_summary(prepared, &prepared.scaler),
         result: result(history, stop, files.clone()),
+        checksums,
     };
     let json = serde_json::to_string_pretty(&record).map_err(failed("encoding run.json"))? + "\n";
     write_atomically(&out.join("run.json"), json.as_bytes())?;
@@ -212,9 +226,11 @@ pub fn describe_stop(stop: &Stop) -> String {
             why: Why::WeightsBeyond { layer, norm, bound },
             ..
         } => format!(
-            "the weights grew past the bound: ||W{}|| = {norm:.3e}, beyond {bound:e} (weights \
-             that large only come from updates that overshoot)",
-            layer + 1
+            "the weights grew past the bound: ||W{}|| = {norm:.3e}, beyond {} (weights that \
+             large only come from updates that overshoot)",
+            layer + 1,
+            // 1e6, or for a regression 1e6 × its largest |target| to 4 digits (1.135e6)
+            format!("{bound:.3e}").replace(".000e", "e")
         ),
         Stop::Interrupted { epochs_done } => format!("interrupted after {epochs_done} epochs"),
     }
@@ -230,6 +246,8 @@ struct RunRecord<'a> {
     config: &'a RunConfig,
     data: DataSummary,
     result: RunResult,
+    /// The SHA-256 of `history.csv` and `model.safetensors` as this run wrote them.
+    checksums: BTreeMap<&'static str, String>,
 }
 
 /// What the data turned out to be.

@@ -261,6 +261,17 @@ impl Engine for AutogradEngine {
             .collect()
     }
 
+    /// `nn.BCELoss` clamps each log at −100 ([`crate::loss::LOG_FLOOR`]), so one row costs at
+    /// most 100, in f32 and f64 alike: a saturated ŷ of exactly 0 (f32's σ(z) for z below about
+    /// −88, where e^(−z) overflows) or 1 (z above about 17 in f32, 37 in f64) on the wrong class
+    /// costs exactly 100. `nn.CrossEntropyLoss` (log-softmax) and `nn.MSELoss` have no ceiling.
+    fn loss_ceiling(&self) -> Option<f64> {
+        match self.spec.task() {
+            Task::Binary => Some(-crate::loss::LOG_FLOOR),
+            Task::Multiclass { .. } | Task::Regression => None,
+        }
+    }
+
     fn precision(&self) -> Precision {
         match self.float {
             FloatType::F32 => Precision::F32,

@@ -25,7 +25,7 @@ pub enum Command {
 
     /// Train an MLP classifier and save its history, model and settings.
     #[command(after_help = TRAIN_EXAMPLES)]
-    Train(TrainArgs),
+    Train(Box<TrainArgs>),
 
     /// Run the whole lesson: data, the numpy section, the PyTorch section, and a summary.
     #[command(after_help = NOTEBOOK_EXAMPLES)]
@@ -56,7 +56,7 @@ its own page: requests from other sites or other host names are refused.";
 #[derive(Debug, Args)]
 pub struct ServeArgs {
     /// The port to listen on (0: any free port).
-    #[arg(long, default_value_t = 8080)]
+    #[arg(long, allow_negative_numbers = true, default_value_t = 8080)]
     pub port: u16,
 
     /// The address to listen on. Other than 127.0.0.1 (or ::1), every machine that reaches
@@ -213,7 +213,7 @@ pub struct TrainArgs {
 
     /// Share (e.g. 0.2) or number (e.g. 200) of rows held out for testing [default: 0.2; with a
     /// --data file that has a split column, its split is used unless this is given].
-    #[arg(long, value_name = "F", value_parser = parse_test_size)]
+    #[arg(long, allow_negative_numbers = true, value_name = "F", value_parser = parse_test_size)]
     pub test_size: Option<TestSizeArg>,
 
     /// The network's inputs, computed from the data's columns before scaling (TensorFlow
@@ -270,7 +270,12 @@ pub struct TrainArgs {
 
     /// Change the learning rate before an epoch (0-based), the optimizer keeping its state:
     /// 100=0.03 trains epochs 0-99 at --lr, then 0.03; several as 100=0.03,500=0.01.
-    #[arg(long, value_name = "EPOCH=LR,...", value_delimiter = ',')]
+    #[arg(
+        long,
+        allow_hyphen_values = true,
+        value_name = "EPOCH=LR,...",
+        value_delimiter = ','
+    )]
     pub lr_at: Vec<LrChange>,
 
     /// Number of passes over the training rows.
@@ -307,7 +312,7 @@ pub struct TrainArgs {
 
     /// Threads that share each training step of the hand-written engine [default: all cores].
     /// Results do not depend on it: the partial sums are added in a fixed order.
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
+    #[arg(long, allow_negative_numbers = true, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub threads: Option<u16>,
 
     /// Train the hand-written engine on its readable path (layer by layer, as the equations
@@ -344,8 +349,13 @@ pub struct TrainArgs {
 
     /// The most megabytes a --data file may have [default: 1000]; a bigger file is refused
     /// before it fills memory.
-    #[arg(long, value_name = "MB", value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, allow_negative_numbers = true, value_name = "MB", value_parser = clap::value_parser!(u64).range(1..))]
     pub max_data_mb: Option<u64>,
+
+    /// The most memory the run may take, in gigabytes [default: 8, or 3/4 of this machine's
+    /// memory if less]; a run estimated to need more is refused before it allocates.
+    #[arg(long, allow_negative_numbers = true, value_name = "GB")]
+    pub max_memory: Option<f64>,
 
     /// The SHA-256 a replayed run.json recorded for its --data file (config files only).
     #[arg(skip)]
@@ -390,7 +400,7 @@ pub struct ToolkitArgs {
     pub nesterov: bool,
 
     /// Adam's and AdamW's decay rates of the moments, each in [0, 1) [default: 0.9,0.999].
-    #[arg(long, value_name = "B1,B2", allow_negative_numbers = true, value_parser = parse_betas)]
+    #[arg(long, value_name = "B1,B2", allow_hyphen_values = true, value_parser = parse_betas)]
     pub betas: Option<Betas>,
 
     /// Adam's and AdamW's epsilon [default: 1e-8].
@@ -490,7 +500,7 @@ pub struct SweepArgs {
     pub generator: DatasetArgs,
 
     /// Share (e.g. 0.2) or number (e.g. 200) of rows held out for testing [default: 0.2].
-    #[arg(long, value_name = "F", value_parser = parse_test_size)]
+    #[arg(long, allow_negative_numbers = true, value_name = "F", value_parser = parse_test_size)]
     pub test_size: Option<TestSizeArg>,
 
     /// Widths of the (one) hidden layer to try, comma-separated.
@@ -514,7 +524,7 @@ pub struct SweepArgs {
     pub lr: Vec<f64>,
 
     /// Seeds: a range such as 0..10 (10 excluded) or a list such as 1,5,9.
-    #[arg(long, value_name = "A..B", default_value = "0..10", value_parser = parse_seeds)]
+    #[arg(long, allow_hyphen_values = true, value_name = "A..B", default_value = "0..10", value_parser = parse_seeds)]
     pub seeds: Seeds,
 
     /// Epochs of every run.
@@ -534,7 +544,7 @@ pub struct SweepArgs {
     pub toolkit: ToolkitArgs,
 
     /// Threads running the sweep's runs in parallel [default: all cores].
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
+    #[arg(long, allow_negative_numbers = true, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub threads: Option<u16>,
 
     /// Folder for runs.csv, summary.csv, sweep.png and run.json [default: runs/sweep-<time>].

@@ -170,6 +170,9 @@ pub fn apply(file: ConfigFile, args: &mut TrainArgs, matches: &ArgMatches) -> an
         args.out = Some(out);
     }
     take!(force, args.force);
+    if let Some(gb) = file.max_memory.filter(|_| from_file("max_memory")) {
+        args.max_memory = Some(gb); // checked with the flag's value, by the run
+    }
     if let Some(mb) = file.max_data_mb.filter(|_| from_file("max_data_mb")) {
         if mb == 0 {
             return Err(usage(

@@ -59,6 +59,19 @@ pub fn run_config(args: &TrainArgs) -> anyhow::Result<RunConfig> {
     config.device = args.device;
     config.readable = args.readable;
     config.threads = args.threads;
+    if args.engine == EngineKind::Autograd {
+        // Both choose among the hand-written engine's paths; candle has one, and its own threads.
+        for (flag, given) in [
+            ("--readable", args.readable),
+            ("--threads", args.threads.is_some()),
+        ] {
+            if given {
+                return Err(usage(format!(
+                    "{flag} is an option of the hand-written engine (--engine manual); the autograd engine does not use it, so leave it out"
+                )));
+            }
+        }
+    }
     Ok(config)
 }
 

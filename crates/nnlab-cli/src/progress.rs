@@ -17,7 +17,9 @@ static SIGNALS: AtomicUsize = AtomicUsize::new(0);
 
 /// Makes Ctrl-C (SIGINT), SIGTERM (what `timeout`, docker and systemd send) and SIGHUP (a closed
 /// terminal) stop training cleanly instead of killing the process: the first says so at once and
-/// stops after the current epoch (the run then writes its history, model, figures and run.json);
+/// stops after the current epoch — or within it, where a full-batch step of the fast path can be
+/// dropped before its update ([`nnlab_core::cancel`]) — and the run then writes its history,
+/// model, figures and run.json;
 /// a second is told that the run is still being finished and written; a third quits at once,
 /// for a person who would rather lose the unfinished files than wait.
 pub fn catch_ctrl_c() {
@@ -25,7 +27,7 @@ pub fn catch_ctrl_c() {
         INTERRUPTED.store(true, Ordering::SeqCst);
         nnlab_core::cancel::request();
         let message = match SIGNALS.fetch_add(1, Ordering::SeqCst) {
-            0 => "stopping after this epoch; the run is kept (signal again to hear the same, a third time to quit without writing)",
+            0 => "stopping: after this epoch, or at once where the fast path can drop the epoch's step unfinished; the run is kept (a third signal quits without writing it)",
             1 => "still stopping: finishing the epoch and writing the run folder (a third signal quits at once, and what is unwritten is lost)",
             _ => std::process::exit(130),
         };

@@ -15,7 +15,7 @@
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
 
 use crate::optim::Optimizer;
-use crate::{CoreError, Mlp, ModelSpec};
+use crate::{CoreError, Mlp, ModelSpec, Task};
 
 /// One named tensor, row-major, in PyTorch's layout.
 #[derive(Clone, Debug, PartialEq)]
@@ -39,12 +39,21 @@ pub struct Batch<'a> {
     /// `Some(id)` when these are all the rows of the [`crate::TrainData`] with that id, unchanged:
     /// an engine may then reuse what it derived from them last time (the f32 fast path's copy).
     pub source: Option<u64>,
+    /// Whether a stop request ([`crate::cancel`]) may end the step before its update: true for
+    /// a full batch, whose epoch has changed no weight yet; a mini-batch step runs to its end, so
+    /// that an epoch is never left half applied.
+    pub may_stop: bool,
 }
 
 impl<'a> Batch<'a> {
     /// Any rows (gathered for this step: nothing may be reused).
     pub fn new(x: ArrayView2<'a, f64>, y: ArrayView1<'a, f64>) -> Batch<'a> {
-        Batch { x, y, source: None }
+        Batch {
+            x,
+            y,
+            source: None,
+            may_stop: false,
+        }
     }
 }
 
@@ -100,6 +109,21 @@ pub trait Engine: Send {
     /// (PyTorch's float32 mean of 435 hits in 800 is 0.54374999, printed 0.5437, not 0.5438).
     fn precision(&self) -> Precision {
         Precision::F64
+    }
+
+    /// The most the task's loss can cost for one row in this engine — the clamp that keeps its
+    /// log finite — or `None` where the loss has no such ceiling. A mean loss near it means rows
+    /// predicted wrong with certainty (see [`crate::train::DivergenceRule`]).
+    ///
+    /// The hand-written engine's binary cross-entropy clips ŷ to [1e-12, 1 − 1e-12]
+    /// ([`crate::loss::EPSILON`]), so one row costs at most −ln(1e-12) ≈ 27.63 (in f64 and in its
+    /// f32 fast path alike). Its softmax cross-entropy (a log-sum-exp) and mean squared error have
+    /// no ceiling.
+    fn loss_ceiling(&self) -> Option<f64> {
+        match self.spec().task() {
+            Task::Binary => Some(-crate::loss::EPSILON.ln()),
+            Task::Multiclass { .. } | Task::Regression => None,
+        }
     }
 
     /// One whole step: `forward_backward`, then `update`.

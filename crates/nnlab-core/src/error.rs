@@ -56,8 +56,17 @@ impl CoreError {
     ) -> CoreError {
         CoreError::InvalidParameter {
             name,
-            value: value.to_string(),
+            value: shortest(value.to_string()),
             expected: expected.to_string(),
         }
+    }
+}
+
+/// A number as a person would write it: `1e308` rather than its 309 digits, `1e-8` rather than
+/// `0.00000001`; anything else as it is.
+fn shortest(text: String) -> String {
+    match text.parse::<f64>() {
+        Ok(value) if format!("{value:?}").len() < text.len() => format!("{value:?}"),
+        _ => text,
     }
 }

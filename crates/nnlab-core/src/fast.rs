@@ -10,12 +10,15 @@
 //!   results.
 //! - The notebook's shape (D ≤ 4 inputs → one ReLU layer → 1) has a kernel with explicit AVX-512
 //!   vectors (`fast/avx512.rs`, chosen at run time where the CPU has AVX-512F): the compiler does not
-//!   keep a register-blocked kernel in registers on its own.
+//!   keep a register-blocked kernel in registers on its own. It runs only with an [`Avx512`]
+//!   token, a zero-sized proof that the CPU has the features, which only [`Avx512::detect`] makes
+//!   (`fast/avx512.rs` explains why that makes its safe vector methods sound).
 //! - Every other shape, and every CPU without AVX-512, takes the portable kernels
 //!   (`fast/portable.rs`): inner loops over contiguous unit indices with no branches, which the
 //!   compiler vectorises for the CPU at hand
 //!   (AVX-512 or AVX2+FMA on x86-64). The two kernels' sums are ordered differently, so their
 //!   results differ in the last bits; both are tested against the readable engine.
+//!   [`FastEngine::kernel`] says which [`Kernel`] a training step runs.
 //! - All buffers live in the engine and are reused: a training step allocates nothing.
 //! - Products are accumulated with fused multiply-adds (`mul_add`), one rounding instead of two.
 //! - f64 or f32 (`T`), the accuracy of the readable engine or half the memory traffic.
@@ -49,8 +52,45 @@ mod avx512;
 mod portable;
 mod real;
 
+#[cfg(target_arch = "x86_64")]
+pub use avx512::Avx512;
 use portable::{block, predict_block, BlockArgs};
 pub use real::Real;
+
+/// Where the CPU is not x86-64 there is no AVX-512 kernel, and no token: this type has no values.
+#[cfg(not(target_arch = "x86_64"))]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Avx512 {}
+
+#[cfg(not(target_arch = "x86_64"))]
+impl Avx512 {
+    /// Never a token: the AVX-512 kernel is x86-64's.
+    #[must_use]
+    pub fn detect() -> Option<Avx512> {
+        None
+    }
+}
+
+/// The kernel a training step of a [`FastEngine`] runs ([`FastEngine::kernel`]), for tests and
+/// comparisons. Prediction (`outputs`) always takes the portable forward pass.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kernel {
+    /// `fast/avx512.rs`: D ≤ 4 inputs → h (ReLU) → 1 with explicit AVX-512 vectors, where the
+    /// engine holds an [`Avx512`] token.
+    Avx512,
+    /// `portable::one_hidden`: one hidden layer (any activation) on 1 to 4 inputs, fused.
+    PortableOneHidden,
+    /// `portable::block_step`: any other network.
+    PortableGeneral,
+}
+
+/// Whether the AVX-512 kernel computes this network: D → h (ReLU) → 1 with 1 ≤ D ≤ 4.
+fn avx512_fits<T>(layers: &[Layer<T>]) -> bool {
+    layers.len() == 2
+        && layers[0].activation == Activation::Relu
+        && (1..=4).contains(&layers[0].n_in)
+        && layers[1].n_out == 1
+}
 
 /// Rows per block: small enough that a block's activations stay in the L1 cache.
 pub const BLOCK: usize = 256;
@@ -78,6 +118,8 @@ struct Partial<T> {
 /// Per-thread buffers for one block, feature-major: unit j's values for the block's rows are
 /// `buf[j·BLOCK .. j·BLOCK + rows]`, so every inner loop runs over rows, contiguously.
 #[derive(Clone, Debug, Default)]
+// (The AVX-512 kernel's fields are unused on other architectures.)
+#[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
 struct Scratch<T> {
     /// The block's inputs, transposed: (n_in, BLOCK).
     x: Vec<T>,
@@ -101,8 +143,9 @@ pub struct FastEngine<T: Real> {
     pool: Option<rayon::ThreadPool>,
     /// One thread: everything runs on the caller's thread, no pool.
     single: bool,
-    /// Whether the AVX-512 kernel may run (see [`FastEngine::portable`]).
-    vector_kernel: bool,
+    /// The proof that the AVX-512 kernel may run here: detected in `new`, dropped by
+    /// [`FastEngine::portable`].
+    avx512: Option<Avx512>,
     /// The last inputs converted to `T` (for f32), reused while the same training data comes back.
     inputs: InputCache<T>,
     partials: Vec<Partial<T>>,
@@ -192,7 +235,7 @@ impl<T: Real> FastEngine<T> {
             layers: Vec::new(),
             pool,
             single: threads == Some(1),
-            vector_kernel: true,
+            avx512: Avx512::detect(),
             inputs: InputCache::default(),
             partials: Vec::new(),
             scratch: Vec::new(),
@@ -222,8 +265,26 @@ impl<T: Real> FastEngine<T> {
     /// Only the portable kernels, the ones a CPU without AVX-512 runs (for tests and comparisons;
     /// the results differ from the AVX-512 kernel's in the last bits).
     pub fn portable(mut self) -> Self {
-        self.vector_kernel = false;
+        self.avx512 = None;
         self
+    }
+
+    /// The kernel [`FastEngine::gradient_sums`] (every training step) runs for this network on
+    /// this CPU: the AVX-512 one where the engine holds a token and the shape fits, else a
+    /// portable one. (For tests and comparisons; the steps dispatch on this very choice.)
+    pub fn kernel(&self) -> Kernel {
+        if self.avx512_token().is_some() {
+            Kernel::Avx512
+        } else if portable::fits_one_hidden(&self.layers) {
+            Kernel::PortableOneHidden
+        } else {
+            Kernel::PortableGeneral
+        }
+    }
+
+    /// The token, where the AVX-512 kernel runs this network.
+    fn avx512_token(&self) -> Option<Avx512> {
+        self.avx512.filter(|_| avx512_fits(&self.layers))
     }
 
     /// The weights as the readable engine's network (in f64).
@@ -296,6 +357,7 @@ impl<T: Real> FastEngine<T> {
         let m = batch.x.nrows();
         let n_in = self.spec.input_size();
         let fresh = self.fresh_inputs(batch.source);
+        let avx512 = self.avx512_token(); // Some: `Kernel::Avx512` (see `kernel`)
         self.reserve(m);
         let chunk_rows = BLOCK * CHUNK_BLOCKS;
         let chunks = m.div_ceil(chunk_rows).max(1);
@@ -304,27 +366,32 @@ impl<T: Real> FastEngine<T> {
         let xs = T::view(x_values, &mut self.inputs.x, fresh);
         let ys = T::view(y_values, &mut self.inputs.y, fresh);
         let layers = &self.layers;
-        let vector_kernel = self.vector_kernel;
+        let may_stop = batch.may_stop;
         let run = move |w: usize,
                         partials: &mut [Partial<T>],
                         scratch: &mut Scratch<T>,
                         probabilities: &mut [T]| {
             for (k, partial) in partials.iter_mut().enumerate() {
+                if may_stop && crate::cancel::requested() {
+                    return; // the step is abandoned below, before any update
+                }
                 partial.clear();
                 let start = (w * per + k) * chunk_rows;
                 let end = (start + chunk_rows).min(m);
                 let first = start - w * per * chunk_rows;
-                if vector_kernel
-                    && T::chunk_avx512((
-                        layers,
-                        &xs[start * n_in..end * n_in],
-                        &ys[start..end],
-                        end - start,
-                        scratch,
-                        partial,
-                        &mut probabilities[first..first + end - start],
-                    ))
-                {
+                if let Some(token) = avx512 {
+                    T::chunk_avx512(
+                        token,
+                        (
+                            layers,
+                            &xs[start * n_in..end * n_in],
+                            &ys[start..end],
+                            end - start,
+                            scratch,
+                            partial,
+                            &mut probabilities[first..first + end - start],
+                        ),
+                    );
                     continue;
                 }
                 for block_start in (start..end).step_by(BLOCK) {
@@ -364,6 +431,9 @@ impl<T: Real> FastEngine<T> {
             }
         }
 
+        if may_stop && crate::cancel::requested() {
+            return Err(CoreError::Cancelled);
+        }
         // Add the chunks' sums in chunk order into the first.
         let (first, rest) = self.partials[..chunks]
             .split_first_mut()

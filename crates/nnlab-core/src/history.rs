@@ -117,6 +117,17 @@ impl History {
         expected.extend(metrics);
         let norms: Vec<String> = (1..=layers).map(|l| format!("w{l}_norm")).collect();
         expected.extend(norms.iter().map(String::as_str));
+        // A run that stopped before its first epoch (diverged at epoch 0) has no rows and, with
+        // no norms to count, no norm columns: its header alone is an empty history.
+        if layers == 0 && columns == expected {
+            if let Some((number, _)) = lines.find(|(_, line)| !line.trim().is_empty()) {
+                return Err(bad(
+                    number,
+                    "a row below a header with no weight-norm columns".into(),
+                ));
+            }
+            return Ok(History::default());
+        }
         if layers == 0 || columns != expected {
             return Err(bad(
                 1,
@@ -231,5 +242,18 @@ mod tests {
         );
         assert!(History::from_csv("").is_err());
         assert!(History::from_csv("epoch,loss\n").is_err());
+    }
+
+    #[test]
+    fn a_history_with_no_epochs_reads_back() {
+        // A run that diverged at epoch 0 writes its header alone.
+        let empty = History::default();
+        assert_eq!(History::from_csv(&empty.to_csv()).unwrap(), empty);
+        let error =
+            History::from_csv("epoch,loss,train_accuracy,test_accuracy\n0,0.5,1,1\n").unwrap_err();
+        assert!(
+            matches!(error, CoreError::HistoryFile { line: 2, .. }),
+            "{error}"
+        );
     }
 }

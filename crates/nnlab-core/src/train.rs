@@ -146,6 +146,7 @@ impl TrainData {
             x: self.x_train.view(),
             y: self.y_train.view(),
             source: Some(self.id),
+            may_stop: true,
         }
     }
 }
@@ -204,14 +205,120 @@ pub enum TrainAccuracy {
 /// Why training ended before its last epoch.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Stop {
-    /// The loss or a weight norm became NaN or infinite at this epoch; it is not in the history.
+    /// The epoch's record showed the run diverged, for the reason `why` (see [`DivergenceRule`]);
+    /// the epoch is not in the history, which keeps the epochs before it.
     Diverged {
         epoch: usize,
         loss: f64,
         weight_norms: Vec<f64>,
+        why: Why,
     },
     /// The caller asked to stop after this many epochs.
     Interrupted { epochs_done: usize },
+}
+
+/// Any layer's ‖W‖ (Frobenius) beyond this bound stops a run as diverged (for a regression, the
+/// bound is this times the largest |target| where that is above 1: see [`DivergenceRule`]).
+///
+/// Healthy runs stay orders of magnitude below it: initial weights have ‖W‖ ≈ √(2·n_out) at most
+/// (He's), under 1,500 even at the widest layer nnlab accepts ([`crate::MAX_WIDTH`]); the notebook
+/// runs and the parity fixtures stay under 100, and of 60 runs measured for this bound (learning
+/// rates 0.01 to 30, SGD and Adam, moons, circles and blobs, 8 to 64×64 units, 200 to 3,000
+/// epochs) every one that ended better than chance stayed under 500; the norms of a classifier
+/// that separates its data grow only as the log of the epochs. Weights past 1e6 come from updates
+/// that overshoot, and each step throws them further out: none of those runs came back (at
+/// `--lr 5 --hidden 64,64` they reached 3e34 and ended at the loss of a coin, 0.69), and at
+/// `--lr 50` the notebook's net passes 1e6 at epoch 5 and sits at 2.7e9 by epoch 10, its hidden
+/// units dead, its loss swinging.
+pub const WEIGHT_BOUND: f64 = 1e6;
+
+/// The share of the loss ceiling ([`Engine::loss_ceiling`]) at which a run whose weights stopped
+/// moving counts as stuck at the clamp (see [`DivergenceRule`]).
+pub const CLAMP_SHARE: f64 = 0.1;
+
+/// Why a run counts as diverged.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Why {
+    /// The loss or a weight norm became NaN or infinite.
+    NonFinite,
+    /// The loss reached [`CLAMP_SHARE`] of `ceiling`, the most one row can cost in this engine,
+    /// and the epoch's updates left every weight where it was: the output saturated on the wrong
+    /// class, its gradients vanished, and training cannot leave that state.
+    LossAtClamp { ceiling: f64 },
+    /// Layer `layer`'s (0-based) ‖W‖ went past `bound`.
+    WeightsBeyond { layer: usize, norm: f64, bound: f64 },
+}
+
+/// When a run counts as diverged: the one rule of both engines, the CLI and the playground
+/// (through [`Trainer::divergence`]). An epoch's record diverged when, checked in this order,
+///
+/// 1. its loss or a weight norm is NaN or infinite ([`Why::NonFinite`]);
+/// 2. its loss is at least [`CLAMP_SHARE`] (a tenth) of the engine's per-row ceiling — the clamp
+///    of the log: 27.63 in the hand-written engine, 100 in autograd's `nn.BCELoss` — *and* the
+///    epoch left every ‖W‖ exactly as it was ([`Why::LossAtClamp`]). A mean of a tenth of the
+///    ceiling needs a tenth of the rows predicted wrong with certainty (ŷ at 1e-12 of the truth,
+///    or e^−100), or all rows nearly so; with the weights frozen as well, the sigmoid saturated,
+///    its slope ŷ(1 − ŷ) is exactly 0 in every row and SGD can never move again. That is what
+///    `--engine autograd --lr 100000` does: after epoch 0 every ŷ is exactly 0 or 1 in f32, the
+///    16 % of rows on the wrong side cost 100 each, and the loss sits at 16.0 for ever. A loss
+///    that high alone is not enough: healthy runs at a high learning rate spike there for an
+///    epoch or two and recover (at `--lr 3 --hidden 64,64 --seed 3` the loss reaches 11.8 in the
+///    hand-written engine and 14.8 in autograd, and ends below 0.01), but their weights move. A
+///    run whose weights froze at a low loss (converged, or a learning rate too small to change
+///    them: the notebook's epoch 0 costs 1.36) stays below a tenth of the ceiling. Softmax
+///    cross-entropy and mean squared error have no ceiling and no saturating slope (their dz is
+///    softmax(z) − Y and 2·(ŷ − y)): diverging, their weights grow until rule 3 stops them.
+/// 3. a layer's ‖W‖ is beyond [`WEIGHT_BOUND`] (1e6; for a regression 1e6 × the largest |target|
+///    when that is above 1, as weights must scale with the targets) ([`Why::WeightsBeyond`]).
+///
+/// The hand-written engine's output gradient dz = ŷ − y does not vanish at saturation, so where
+/// autograd freezes at the clamp (rule 2) the hand-written engine's weights keep growing and rule
+/// 3 stops it at the same epoch: `--lr 100000` from the same initial weights stops both at epoch 1.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DivergenceRule {
+    /// The most one row's loss can be ([`Engine::loss_ceiling`]), if the loss has a ceiling.
+    pub loss_ceiling: Option<f64>,
+    /// The bound on every layer's ‖W‖.
+    pub weight_bound: f64,
+}
+
+impl DivergenceRule {
+    /// The rule for `engine` training on `data`.
+    pub fn new(engine: &dyn Engine, data: &TrainData) -> DivergenceRule {
+        let scale = match data.task() {
+            Task::Regression => data
+                .y_train
+                .iter()
+                .fold(1.0_f64, |largest, &y| largest.max(y.abs())),
+            Task::Binary | Task::Multiclass { .. } => 1.0,
+        };
+        DivergenceRule {
+            loss_ceiling: engine.loss_ceiling(),
+            weight_bound: WEIGHT_BOUND * scale,
+        }
+    }
+
+    /// Why `record` counts as diverged, if it does; `norms_before` are the ‖W‖ before its epoch.
+    pub fn check(&self, record: &EpochRecord, norms_before: &[f64]) -> Option<Why> {
+        if !record.is_finite() {
+            return Some(Why::NonFinite);
+        }
+        if let Some(ceiling) = self.loss_ceiling {
+            if record.loss >= CLAMP_SHARE * ceiling && record.weight_norms == norms_before {
+                return Some(Why::LossAtClamp { ceiling });
+            }
+        }
+        let (layer, &norm) = record
+            .weight_norms
+            .iter()
+            .enumerate()
+            .find(|&(_, &norm)| norm > self.weight_bound)?;
+        Some(Why::WeightsBeyond {
+            layer,
+            norm,
+            bound: self.weight_bound,
+        })
+    }
 }
 
 /// The history of the epochs that ran, and why training stopped early, if it did.
@@ -242,6 +349,10 @@ pub struct Trainer {
     epoch: usize,
     /// The outputs on the test rows after the last epoch (its record was measured from them).
     test_outputs: Array2<f64>,
+    rule: DivergenceRule,
+    /// ‖W‖ of every layer before the last epoch, and now.
+    norms_before: Vec<f64>,
+    norms: Vec<f64>,
 }
 
 impl Trainer {
@@ -262,6 +373,7 @@ impl Trainer {
             });
         }
         let n = data.y_train.len();
+        let norms = engine.weight_norms();
         Ok(Trainer {
             optimizer: Optimizer::new(*config.optimizer()),
             batches: Batches::new(n, config.batch_size(), config.shuffle_seed()),
@@ -271,6 +383,26 @@ impl Trainer {
             train_accuracy,
             epoch: 0,
             test_outputs: Array2::zeros((0, 0)),
+            rule: DivergenceRule::new(engine, data),
+            norms_before: norms.clone(),
+            norms,
+        })
+    }
+
+    /// The rule that [`divergence`](Self::divergence) applies.
+    pub fn rule(&self) -> &DivergenceRule {
+        &self.rule
+    }
+
+    /// The stop, if the last epoch's `record` shows the run diverged ([`DivergenceRule`]: a NaN or
+    /// infinite value, a loss stuck at the clamp, weights beyond the bound); `None` if it did not.
+    pub fn divergence(&self, record: &EpochRecord) -> Option<Stop> {
+        let why = self.rule.check(record, &self.norms_before)?;
+        Some(Stop::Diverged {
+            epoch: record.epoch,
+            loss: record.loss,
+            weight_norms: record.weight_norms.clone(),
+            why,
         })
     }
 
@@ -298,8 +430,8 @@ impl Trainer {
         self.epoch
     }
 
-    /// Runs the next epoch and returns its record. A record with a NaN or infinite loss or
-    /// weight norm ([`EpochRecord::is_finite`] false) means the run diverged.
+    /// Runs the next epoch and returns its record; [`divergence`](Self::divergence) says whether
+    /// it shows the run diverged.
     pub fn epoch(
         &mut self,
         engine: &mut dyn Engine,
@@ -333,6 +465,7 @@ impl Trainer {
         let (record, test_outputs) =
             measure(engine, data, self.epoch, loss, hits, self.train_accuracy)?;
         self.test_outputs = test_outputs;
+        self.norms_before = std::mem::replace(&mut self.norms, record.weight_norms.clone());
         self.epoch += 1;
         Ok(record)
     }
@@ -350,13 +483,18 @@ pub fn train(
     let mut trainer = Trainer::new(engine, data, config, train_accuracy)?;
     let mut history = History::default();
     for epoch in 0..config.epochs() {
-        let record = trainer.epoch(engine, data)?;
-        if !record.is_finite() {
-            let stop = Stop::Diverged {
-                epoch,
-                loss: record.loss,
-                weight_norms: record.weight_norms,
-            };
+        let record = match trainer.epoch(engine, data) {
+            // A stop asked for during the step ([`crate::cancel`]): the step changed no weight,
+            // so the network is as the last whole epoch left it.
+            Err(CoreError::Cancelled) => {
+                return Ok(TrainOutcome {
+                    history,
+                    stop: Some(Stop::Interrupted { epochs_done: epoch }),
+                })
+            }
+            other => other?,
+        };
+        if let Some(stop) = trainer.divergence(&record) {
             return Ok(TrainOutcome {
                 history,
                 stop: Some(stop),

@@ -4,8 +4,13 @@
 //!   every activation — and sizes below one block, across blocks and across chunks;
 //! - threads: 1, 2 and 3 threads give bit-identical histories (the chunks' sums are added in a
 //!   fixed order, whoever computed them);
+//! - which kernel runs: the AVX-512 one exactly where the CPU has AVX-512F and the network fits,
+//!   a portable one everywhere else ([`FastEngine::kernel`]);
 //! - both kernels of the one-hidden-layer ReLU shape (AVX-512, where the CPU has it, and the
-//!   portable one) for 1 to 4 inputs and row counts that leave partial vectors and blocks;
+//!   portable one) for 1 to 4 inputs and row counts that leave partial vectors and blocks, for
+//!   every hidden-width class of the AVX-512 kernel's backward pass, and in f32 for row counts
+//!   that leave partial vectors (tail groups); on a CPU without AVX-512 these say that they
+//!   checked the portable kernel only;
 //! - mini-batches (a smaller last batch included) with every optimizer and penalty: the same
 //!   history as the readable engine within 1e-12;
 //! - f32: close to f64 (1e-4 relative over 20 epochs); rows passed in one reused buffer are read
@@ -13,9 +18,11 @@
 
 use std::ops::ControlFlow;
 
+use nnlab_core::fast::{Avx512, Kernel, Real};
 use nnlab_core::{
-    notebook_init, train, Activation, Batch, Engine, FastEngine, History, ManualEngine, ModelSpec,
-    Optimizer, OptimizerConfig, RuleKind, RuleSettings, TrainAccuracy, TrainConfig, TrainData,
+    notebook_init, train, Activation, Batch, Engine, FastEngine, History, ManualEngine, Mlp,
+    ModelSpec, Optimizer, OptimizerConfig, RuleKind, RuleSettings, TrainAccuracy, TrainConfig,
+    TrainData,
 };
 use nnlab_data::{make_moons, train_test_split, RandomState, StandardScaler, TestSize};
 
@@ -107,8 +114,104 @@ fn normal_rows(m: usize, d: usize, seed: u32) -> TrainData {
     TrainData::new(x.clone(), &labels, x, &labels).unwrap()
 }
 
+/// What the CPU reports, asked directly: AVX-512F and the features the compiler may use with it
+/// (what `Avx512::detect` must require).
+fn cpu_has_avx512() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::is_x86_feature_detected as has;
+        has!("avx512f")
+            && has!("avx2")
+            && has!("avx")
+            && has!("fma")
+            && has!("f16c")
+            && has!("sse4.2")
+            && has!("sse4.1")
+            && has!("ssse3")
+            && has!("sse3")
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    false
+}
+
+/// The engines that run the kernels of a network the AVX-512 kernel computes (D ≤ 4 → h (ReLU)
+/// → 1), one thread, each with the kernel it runs: the default engine (AVX-512 where the CPU has
+/// it) and the portable one. On a CPU without AVX-512 only the portable one, once, after checking
+/// that the default engine runs it too and that no token exists; `what` names the test in the
+/// note that says so.
+fn both_kernels<T: Real>(spec: &ModelSpec, mlp: &Mlp, what: &str) -> Vec<(FastEngine<T>, Kernel)> {
+    let default = FastEngine::<T>::new(spec.clone(), mlp, Some(1)).unwrap();
+    let portable = FastEngine::<T>::new(spec.clone(), mlp, Some(1))
+        .unwrap()
+        .portable();
+    assert_eq!(portable.kernel(), Kernel::PortableOneHidden, "{what}");
+    assert_eq!(Avx512::detect().is_some(), cpu_has_avx512(), "{what}");
+    if Avx512::detect().is_some() {
+        assert_eq!(default.kernel(), Kernel::Avx512, "{what}");
+        vec![
+            (default, Kernel::Avx512),
+            (portable, Kernel::PortableOneHidden),
+        ]
+    } else {
+        // No token, so no engine can run the AVX-512 kernel: `FastEngine` takes it only with an
+        // `Avx512`, which only `Avx512::detect` makes (the doc tests of `Avx512` check that it
+        // cannot be built otherwise).
+        assert_eq!(default.kernel(), Kernel::PortableOneHidden, "{what}");
+        vec![(portable, Kernel::PortableOneHidden)]
+    }
+}
+
+/// Says, where it is so, that a test of both kernels checked only the portable one.
+fn note_portable_only(what: &str) {
+    if Avx512::detect().is_none() {
+        eprintln!(
+            "NOTE: {what}: this CPU has no AVX-512F, so only the portable kernel was checked \
+             (the AVX-512 kernel cannot run: Avx512::detect() gave no token); run it on a CPU with \
+             AVX-512F to check both"
+        );
+    }
+}
+
+#[test]
+fn the_avx512_kernel_runs_exactly_where_the_cpu_has_it_and_the_network_fits() {
+    let cpu = cpu_has_avx512();
+    assert_eq!(Avx512::detect().is_some(), cpu);
+    let relu = Activation::Relu;
+    let cases = [
+        (1, vec![8], relu, true),
+        (2, vec![3], relu, true),
+        (4, vec![64], relu, true),
+        (2, vec![8], Activation::Tanh, false), // ReLU only
+        (5, vec![8], relu, false),             // 1 to 4 inputs
+        (2, vec![8, 8], relu, false),          // one hidden layer
+    ];
+    for (d, hidden, activation, fits) in cases {
+        let spec = ModelSpec::new(d, hidden.clone(), activation).unwrap();
+        let mlp = notebook_init(&spec, 1);
+        let portable = if d <= 4 && hidden.len() == 1 {
+            Kernel::PortableOneHidden
+        } else {
+            Kernel::PortableGeneral
+        };
+        let default = if fits && cpu {
+            Kernel::Avx512
+        } else {
+            portable
+        };
+        let what = spec.describe();
+        let f64_engine = FastEngine::<f64>::new(spec.clone(), &mlp, Some(1)).unwrap();
+        let f32_engine = FastEngine::<f32>::new(spec.clone(), &mlp, None).unwrap();
+        assert_eq!(f64_engine.kernel(), default, "{what}");
+        assert_eq!(f32_engine.kernel(), default, "{what}");
+        assert_eq!(f64_engine.portable().kernel(), portable, "{what}");
+        assert_eq!(f32_engine.portable().kernel(), portable, "{what}");
+    }
+    note_portable_only("the kernel choice");
+}
+
 #[test]
 fn both_kernels_follow_the_readable_engine_for_one_to_four_inputs() {
+    note_portable_only("both_kernels_follow_the_readable_engine_for_one_to_four_inputs");
     for d in 1..=4 {
         // one row; partial vectors and groups; several blocks; two chunks and a bit
         for m in [1, 37, 700, 8_200] {
@@ -121,13 +224,103 @@ fn both_kernels_follow_the_readable_engine_for_one_to_four_inputs() {
                 0.5,
                 30,
             );
-            for portable in [false, true] {
-                let mut fast = FastEngine::<f64>::new(spec.clone(), &mlp, Some(1)).unwrap();
-                if portable {
-                    fast = fast.portable();
-                }
-                let what = format!("{} m={m} portable={portable}", spec.describe());
+            let what = format!("{} m={m}", spec.describe());
+            for (mut fast, kernel) in both_kernels::<f64>(&spec, &mlp, &what) {
+                let what = format!("{what} {kernel:?}");
                 assert_close(&what, &run(&mut fast, &data, 0.5, 30), &readable, 1e-12);
+                assert_eq!(fast.kernel(), kernel, "{what}");
+            }
+        }
+    }
+}
+
+/// Hidden widths of every class the AVX-512 kernel's backward pass has separate code for: it takes
+/// the units four at a time and ends with 1, 2, 3 or 4 of them (h mod 4 = 1, 2, 3, 0), after 0 to
+/// 3 full fours; 64 is the benchmarks' width. (The portable kernel has no per-width code; it runs
+/// the same cases.) In f64, to the established 1e-12 of every fast-path history: a unit whose
+/// sums were dropped or added to its neighbour's would move its gradients, and the loss after
+/// one update, by far more.
+#[test]
+fn every_hidden_width_class_follows_the_readable_engine_on_both_kernels() {
+    note_portable_only("every_hidden_width_class_follows_the_readable_engine_on_both_kernels");
+    for d in 1..=4 {
+        for h in [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 14, 18, 64] {
+            // a partial group of rows; whole blocks and a partial one
+            for m in [37, 300] {
+                let data = normal_rows(m, d, (100 * h + 10 * m + d) as u32);
+                let spec = ModelSpec::new(d, vec![h], Activation::Relu).unwrap();
+                let mlp = notebook_init(&spec, h as u32);
+                let readable = run(
+                    &mut ManualEngine::new(spec.clone(), mlp.clone()).unwrap(),
+                    &data,
+                    0.5,
+                    8,
+                );
+                let what = format!("{} m={m}", spec.describe());
+                for (mut fast, kernel) in both_kernels::<f64>(&spec, &mlp, &what) {
+                    let what = format!("{what} {kernel:?}");
+                    assert_close(&what, &run(&mut fast, &data, 0.5, 8), &readable, 1e-12);
+                }
+            }
+        }
+    }
+}
+
+/// The worst |a − b| / (|b| + 1) over two gradient lists of the same layout.
+fn worst_gradient_difference(got: &[nnlab_core::Parameter], want: &[nnlab_core::Parameter]) -> f64 {
+    assert_eq!(got.len(), want.len());
+    let mut worst: f64 = 0.0;
+    for (g, w) in got.iter().zip(want) {
+        assert_eq!((&g.name, &g.shape), (&w.name, &w.shape));
+        for (a, b) in g.values.iter().zip(&w.values) {
+            worst = worst.max((a - b).abs() / (b.abs() + 1.0));
+        }
+    }
+    worst
+}
+
+/// f32 steps on row counts that are not multiples of the vector width (8 in the portable kernel,
+/// 16 lanes and groups of 64 in the AVX-512 one), of a block (256; 128 in the AVX-512 kernel) or
+/// of a chunk (4096): the loss, the hits and the gradients of one step against the readable
+/// engine's, for both kernels.
+///
+/// Tolerance, of |a − b| / (|b| + 1): 1e-5 for the gradients, 2e-5 for the loss. The f32 engine
+/// rounds inputs and weights to f32 (relative 6e-8) and adds each sum in lanes of up to
+/// 4097/8 ≈ 512 terms: rounding that walks like √512·6e-8 ≈ 1.4e-6 of the terms' size (measured
+/// worst, portable kernel: 7e-8 in the gradients, 8e-8 in the loss). The loss's log(1 − ŷ) also
+/// divides ŷ's rounding by 1 − ŷ, hence its looser bound (the AVX-512 kernel's code, emulated in
+/// the unit tests of `fast/avx512.rs`, reaches 2.4e-6 there). A row dropped or counted twice
+/// moves the loss or a gradient by about a term's size over m, ≥ 2.4e-4 for m ≤ 4097: more than
+/// ten times either. The hits must be equal (no row of these data has ŷ within f32's rounding
+/// of 0.5).
+#[test]
+fn f32_tail_groups_follow_the_readable_engine_on_both_kernels() {
+    note_portable_only("f32_tail_groups_follow_the_readable_engine_on_both_kernels");
+    let rows = [
+        1, 7, 8, 9, 15, 16, 17, 63, 64, 65, 100, 127, 129, 255, 256, 257, 1000, 4095, 4096, 4097,
+    ];
+    for (d, h) in [(2, 8), (1, 6), (3, 5), (4, 16)] {
+        for m in rows {
+            let data = normal_rows(m, d, (7 * m + d) as u32);
+            let batch = data.full_batch();
+            let spec = ModelSpec::new(d, vec![h], Activation::Relu).unwrap();
+            let mlp = notebook_init(&spec, (d + h) as u32);
+            let mut readable = ManualEngine::new(spec.clone(), mlp.clone()).unwrap();
+            let want = readable.forward_backward(&batch).unwrap();
+            let what = format!("f32 {} m={m}", spec.describe());
+            for (mut fast, kernel) in both_kernels::<f32>(&spec, &mlp, &what) {
+                let what = format!("{what} {kernel:?}");
+                let got = fast.forward_backward(&batch).unwrap();
+                let loss_off = (got.loss - want.loss).abs() / (want.loss.abs() + 1.0);
+                assert!(
+                    loss_off <= 2e-5,
+                    "{what}: loss {} vs {}",
+                    got.loss,
+                    want.loss
+                );
+                assert_eq!(got.hits, want.hits, "{what}: hits");
+                let off = worst_gradient_difference(&fast.gradients(), &readable.gradients());
+                assert!(off <= 1e-5, "{what}: gradients off by {off:e}");
             }
         }
     }

@@ -3,8 +3,9 @@
 //! Floats are written in the shortest form that reads back to the same bits (`0.1`, `-1.25e-7`).
 //! An optional `split` column (`train`/`test`) records a train/test split next to the rows.
 //!
-//! Reading accepts any header: the label column is the one named `label` (or, if none is, the last
-//! column), a column named `split` is read as the split, and every other column is a feature.
+//! Reading accepts any header with a column named `label` (the one the network predicts; a file
+//! without one is refused rather than guessed at), a column named `split` is read as the split,
+//! and every other column is a feature.
 //! Labels that are all whole numbers (`0`, `1`, `2`) are classes; if any label is another number
 //! (`0.25`, `-3`, `1e-2`), every label is read as a real value: a regression's targets.
 //! Problems are reported with the 1-based line number (the header is line 1).
@@ -21,6 +22,10 @@ pub struct CsvDataset {
     pub dataset: Dataset,
     pub feature_names: Vec<String>,
     pub split: Option<Split>,
+    /// Why whole-number labels could not be classes (a label past the row count), with its line:
+    /// the rows are then read as a regression's, which is what they are only with
+    /// `--task regression`; any other task reports this.
+    pub not_classes: Option<(u64, CsvProblem)>,
 }
 
 /// Writes `data` as CSV; with `split`, adds a `split` column saying `train` or `test` per row.
@@ -79,6 +84,7 @@ pub fn read_csv<R: Read>(input: R) -> Result<CsvDataset, DataError> {
         train: Vec::new(),
         test: Vec::new(),
     };
+    let mut largest = (0, 0); // the largest class and its line
     for record in records {
         let record = record.map_err(io_error)?;
         let line = record.position().map_or(0, |p| p.line());
@@ -128,6 +134,9 @@ pub fn read_csv<R: Read>(input: R) -> Result<CsvDataset, DataError> {
         }
         if let (Some(class), true) = (class, labels.len() == targets.len()) {
             labels.push(class);
+            if class >= largest.0 {
+                largest = (class, line);
+            }
         }
         targets.push(target);
     }
@@ -136,7 +145,14 @@ pub fn read_csv<R: Read>(input: R) -> Result<CsvDataset, DataError> {
     }
     let features = Array2::from_shape_vec((targets.len(), columns.features.len()), values)
         .expect("one value per feature column was pushed per row");
-    let dataset = if labels.len() == targets.len() {
+    // Classes are 0..K-1, each with rows: a class past the row count cannot be one (and
+    // counting classes up to it would take memory in proportion to the number).
+    let (label, line) = largest;
+    let not_classes = (labels.len() == targets.len() && label >= targets.len()).then(|| {
+        let rows = targets.len();
+        (line, CsvProblem::ClassPastRows { label, rows })
+    });
+    let dataset = if labels.len() == targets.len() && not_classes.is_none() {
         let first = labels[0];
         if labels.iter().all(|&label| label == first) {
             return Err(DataError::CsvOneClass { label: first });
@@ -149,6 +165,7 @@ pub fn read_csv<R: Read>(input: R) -> Result<CsvDataset, DataError> {
         dataset,
         feature_names: columns.feature_names,
         split: columns.split.map(|_| split),
+        not_classes,
     })
 }
 
@@ -172,27 +189,31 @@ impl Columns {
             });
         }
         let split = names.iter().position(|n| n.eq_ignore_ascii_case("split"));
-        let label = names
-            .iter()
-            .position(|n| n.eq_ignore_ascii_case("label"))
-            .or_else(|| (0..names.len()).rev().find(|&j| Some(j) != split));
+        let Some(label) = names.iter().position(|n| n.eq_ignore_ascii_case("label")) else {
+            return Err(DataError::Csv {
+                line: 1,
+                problem: CsvProblem::NoLabel {
+                    found: names.join(","),
+                },
+            });
+        };
         let features: Vec<usize> = (0..names.len())
-            .filter(|&j| Some(j) != label && Some(j) != split)
+            .filter(|&j| j != label && Some(j) != split)
             .collect();
-        match label {
-            Some(label) if !features.is_empty() => Ok(Columns {
-                feature_names: features.iter().map(|&j| names[j].to_string()).collect(),
-                features,
-                label,
-                split,
-            }),
-            _ => Err(DataError::Csv {
+        if features.is_empty() {
+            return Err(DataError::Csv {
                 line: 1,
                 problem: CsvProblem::BadHeader {
                     found: names.join(","),
                 },
-            }),
+            });
         }
+        Ok(Columns {
+            feature_names: features.iter().map(|&j| names[j].to_string()).collect(),
+            features,
+            label,
+            split,
+        })
     }
 }
 

@@ -39,7 +39,7 @@ pub enum DataError {
 }
 
 /// What is wrong with one line of a CSV file.
-#[derive(Debug, Error, PartialEq)]
+#[derive(Clone, Debug, Error, PartialEq)]
 pub enum CsvProblem {
     #[error("expected {expected} columns like the header, found {found}")]
     ColumnCount { expected: usize, found: usize },
@@ -49,12 +49,16 @@ pub enum CsvProblem {
     NotFinite { column: String, value: String },
     #[error("the label {value:?} is not a number: use classes 0, 1, 2, ... or real values for a regression")]
     BadLabel { value: String },
+    #[error("the label {label} is a class number, but the file has only {rows} rows: classes are numbered 0, 1, ..., K-1 and every class needs rows, so each label must be below {rows}; renumber the classes, or, for real-valued targets, write them with a decimal point ({label}.0) to train a regression")]
+    ClassPastRows { label: usize, rows: usize },
     #[error("the split {value:?} must be \"train\" or \"test\"")]
     BadSplit { value: String },
     #[error("the header needs at least one feature column and a label column, found {found:?}")]
     BadHeader { found: String },
     #[error("the first line is {found:?}, numbers rather than column names: add a header such as x0,x1,label as the first line (else that row would be taken for it)")]
     NoHeader { found: String },
+    #[error("no column is named label in the header {found:?}: name the column the network should predict `label`, with commas between the columns (x0,x1,label)")]
+    NoLabel { found: String },
 }
 
 impl DataError {
@@ -66,8 +70,17 @@ impl DataError {
     ) -> DataError {
         DataError::InvalidParameter {
             name,
-            value: value.to_string(),
+            value: shortest(value.to_string()),
             expected: expected.to_string(),
         }
+    }
+}
+
+/// A number as a person would write it: `1e308` rather than its 309 digits, `1e-8` rather than
+/// `0.00000001`; anything else as it is.
+fn shortest(text: String) -> String {
+    match text.parse::<f64>() {
+        Ok(value) if format!("{value:?}").len() < text.len() => format!("{value:?}"),
+        _ => text,
     }
 }

@@ -40,14 +40,28 @@ fn writes_and_reads_back_a_split_column() {
 }
 
 #[test]
-fn reads_any_header_with_the_label_last_or_named() {
-    let data = read("height, weight ,class\n1.5,60,0\n1.8, 80 ,1\n").unwrap();
+fn reads_any_header_with_a_label_column() {
+    let data = read("height, weight ,label\n1.5,60,0\n1.8, 80 ,1\n").unwrap();
     assert_eq!(data.feature_names, vec!["height", "weight"]);
     assert_eq!(data.dataset.labels, vec![0, 1]);
     assert_eq!(data.dataset.features[[1, 1]], 80.0);
     let data = read("label,a\n1,0.5\n0,-2e3\n").unwrap();
     assert_eq!(data.feature_names, vec!["a"]);
     assert_eq!(data.dataset.features[[1, 0]], -2000.0);
+}
+
+#[test]
+fn a_file_without_a_label_column_is_refused() {
+    // Taking the last column for the label trained on a feature without a word (issue 13).
+    assert_eq!(
+        problem_at("height,weight,class\n1.5,60,0\n"),
+        (
+            1,
+            CsvProblem::NoLabel {
+                found: "height,weight,class".into()
+            }
+        )
+    );
 }
 
 fn problem_at(text: &str) -> (u64, CsvProblem) {
@@ -186,4 +200,44 @@ fn a_file_without_a_header_is_refused_not_shortened() {
     // a header with a numeric name beside real names is still a header
     let numeric_name = read("x0,2,label\n0.5,1.0,1\n0.25,2.0,0\n");
     assert!(numeric_name.is_ok(), "{numeric_name:?}");
+}
+
+// Issue 13, found by fuzzing (fuzz/, FUZZING.md): a class label past the row count made the run
+// count classes up to it — 9007199254740993 asked for 72 PB and aborted the process (the
+// playground's server too, from one upload); 18446744073709551615 overflowed. Such labels are not
+// classes: the rows are read as a regression's, and the reason is kept, with its line, for any
+// other task to report.
+#[test]
+fn a_class_label_past_the_row_count_is_not_counted_up_to() {
+    for huge in ["9007199254740993", "18446744073709551615", "3"] {
+        let file = read(&format!("x0,label\n0.5,0\n0.1,{huge}\n0.2,1\n")).unwrap();
+        assert!(file.dataset.is_regression() && file.dataset.labels.is_empty());
+        let (line, problem) = file
+            .not_classes
+            .expect("the reason the labels are not classes");
+        assert_eq!(line, 3);
+        assert_eq!(
+            problem,
+            CsvProblem::ClassPastRows {
+                label: huge.parse().unwrap(),
+                rows: 3
+            }
+        );
+    }
+    let (_, problem) = read("x0,label\n0.5,0\n0.1,1000\n")
+        .unwrap()
+        .not_classes
+        .unwrap();
+    assert!(problem.to_string().contains("1000.0"), "{problem}");
+    let regression = read("x0,label\n0.5,0\n0.1,1000.0\n").unwrap();
+    assert_eq!(regression.dataset.values, Some(vec![0.0, 1000.0]));
+    assert_eq!(regression.not_classes, None);
+    // the largest class decides, wherever it is
+    let file = read("x0,label\n0,7\n1,0\n2,1\n").unwrap();
+    assert_eq!(file.not_classes.map(|(line, _)| line), Some(2));
+    let classes = read("x0,label\n0,2\n1,0\n2,1\n").unwrap();
+    assert_eq!(
+        (classes.dataset.labels, classes.not_classes),
+        (vec![2, 0, 1], None)
+    );
 }

@@ -41,6 +41,14 @@ const SECTIONS: [Section; 2] = [
 
 pub fn run(args: &NotebookArgs) -> anyhow::Result<()> {
     let started = Instant::now();
+    // Every setting is checked before anything is written.
+    for (_, section, _) in SECTIONS {
+        RunConfig {
+            epochs: args.epochs,
+            ..section()
+        }
+        .train_config()?;
+    }
     // The lesson's folder is its own: each run replaces the last one's files (its sections' too).
     let out = run_folder(Some(&args.out), None, Existing::Replace)?;
     for (name, _, _) in SECTIONS {

@@ -2,10 +2,12 @@
 
 use nnlab_core::History;
 
+use nnlab_app::config::read_run;
 use nnlab_app::engines::build_engine;
 use nnlab_app::figures::{skipped_note, write_figures};
+use nnlab_app::files::sha256_hex;
 use nnlab_app::model_file::read_parameters;
-use nnlab_app::{read_run_config, DeviceArg};
+use nnlab_app::DeviceArg;
 
 use crate::args::PlotArgs;
 use crate::flags::figure_options;
@@ -19,7 +21,8 @@ pub fn run(args: &PlotArgs) -> anyhow::Result<()> {
             folder.display()
         )));
     }
-    let mut settings = read_run_config(&folder.join("run.json"))?;
+    let (mut settings, record) = read_run(&folder.join("run.json"))?;
+    check_files(folder, &record)?;
     let history_path = folder.join("history.csv");
     let text = std::fs::read_to_string(&history_path)
         .map_err(|e| usage(format!("{}: cannot read it: {e}", history_path.display())))?;
@@ -49,9 +52,47 @@ pub fn run(args: &PlotArgs) -> anyhow::Result<()> {
         &figure_options(&args.figures),
         true,
     )?;
+    if history.records.is_empty() {
+        eprintln!(
+            "note: {} has no epochs, so there are no training curves to draw (no training.png)",
+            history_path.display()
+        );
+    }
     if let Some(note) = skipped_note(prepared.dataset.n_features()) {
         eprintln!("note: {note}");
     }
     eprintln!("Wrote {}: {}", folder.display(), written.join(", "));
+    Ok(())
+}
+
+/// Refuses a folder whose files are not the ones its run.json was written with (two runs mixed),
+/// and a diverged run, which keeps no model to draw.
+fn check_files(folder: &std::path::Path, record: &serde_json::Value) -> anyhow::Result<()> {
+    let model = folder.join("model.safetensors");
+    if let Some(stopped) = record["result"]["stopped"].as_str() {
+        if stopped.starts_with("diverged") && !model.exists() {
+            return Err(usage(format!(
+                "{}: the run {stopped}, so it kept no model to draw (history.csv has the epochs before it); train again with a lower --lr",
+                folder.display()
+            )));
+        }
+    }
+    let Some(checksums) = record["checksums"].as_object() else {
+        return Err(usage(format!(
+            "{}: run.json has no checksums of the run's files, so nothing says they belong to it; train the run again",
+            folder.join("run.json").display()
+        )));
+    };
+    for (name, recorded) in checksums {
+        let path = folder.join(name);
+        let bytes = std::fs::read(&path)
+            .map_err(|e| usage(format!("{}: cannot read it: {e}", path.display())))?;
+        if recorded.as_str() != Some(sha256_hex(&bytes).as_str()) {
+            return Err(usage(format!(
+                "{}: not the file that this folder's run.json was written with, so the folder mixes two runs; train into a fresh --out (or with --force, which replaces the whole run)",
+                path.display()
+            )));
+        }
+    }
     Ok(())
 }

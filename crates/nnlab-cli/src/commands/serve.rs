@@ -43,8 +43,24 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<()> {
         if args.open {
             open_browser(&url);
         }
+        // Ctrl-C, SIGTERM (docker, systemd) and SIGHUP (a closed terminal) all stop it cleanly.
         let shutdown = async {
-            let _ = tokio::signal::ctrl_c().await;
+            use tokio::signal::unix::{signal, SignalKind};
+            let mut term = signal(SignalKind::terminate()).ok();
+            let mut hangup = signal(SignalKind::hangup()).ok();
+            let wait = |stream: Option<tokio::signal::unix::Signal>| async move {
+                match stream {
+                    Some(mut stream) => {
+                        stream.recv().await;
+                    }
+                    None => std::future::pending::<()>().await,
+                }
+            };
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = wait(term.take()) => {}
+                _ = wait(hangup.take()) => {}
+            }
             eprintln!("stopping the playground");
         };
         nnlab_serve::serve(

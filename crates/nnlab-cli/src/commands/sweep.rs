@@ -79,7 +79,8 @@ pub fn run(args: &SweepArgs) -> anyhow::Result<()> {
             settings.hidden = vec![hidden];
             settings.lr = lr;
             settings.train_config()?;
-            settings.model_spec(prepared.dataset.n_features(), prepared.train.task())?;
+            let spec = settings.model_spec(prepared.dataset.n_features(), prepared.train.task())?;
+            nnlab_app::engines::check_memory(&settings, &spec, &prepared, false, None)?;
         }
     }
     let out = match &args.out {

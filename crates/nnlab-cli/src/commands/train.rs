@@ -30,6 +30,7 @@ pub fn run(args: &TrainArgs, replay: Option<&Replay>) -> anyhow::Result<()> {
     settings.train_config()?;
     settings.max_data_bytes = args.max_data_mb.map(|mb| mb.saturating_mul(1_000_000));
     settings.data_sha256 = args.data_sha256.clone();
+    settings.max_memory_gb = args.max_memory;
     let prepared = settings.prepare()?;
     if let Some(replay) = replay {
         replay

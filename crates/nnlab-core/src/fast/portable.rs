@@ -79,7 +79,7 @@ pub(super) fn block<T: Real>(
     partial: &mut Partial<T>,
     probabilities: &mut [T],
 ) {
-    if layers.len() != 2 || !(1..=4).contains(&layers[0].n_in) {
+    if !fits_one_hidden(layers) {
         return block_step(layers, x, y, rows, scratch, partial, probabilities);
     }
     let relu = layers[0].activation == Activation::Relu;
@@ -94,6 +94,12 @@ pub(super) fn block<T: Real>(
         (_, true) => one_hidden::<T, 4, true>(args),
         (_, false) => one_hidden::<T, 4, false>(args),
     }
+}
+
+/// Whether [`one_hidden`] computes this network: one hidden layer on 1 to 4 inputs.
+#[inline(always)]
+pub(super) fn fits_one_hidden<T>(layers: &[Layer<T>]) -> bool {
+    layers.len() == 2 && (1..=4).contains(&layers[0].n_in)
 }
 
 /// `LANES` values of `values` from `start`, as an array (one bounds check instead of `LANES`).

@@ -6,10 +6,8 @@ use num_traits::Float;
 
 #[cfg(target_arch = "x86_64")]
 use super::avx512;
-use super::BlockArgs;
+use super::{Avx512, BlockArgs};
 use crate::engine::Precision;
-#[cfg(target_arch = "x86_64")]
-use crate::Activation;
 
 /// A float type the fast path computes in.
 pub trait Real: Float + Send + Sync + Default + std::iter::Sum + 'static + kernel::Kernel {
@@ -32,22 +30,23 @@ mod kernel {
     use super::*;
 
     pub trait Kernel: Sized {
-        /// One chunk through the AVX-512 kernel of the notebook's shape (`avx512`), if the CPU has
-        /// AVX-512F and the network is D → h (ReLU) → 1 with D ≤ 4; false (nothing done) otherwise.
-        fn chunk_avx512(args: BlockArgs<'_, Self>) -> bool;
+        /// One chunk through the AVX-512 kernel of the notebook's shape (`avx512`): the network
+        /// must be D → h (ReLU) → 1 with D ≤ 4 (`avx512_fits`; it panics otherwise), and `token`
+        /// proves the CPU runs it.
+        fn chunk_avx512(token: Avx512, args: BlockArgs<'_, Self>);
     }
 
     /// f64 in vectors of 8, f32 in vectors of 16.
     macro_rules! kernel {
         ($t:ty, $wide:ident) => {
             impl Kernel for $t {
-                fn chunk_avx512(args: BlockArgs<'_, $t>) -> bool {
+                fn chunk_avx512(token: Avx512, args: BlockArgs<'_, $t>) {
                     #[cfg(target_arch = "x86_64")]
-                    return chunk_avx512::<avx512::$wide>(args);
+                    avx512::chunk::<avx512::$wide>(token, args);
                     #[cfg(not(target_arch = "x86_64"))]
                     {
                         let _ = args;
-                        false
+                        match token {} // no token exists here
                     }
                 }
             }
@@ -55,29 +54,6 @@ mod kernel {
     }
     kernel!(f64, F64x8);
     kernel!(f32, F32x16);
-}
-
-/// The AVX-512 kernel for vectors of `W` (`W::T` = T), where it applies.
-#[cfg(target_arch = "x86_64")]
-fn chunk_avx512<W: avx512::Wide>(args: BlockArgs<'_, W::T>) -> bool {
-    let layers = args.0;
-    let fits = layers.len() == 2
-        && layers[0].activation == Activation::Relu
-        && (1..=4).contains(&layers[0].n_in)
-        && layers[1].n_out == 1;
-    if !fits || !avx512::available() {
-        return false;
-    }
-    // SAFETY: `available()` checked that the CPU has AVX-512F.
-    unsafe {
-        match layers[0].n_in {
-            1 => avx512::chunk::<W, 1>(args),
-            2 => avx512::chunk::<W, 2>(args),
-            3 => avx512::chunk::<W, 3>(args),
-            _ => avx512::chunk::<W, 4>(args),
-        }
-    }
-    true
 }
 
 impl Real for f64 {

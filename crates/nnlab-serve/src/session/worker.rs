@@ -8,6 +8,7 @@ use ndarray::Array2;
 use nnlab_app::engines::train_accuracy;
 use nnlab_app::run::describe_stop;
 use nnlab_app::{BoundaryView, FigureOptions, LrChange, Output, Prepared, RunConfig};
+use nnlab_core::train::Why;
 use nnlab_core::{Engine, History, Parameter, Stop, TrainConfig, Trainer};
 use tokio::sync::watch;
 
@@ -144,8 +145,13 @@ impl Worker {
         let result = self
             .trainer
             .epoch(self.engine.as_mut(), &self.prepared.train);
+        // The one rule of every engine and of `nnlab train` (nnlab_core::train::DivergenceRule).
+        let result = result.map(|record| {
+            let stop = self.trainer.divergence(&record);
+            (record, stop)
+        });
         match result {
-            Ok(record) if record.is_finite() => {
+            Ok((record, None)) => {
                 let epoch = done_before + 1;
                 self.keep_map(epoch);
                 let done = epoch == self.config.epochs;
@@ -170,13 +176,8 @@ impl Worker {
                     status.snapshot = snapshot;
                 }
             }
-            Ok(record) => {
+            Ok((record, Some(stop))) => {
                 self.halt();
-                let stop = Stop::Diverged {
-                    epoch: record.epoch,
-                    loss: record.loss,
-                    weight_norms: record.weight_norms,
-                };
                 let mut status = lock(&self.status);
                 status.divergence = Some(Divergence {
                     epoch: record.epoch,
@@ -357,13 +358,25 @@ impl Worker {
     }
 }
 
-/// A divergence in words: where, what blew up, what to try.
+/// A divergence in words: where, what happened, what to try.
 fn divergence_message(stop: &Stop, epoch: usize, lr: f64) -> String {
+    let why = match stop {
+        Stop::Diverged {
+            why: Why::LossAtClamp { .. },
+            ..
+        } => format!(
+            "The steps were too large for this network: the learning rate {lr} threw the output \
+             into saturation, where its slope is zero and no update can bring it back."
+        ),
+        _ => format!(
+            "The steps were too large for this network: the learning rate {lr} overshoots, each \
+             update throwing the weights further out."
+        ),
+    };
     format!(
-        "Training diverged at epoch {epoch}: {}. The steps were too large for this network: \
-         the learning rate {lr} overshoots, each update throwing the weights further out. Press \
-         reset and try a learning rate of {} or lower, or the adam optimizer, or an L2 penalty. \
-         The {epoch} epochs before it are kept in the history.",
+        "Training diverged at epoch {epoch}: {}. {why} Press reset and try a learning rate of {} \
+         or lower, or the adam optimizer, or an L2 penalty. The {epoch} epochs before it are kept \
+         in the history.",
         describe_stop(stop),
         lr / 10.0
     )
