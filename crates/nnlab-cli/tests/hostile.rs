@@ -1516,6 +1516,16 @@ fn file_table() -> Vec<Case> {
         init("its own model", "--init-from src/model.safetensors", 0, &[]).exists(&["r/run.json"]),
         init("into autograd", "--init-from src/model.safetensors --engine autograd", 0, &[]).exists(&["r/run.json"]),
         init("/dev/null", "--init-from /dev/null", 2, &["--init-from /dev/null: not a valid safetensors file"]).absent(&["r"]),
+        // An endless file is read no further than its header says (it read until memory ran out).
+        init("/dev/zero", "--init-from /dev/zero", 2, &["--init-from /dev/zero: not a valid safetensors file: invalid JSON in header"]).absent(&["r"]),
+        init("a header claiming 2^60 bytes of tensors", "--init-from huge.safetensors", 2, &["--init-from huge.safetensors: its header gives 1152921504606846976 bytes of tensors"])
+            .file("huge.safetensors", &{
+                let header = r#"{"network.0.weight":{"dtype":"F64","shape":[1],"data_offsets":[0,1152921504606846976]}}"#;
+                let mut bytes = (header.len() as u64).to_le_bytes().to_vec();
+                bytes.extend_from_slice(header.as_bytes());
+                bytes
+            })
+            .absent(&["r"]),
         case(
             "--init-from /dev/zero under a memory limit",
             &format!("{TRAIN} --init-from /dev/zero"),
