@@ -4,6 +4,8 @@
 
 use std::path::PathBuf;
 
+pub mod fuzz;
+
 use ndarray::Array2;
 use serde_json::Value;
 
