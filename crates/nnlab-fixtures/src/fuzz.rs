@@ -10,10 +10,10 @@
 //! allocation over a bound.
 
 use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
 use std::io::Write;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicPtr, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 /// The repository's `fuzz/seeds/<target>` folder.
@@ -267,9 +267,12 @@ impl std::fmt::Display for Report {
     }
 }
 
-/// The input now running, for [`CappedAlloc`]'s message.
-static CURRENT: AtomicPtr<u8> = AtomicPtr::new(std::ptr::null_mut());
-static CURRENT_LEN: AtomicUsize = AtomicUsize::new(0);
+thread_local! {
+    /// The input this thread is running (pointer and length, set together), for
+    /// [`CappedAlloc`]'s message. Per thread, so that tests exercising readers in parallel never
+    /// pair one input's pointer with another's length.
+    static CURRENT: Cell<(*const u8, usize)> = const { Cell::new((std::ptr::null(), 0)) };
+}
 
 /// Feeds `reader` the seeds, then `runs` mutated inputs (RNG seeded with `seed`). A panic is
 /// re-raised naming the input, escaped, and its run number; an `Err` is a refusal, which is fine.
@@ -294,12 +297,11 @@ pub fn exercise<E>(
             Some(seed) => seed.clone(),
             None => mutator.next_input(),
         };
-        CURRENT.store(input.as_ptr() as *mut u8, Ordering::SeqCst);
-        CURRENT_LEN.store(input.len(), Ordering::SeqCst);
+        CURRENT.with(|current| current.set((input.as_ptr(), input.len())));
         let start = Instant::now();
         let outcome = catch_unwind(AssertUnwindSafe(|| reader(&input)));
         let took = start.elapsed();
-        CURRENT_LEN.store(0, Ordering::SeqCst);
+        CURRENT.with(|current| current.set((std::ptr::null(), 0)));
         match outcome {
             Ok(result) => report.accepted += usize::from(result.is_ok()),
             Err(panic) => {
@@ -376,10 +378,10 @@ impl CappedAlloc {
             "\nallocation of {size} bytes, over the bound of {} bytes; the input (raw):",
             self.limit
         );
-        let len = CURRENT_LEN.load(Ordering::SeqCst);
-        let ptr = CURRENT.load(Ordering::SeqCst);
+        let (ptr, len) = CURRENT.try_with(Cell::get).unwrap_or((std::ptr::null(), 0));
         if len > 0 && !ptr.is_null() {
-            // SAFETY: `exercise` keeps the input alive while CURRENT_LEN is non-zero.
+            // SAFETY: this thread's `exercise` set the pair from one live input and resets it
+            // before that input is dropped, so `ptr` points at `len` readable bytes.
             let _ = err.write_all(unsafe { std::slice::from_raw_parts(ptr, len) });
         }
         let _ = writeln!(err);
