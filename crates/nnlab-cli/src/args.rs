@@ -67,7 +67,7 @@ pub struct ServeArgs {
     /// Another name of this machine that pages may use (repeatable), e.g. with --host 0.0.0.0
     /// --allow-host lab.local: then only those names and localhost are answered, which keeps
     /// out web pages that rebind their own name to this machine (DNS rebinding).
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", value_parser = parse_host_name)]
     pub allow_host: Vec<String>,
 
     /// Open the page in the default browser once the server is up.
@@ -634,4 +634,17 @@ fn parse_non_negative(text: &str) -> Result<f64, String> {
         Ok(value) => Err(format!("{value} is not allowed: give a finite number >= 0")),
         Err(_) => Err(format!("{text:?} is not a number")),
     }
+}
+
+/// `--allow-host`: a host name as a page's `Host` header carries it (letters, digits, `-`, `.`,
+/// `_`, `:` for a port or an IPv6 address, `[` `]`); an empty name or one with spaces could never
+/// match a request.
+fn parse_host_name(text: &str) -> Result<String, String> {
+    let allowed = |c: char| c.is_ascii_alphanumeric() || "-._:[]".contains(c);
+    if text.is_empty() || !text.chars().all(allowed) {
+        return Err(format!(
+            "{text:?} is not a host name: give a name such as lab.local (letters, digits, '-' and '.')"
+        ));
+    }
+    Ok(text.to_string())
 }

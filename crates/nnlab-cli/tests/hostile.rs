@@ -1120,6 +1120,15 @@ fn flag_table() -> Vec<Case> {
         2,
         &["--port"],
     ));
+    // A name that no Host header can carry was accepted and matched nothing.
+    for name in ["", "a b", "lab.local/x"] {
+        cases.push(case_args(
+            format!("serve --allow-host {name:?} is refused"),
+            vec!["serve".into(), "--allow-host".into(), name.into()],
+            2,
+            &["is not a host name"],
+        ));
+    }
 
     // nnlab sweep
     cases.extend(flag_cases(
