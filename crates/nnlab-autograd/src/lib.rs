@@ -27,9 +27,27 @@ pub enum AutogradError {
     /// candle refused an operation (a shape, a missing parameter, ...).
     #[error("{0}")]
     Candle(#[from] candle_core::Error),
-    /// No CUDA device could be opened.
-    #[error(
-        "no CUDA device: {0}. Build nnlab with `--features cuda` on a machine with an NVIDIA GPU, or use --device cpu"
-    )]
+    /// No CUDA device could be opened: candle's reason, and what to do ([`cuda_hint`]).
+    #[error("no CUDA device: {0}. {hint}", hint = cuda_hint())]
     NoCuda(String),
+}
+
+/// What to do about a missing CUDA device, for this build: a build without CUDA needs
+/// `--features cuda`; a build with it needs an NVIDIA GPU and its driver.
+pub fn cuda_hint() -> &'static str {
+    if cfg!(feature = "cuda") {
+        "This build has CUDA: check that an NVIDIA GPU and its driver are there (nvidia-smi), or use --device cpu"
+    } else {
+        "This build has no CUDA: build nnlab with `--features cuda` on a machine with an NVIDIA GPU, or use --device cpu"
+    }
+}
+
+#[cfg(all(test, not(feature = "cuda")))]
+mod tests {
+    #[test]
+    fn a_build_without_cuda_says_to_build_with_it() {
+        let message = super::AutogradError::NoCuda("not compiled in".into()).to_string();
+        assert!(message.contains("This build has no CUDA"), "{message}");
+        assert!(message.contains("--features cuda"), "{message}");
+    }
 }
