@@ -125,7 +125,7 @@ pub fn train_accuracy(engine: EngineKind) -> TrainAccuracy {
 }
 
 /// The layer widths a set of parameters describes (input first), if its weights chain up.
-fn file_shape(parameters: &[Parameter]) -> Option<Vec<usize>> {
+pub fn file_shape(parameters: &[Parameter]) -> Option<Vec<usize>> {
     let mut widths = Vec::new();
     for l in 0.. {
         let name = nnlab_core::engine::parameter_name(l, "weight");

@@ -49,23 +49,10 @@ pub fn csv(bytes: &[u8]) -> Result<(), String> {
     Ok(())
 }
 
-/// The layer widths that a file's weights chain up to, input first (as `nnlab plot` reads them).
+/// The layer widths a file's weights chain up to, input first, with a hidden layer at least (as
+/// `--init-from` reads them).
 fn widths(parameters: &[Parameter]) -> Option<Vec<usize>> {
-    let mut widths = Vec::new();
-    for l in 0.. {
-        let name = nnlab_core::engine::parameter_name(l, "weight");
-        let Some(weight) = parameters.iter().find(|p| p.name == name) else {
-            break;
-        };
-        let [n_out, n_in] = weight.shape[..] else {
-            return None;
-        };
-        if widths.is_empty() {
-            widths.push(n_in);
-        }
-        widths.push(n_out);
-    }
-    (widths.len() >= 3).then_some(widths)
+    nnlab_app::engines::file_shape(parameters).filter(|widths| widths.len() >= 3)
 }
 
 /// A safetensors file read as `--init-from` and `nnlab plot` read it, then put into every engine
