@@ -194,11 +194,9 @@ fn the_first_epochs_batches_are_numpys_permutation() {
             serde_json::from_value(case.json["epoch0_batches"].clone()).unwrap();
         let n = case.data.y_train().len();
         let mut batches = Batches::new(n, case.config.batch_size(), case.config.shuffle_seed());
+        let size = batches.size();
         let got: Vec<Vec<usize>> = match batches.next_epoch() {
-            Some(order) => order
-                .chunks(batches.size())
-                .map(<[usize]>::to_vec)
-                .collect(),
+            Some(order) => order.chunks(size).map(<[usize]>::to_vec).collect(),
             None => vec![(0..n).collect()],
         };
         assert_eq!(got, want, "{}", case.name);

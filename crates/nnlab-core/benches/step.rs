@@ -156,3 +156,122 @@ fn boundary_grid(bencher: divan::Bencher, engine: &str) {
     let engine: &dyn Engine = if engine == "fast" { &fast } else { &readable };
     bencher.bench_local(|| engine.probabilities(&grid).unwrap());
 }
+
+/// Issue 14: one whole epoch as `nnlab train` runs it (`Trainer::epoch`: the step, then the
+/// record with the notebook's semantics — loss, training accuracy after the update, test
+/// accuracy and weight norms), beside the bare work of the epoch with nothing measured
+/// (`bare_*`: the full-batch step, or the mini-batch steps of one epoch). Training rows as in
+/// `problem`, a quarter as many test rows (the notebook's 80/20 split), SGD at lr 0.1, one thread.
+const EPOCH_SIZES: [&str; 2] = ["800x8", "1000000x64"];
+
+/// The rows of a mini-batch at each epoch size: the 32 of PyTorch's DataLoader default at 800 ×
+/// 8, 4096 at 1,000,000 × 64 (244 batches).
+fn epoch_batch(m: usize) -> usize {
+    if m <= 800 {
+        32
+    } else {
+        4096
+    }
+}
+
+enum Epoch {
+    Notebook,
+    Bare,
+}
+
+fn epoch_bench<T: nnlab_core::fast::Real>(
+    bencher: divan::Bencher,
+    size: &str,
+    batched: bool,
+    what: Epoch,
+) {
+    let &(m, h) = SIZES.iter().find(|s| label(s) == size).unwrap();
+    let (x, y, spec, mlp) = problem(m, h);
+    let (x_test, y_test, _, _) = problem(m / 4, h);
+    let data = TrainData::with_task(x.clone(), y.clone(), x_test, y_test, Task::Binary).unwrap();
+    let mut engine = FastEngine::<T>::new(spec, &mlp, Some(1)).unwrap();
+    let batch = batched.then(|| epoch_batch(m));
+    let config = nnlab_core::TrainConfig::new(0.1, usize::MAX)
+        .unwrap()
+        .with_batches(batch, 0)
+        .unwrap();
+    match what {
+        Epoch::Notebook => {
+            let mut trainer = nnlab_core::Trainer::new(
+                &engine,
+                &data,
+                &config,
+                nnlab_core::TrainAccuracy::AfterUpdate,
+            )
+            .unwrap();
+            trainer.epoch(&mut engine, &data).unwrap(); // buffers made before timing
+            bencher.bench_local(|| trainer.epoch(&mut engine, &data).unwrap().loss);
+        }
+        Epoch::Bare => {
+            let mut sgd = Optimizer::new(OptimizerConfig::default());
+            let mut batches = Batches::new(m, batch, 0);
+            let mut gathered = BatchRows::default();
+            let mut order = Vec::new();
+            let mut one_epoch = || match batch {
+                None => {
+                    engine
+                        .train_step(&data.full_batch(), &mut sgd, 0.1)
+                        .unwrap()
+                        .loss
+                }
+                Some(b) => {
+                    order.clear();
+                    order.extend(batches.next_epoch().unwrap());
+                    let mut loss = 0.0;
+                    for rows in order.chunks(b) {
+                        let batch = gathered.gather(data.x_train(), data.y_train(), rows);
+                        loss += engine.train_step(&batch, &mut sgd, 0.1).unwrap().loss;
+                    }
+                    loss
+                }
+            };
+            one_epoch();
+            bencher.bench_local(one_epoch);
+        }
+    }
+}
+
+#[divan::bench(args = EPOCH_SIZES)]
+fn epoch_notebook_f64(bencher: divan::Bencher, size: &str) {
+    epoch_bench::<f64>(bencher, size, false, Epoch::Notebook);
+}
+
+#[divan::bench(args = EPOCH_SIZES)]
+fn epoch_bare_f64(bencher: divan::Bencher, size: &str) {
+    epoch_bench::<f64>(bencher, size, false, Epoch::Bare);
+}
+
+#[divan::bench(args = EPOCH_SIZES)]
+fn epoch_notebook_f32(bencher: divan::Bencher, size: &str) {
+    epoch_bench::<f32>(bencher, size, false, Epoch::Notebook);
+}
+
+#[divan::bench(args = EPOCH_SIZES)]
+fn epoch_bare_f32(bencher: divan::Bencher, size: &str) {
+    epoch_bench::<f32>(bencher, size, false, Epoch::Bare);
+}
+
+#[divan::bench(args = EPOCH_SIZES)]
+fn epoch_notebook_f64_batched(bencher: divan::Bencher, size: &str) {
+    epoch_bench::<f64>(bencher, size, true, Epoch::Notebook);
+}
+
+#[divan::bench(args = EPOCH_SIZES)]
+fn epoch_bare_f64_batched(bencher: divan::Bencher, size: &str) {
+    epoch_bench::<f64>(bencher, size, true, Epoch::Bare);
+}
+
+#[divan::bench(args = EPOCH_SIZES)]
+fn epoch_notebook_f32_batched(bencher: divan::Bencher, size: &str) {
+    epoch_bench::<f32>(bencher, size, true, Epoch::Notebook);
+}
+
+#[divan::bench(args = EPOCH_SIZES)]
+fn epoch_bare_f32_batched(bencher: divan::Bencher, size: &str) {
+    epoch_bench::<f32>(bencher, size, true, Epoch::Bare);
+}

@@ -17,6 +17,8 @@ pub struct Batches {
     rows: usize,
     size: Option<usize>,
     rng: RandomState,
+    /// The last epoch's order, kept so that the next one is drawn into the same buffer.
+    order: Vec<usize>,
 }
 
 impl Batches {
@@ -27,12 +29,25 @@ impl Batches {
             rows,
             size,
             rng: RandomState::new(shuffle_seed),
+            order: Vec::new(),
         }
     }
 
     /// The next epoch's row order, or `None` for full batch (rows 0..n, nothing drawn).
-    pub fn next_epoch(&mut self) -> Option<Vec<usize>> {
-        self.size.map(|_| self.rng.permutation(self.rows))
+    ///
+    /// numpy's `permutation(n)` is `arange(n)` shuffled; the order is drawn that way into the
+    /// buffer of the last epoch, so that an epoch allocates nothing.
+    pub fn next_epoch(&mut self) -> Option<&[usize]> {
+        self.size?;
+        self.order.clear();
+        self.order.extend(0..self.rows);
+        self.rng.shuffle(&mut self.order);
+        Some(&self.order)
+    }
+
+    /// Whether every epoch is one batch of all rows.
+    pub fn is_full_batch(&self) -> bool {
+        self.size.is_none()
     }
 
     /// Rows per batch (all rows for full batch).

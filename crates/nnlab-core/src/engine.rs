@@ -95,6 +95,34 @@ pub trait Engine: Send {
     /// multi-class, the predicted value for a regression.
     fn outputs(&self, x: &Array2<f64>) -> Result<Array2<f64>, CoreError>;
 
+    /// [`outputs`](Self::outputs) written into `out`, which is reshaped only when its shape is
+    /// not (m, K): the training loop measures the test rows this way every epoch, and an engine
+    /// that can predict without allocating overrides it (the fast path does). `source` marks rows
+    /// that are the same every time, as [`Batch::source`] does, so that an engine may keep what
+    /// it converted from them (the f32 fast path's copy of the rows).
+    fn outputs_into(
+        &mut self,
+        x: &Array2<f64>,
+        source: Option<u64>,
+        out: &mut Array2<f64>,
+    ) -> Result<(), CoreError> {
+        let _ = source; // nothing kept: the outputs are computed afresh
+        *out = self.outputs(x)?;
+        Ok(())
+    }
+
+    /// How many rows of x the network predicts right (0 for a regression): the training
+    /// accuracy's count after an update. `source` as in [`outputs_into`](Self::outputs_into).
+    fn count_hits(
+        &mut self,
+        x: &Array2<f64>,
+        y: &Array1<f64>,
+        source: Option<u64>,
+    ) -> Result<usize, CoreError> {
+        let _ = source;
+        Ok(self.spec().task().hits(self.outputs(x)?.view(), y.view()))
+    }
+
     /// Every parameter, named as in PyTorch (see the module docs), input side first.
     fn parameters(&self) -> Vec<Parameter>;
 
@@ -104,6 +132,12 @@ pub trait Engine: Send {
 
     /// ‖W‖ (Frobenius) of every layer's weights, input side first.
     fn weight_norms(&self) -> Vec<f64>;
+
+    /// [`weight_norms`](Self::weight_norms) written into `norms` (its buffer reused where the
+    /// engine overrides this).
+    fn weight_norms_into(&self, norms: &mut Vec<f64>) {
+        *norms = self.weight_norms();
+    }
 
     /// The precision it computes in; accuracies are reported in it, as the framework would
     /// (PyTorch's float32 mean of 435 hits in 800 is 0.54374999, printed 0.5437, not 0.5438).

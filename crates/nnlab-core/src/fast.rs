@@ -157,30 +157,35 @@ pub struct FastEngine<T: Real> {
     /// Parameters and gradients in f64, one pair per tensor, for the optimizer.
     values: Vec<Vec<f64>>,
     grads: Vec<Vec<f64>>,
+    /// Rows measured without training ([`Engine::outputs_into`], [`Engine::count_hits`]): the
+    /// last two sets converted to `T` (the training loop measures the test rows every epoch, and
+    /// the training rows too with mini-batches), and their ŷ.
+    measured: [InputCache<T>; 2],
+    /// Which of `measured` the next new set of rows replaces.
+    oldest: usize,
+    predicted: Vec<T>,
 }
 
-/// Worker w's chunks, scratch and rows of ŷ.
-type Part<'a, T> = (
-    usize,
-    ((&'a mut [Partial<T>], &'a mut Scratch<T>), &'a mut [T]),
-);
+/// Worker w's chunks' sums, scratch and rows of ŷ in a training step.
+type Part<'a, T> = ((&'a mut [Partial<T>], &'a mut Scratch<T>), &'a mut [T]);
 
-/// Runs worker 0's part on the calling thread and spawns the others into `scope`'s pool.
-fn share_out<'s, T: Real>(
+/// Runs worker 0's part on the calling thread and spawns the others into `scope`'s pool; a part
+/// is what one worker owns (its chunks' sums, its scratch, its rows of ŷ).
+fn share_out<'s, P: Send + 's>(
     scope: &rayon::Scope<'s>,
-    parts: impl Iterator<Item = Part<'s, T>>,
-    run: &'s (impl Fn(usize, &mut [Partial<T>], &mut Scratch<T>, &mut [T]) + Sync),
+    parts: impl Iterator<Item = (usize, P)>,
+    run: &'s (impl Fn(usize, P) + Sync),
 ) {
     let mut own = None;
-    for (w, ((partials, scratch), probabilities)) in parts {
+    for (w, part) in parts {
         if w == 0 {
-            own = Some((partials, scratch, probabilities));
+            own = Some(part);
         } else {
-            scope.spawn(move |_| run(w, partials, scratch, probabilities));
+            scope.spawn(move |_| run(w, part));
         }
     }
-    if let Some((partials, scratch, probabilities)) = own {
-        run(0, partials, scratch, probabilities);
+    if let Some(part) = own {
+        run(0, part);
     }
 }
 
@@ -243,6 +248,9 @@ impl<T: Real> FastEngine<T> {
             rows: 0,
             values: Vec::new(),
             grads: Vec::new(),
+            measured: Default::default(),
+            oldest: 0,
+            predicted: Vec::new(),
         };
         engine.load(mlp);
         Ok(engine)
@@ -367,10 +375,7 @@ impl<T: Real> FastEngine<T> {
         let ys = T::view(y_values, &mut self.inputs.y, fresh);
         let layers = &self.layers;
         let may_stop = batch.may_stop;
-        let run = move |w: usize,
-                        partials: &mut [Partial<T>],
-                        scratch: &mut Scratch<T>,
-                        probabilities: &mut [T]| {
+        let run = move |w: usize, ((partials, scratch), probabilities): Part<'_, T>| {
             for (k, partial) in partials.iter_mut().enumerate() {
                 if may_stop && crate::cancel::requested() {
                     return; // the step is abandoned below, before any update
@@ -413,9 +418,10 @@ impl<T: Real> FastEngine<T> {
             // one worker: no threads to wake
             run(
                 0,
-                &mut self.partials[..chunks],
-                &mut self.scratch[0],
-                &mut self.probabilities[..m],
+                (
+                    (&mut self.partials[..chunks], &mut self.scratch[0]),
+                    &mut self.probabilities[..m],
+                ),
             );
         } else {
             // The calling thread computes the first worker's chunks itself while the pool's
@@ -502,6 +508,68 @@ impl<T: Real> FastEngine<T> {
             .zip(y)
             .filter(|&(&p, &y)| (p > half) == (y == 1.0))
             .count()
+    }
+
+    /// ŷ of every row of `x` (row-major, m rows) into `self.predicted[..m]`, with the engine's
+    /// scratch buffers: nothing is allocated once they fit. `source` marks rows seen before (see
+    /// [`Engine::outputs_into`]), whose f32 copy is then reused.
+    fn predict_measured(&mut self, x: &[f64], m: usize, source: Option<u64>) {
+        let slot = match self
+            .measured
+            .iter()
+            .position(|c| source.is_some() && c.source == source)
+        {
+            Some(slot) => slot,
+            None => {
+                let slot = self.oldest;
+                self.oldest = 1 - slot;
+                self.measured[slot].source = None; // converted afresh below
+                slot
+            }
+        };
+        let fresh = self.measured[slot].source.is_none();
+        self.measured[slot].source = source;
+        let chunk_rows = BLOCK * CHUNK_BLOCKS;
+        let chunks = m.div_ceil(chunk_rows).max(1);
+        let workers = self.threads().min(chunks);
+        if self.scratch.len() < workers {
+            let layers = &self.layers;
+            self.scratch.resize_with(workers, || Scratch::new(layers));
+        }
+        if self.predicted.len() < m {
+            self.predicted.resize(m, T::zero());
+        }
+        let xs = T::view(x, &mut self.measured[slot].x, fresh);
+        let (layers, n_in) = (&self.layers, self.spec.input_size());
+        // Worker w predicts rows [w·per·chunk_rows, …) with its own scratch.
+        let per = chunks.div_ceil(workers);
+        let run = move |w: usize, (scratch, out): (&mut Scratch<T>, &mut [T])| {
+            let first = w * per * chunk_rows;
+            for (k, block) in out.chunks_mut(BLOCK).enumerate() {
+                let start = first + k * BLOCK;
+                let rows = block.len();
+                predict_block(
+                    layers,
+                    &xs[start * n_in..(start + rows) * n_in],
+                    rows,
+                    scratch,
+                    block,
+                );
+            }
+        };
+        let parts = self
+            .scratch
+            .iter_mut()
+            .zip(self.predicted[..m].chunks_mut(per * chunk_rows))
+            .enumerate();
+        if workers == 1 {
+            parts.for_each(|(w, part)| run(w, part));
+        } else {
+            match &self.pool {
+                Some(pool) => pool.in_place_scope(|scope| share_out(scope, parts, &run)),
+                None => rayon::in_place_scope(|scope| share_out(scope, parts, &run)),
+            }
+        }
     }
 
     /// ŷ for every row of x, block by block.
@@ -642,6 +710,43 @@ impl<T: Real> Engine for FastEngine<T> {
         Ok(Array2::from_shape_vec((x.nrows(), 1), values).expect("one ŷ per row"))
     }
 
+    fn outputs_into(
+        &mut self,
+        x: &Array2<f64>,
+        source: Option<u64>,
+        out: &mut Array2<f64>,
+    ) -> Result<(), CoreError> {
+        check_inputs(x, self.spec.input_size())?;
+        let m = x.nrows();
+        let x = x.as_standard_layout(); // borrowed when x is row-major, as TrainData's rows are
+        self.predict_measured(x.as_slice().expect("standard layout"), m, source);
+        if out.dim() != (m, 1) {
+            *out = Array2::zeros((m, 1));
+        }
+        for (o, &p) in out.iter_mut().zip(&self.predicted[..m]) {
+            *o = p.as_f64();
+        }
+        Ok(())
+    }
+
+    fn count_hits(
+        &mut self,
+        x: &Array2<f64>,
+        y: &ndarray::Array1<f64>,
+        source: Option<u64>,
+    ) -> Result<usize, CoreError> {
+        check_inputs(x, self.spec.input_size())?;
+        let m = x.nrows();
+        let x = x.as_standard_layout();
+        self.predict_measured(x.as_slice().expect("standard layout"), m, source);
+        let half = T::of(0.5);
+        Ok(self.predicted[..m]
+            .iter()
+            .zip(y)
+            .filter(|&(&p, &y)| (p > half) == (y == 1.0))
+            .count())
+    }
+
     fn parameters(&self) -> Vec<Parameter> {
         self.to_mlp().parameters()
     }
@@ -653,10 +758,18 @@ impl<T: Real> Engine for FastEngine<T> {
     }
 
     fn weight_norms(&self) -> Vec<f64> {
-        self.layers
-            .iter()
-            .map(|layer| layer.w.iter().map(|&w| w * w).sum::<T>().sqrt().as_f64())
-            .collect()
+        let mut norms = Vec::with_capacity(self.layers.len());
+        self.weight_norms_into(&mut norms);
+        norms
+    }
+
+    fn weight_norms_into(&self, norms: &mut Vec<f64>) {
+        norms.clear();
+        norms.extend(
+            self.layers
+                .iter()
+                .map(|layer| layer.w.iter().map(|&w| w * w).sum::<T>().sqrt().as_f64()),
+        );
     }
 
     fn precision(&self) -> Precision {

@@ -141,4 +141,9 @@ impl Engine for ManualEngine {
     fn weight_norms(&self) -> Vec<f64> {
         self.mlp.weight_norms()
     }
+
+    fn weight_norms_into(&self, norms: &mut Vec<f64>) {
+        norms.clear();
+        norms.extend(self.mlp.layers.iter().map(crate::layer::Dense::weight_norm));
+    }
 }

@@ -15,7 +15,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis};
 
 use crate::batches::Batches;
-use crate::engine::{Batch, Precision};
+use crate::engine::{Batch, Precision, Step};
 use crate::optim::Optimizer;
 use crate::task::fraction;
 use crate::{CoreError, Engine, EpochRecord, History, Task, TrainConfig};
@@ -32,7 +32,9 @@ pub struct TrainData {
     x_test: Array2<f64>,
     y_test: Array1<f64>,
     task: Task,
+    /// Marks the training rows ([`Batch::source`]) and the test rows, which never change.
     id: u64,
+    test_id: u64,
 }
 
 /// Tells every [`TrainData`] apart.
@@ -112,6 +114,7 @@ impl TrainData {
             y_test,
             task,
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+            test_id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
         })
     }
 
@@ -347,6 +350,13 @@ pub struct Trainer {
     lr_changes: Vec<(usize, f64)>,
     train_accuracy: TrainAccuracy,
     epoch: usize,
+    /// The config's epochs: after the last, no step is run ahead.
+    epochs: usize,
+    /// The next epoch's full-batch forward pass and backward pass, already run (see
+    /// [`Trainer::epoch`]): its gradients wait in the engine for that epoch's update.
+    ahead: Option<Step>,
+    /// The last epoch's record, whose buffers the next one reuses.
+    record: EpochRecord,
     /// The outputs on the test rows after the last epoch (its record was measured from them).
     test_outputs: Array2<f64>,
     rule: DivergenceRule,
@@ -382,6 +392,16 @@ impl Trainer {
             lr_changes: config.lr_changes().to_vec(),
             train_accuracy,
             epoch: 0,
+            epochs: config.epochs(),
+            ahead: None,
+            record: EpochRecord {
+                epoch: 0,
+                loss: f64::NAN,
+                train_accuracy: None,
+                test_accuracy: None,
+                test_loss: None,
+                weight_norms: Vec::with_capacity(norms.len()),
+            },
             test_outputs: Array2::zeros((0, 0)),
             rule: DivergenceRule::new(engine, data),
             norms_before: norms.clone(),
@@ -437,6 +457,26 @@ impl Trainer {
         engine: &mut dyn Engine,
         data: &TrainData,
     ) -> Result<EpochRecord, CoreError> {
+        Ok(self.epoch_in_place(engine, data)?.clone())
+    }
+
+    /// [`epoch`](Self::epoch), its record kept in the trainer (until the next epoch) instead of
+    /// copied out: with the fast path on one thread, an epoch then allocates nothing (the test
+    /// `crates/nnlab-core/tests/allocations.rs` counts).
+    ///
+    /// With a full batch and [`TrainAccuracy::AfterUpdate`], the training accuracy after the
+    /// update is the accuracy of the next epoch's forward pass: the same weights, the same rows.
+    /// So the epoch runs the next epoch's step (forward and backward, not its update) at its end
+    /// and counts that pass's hits, and the next epoch starts from it instead of predicting
+    /// the training rows a second time: an epoch costs one step, not a step and a prediction.
+    /// After the config's last epoch the accuracy comes from a forward pass alone. Between
+    /// epochs, change the learning rate as you like, but give new parameters to the engine only
+    /// with a new trainer: the step run ahead was computed from the old ones.
+    pub fn epoch_in_place(
+        &mut self,
+        engine: &mut dyn Engine,
+        data: &TrainData,
+    ) -> Result<&EpochRecord, CoreError> {
         let n = data.y_train.len();
         while let Some(&(at, lr)) = self.lr_changes.first() {
             if at > self.epoch {
@@ -446,14 +486,19 @@ impl Trainer {
             self.lr_changes.remove(0);
         }
         let (optimizer, lr) = (&mut self.optimizer, self.lr);
+        let size = self.batches.size();
         let (loss, hits) = match self.batches.next_epoch() {
             None => {
-                let step = engine.train_step(&data.full_batch(), optimizer, lr)?;
+                let step = match self.ahead.take() {
+                    Some(step) => step, // run at the end of the last epoch
+                    None => engine.forward_backward(&data.full_batch())?,
+                };
+                engine.update(optimizer, lr)?;
                 (step.loss, step.hits)
             }
             Some(order) => {
                 let (mut loss_sum, mut hits) = (0.0, 0);
-                for rows in order.chunks(self.batches.size()) {
+                for rows in order.chunks(size) {
                     let batch = self.gathered.gather(&data.x_train, &data.y_train, rows); // X[b], Y[b]
                     let step = engine.train_step(&batch, optimizer, lr)?;
                     loss_sum += step.loss * rows.len() as f64; //   Σ_b loss_b·|b|
@@ -462,12 +507,70 @@ impl Trainer {
                 (loss_sum / n as f64, hits)
             }
         };
-        let (record, test_outputs) =
-            measure(engine, data, self.epoch, loss, hits, self.train_accuracy)?;
-        self.test_outputs = test_outputs;
-        self.norms_before = std::mem::replace(&mut self.norms, record.weight_norms.clone());
+        let train_hits = match self.train_accuracy {
+            TrainAccuracy::BeforeUpdate => hits,
+            TrainAccuracy::AfterUpdate if !data.task.is_classification() => 0,
+            TrainAccuracy::AfterUpdate => self.hits_after_update(engine, data)?,
+        };
+        self.measure(engine, data, loss, train_hits)?;
         self.epoch += 1;
-        Ok(record)
+        Ok(&self.record)
+    }
+
+    /// The training rows' hits with the weights of the last update: from the next epoch's step,
+    /// run now and kept, for a full batch before the config's last epoch; else from a forward
+    /// pass.
+    fn hits_after_update(
+        &mut self,
+        engine: &mut dyn Engine,
+        data: &TrainData,
+    ) -> Result<usize, CoreError> {
+        if self.batches.is_full_batch() && self.epoch + 1 < self.epochs {
+            match engine.forward_backward(&data.full_batch()) {
+                Ok(step) => {
+                    self.ahead = Some(step);
+                    return Ok(step.hits);
+                }
+                // A stop request ([`crate::cancel`]) cut the step short: this epoch is whole, so
+                // it is measured as usual, and the next one stops before its step.
+                Err(CoreError::Cancelled) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        engine.count_hits(&data.x_train, &data.y_train, Some(data.id))
+    }
+
+    /// Fills the record of the epoch whose batches gave `loss`: accuracies for a classification
+    /// (the training rows' `train_hits`, the test rows predicted now), the test loss for a
+    /// regression, and the weight norms; the test outputs are kept.
+    fn measure(
+        &mut self,
+        engine: &mut dyn Engine,
+        data: &TrainData,
+        loss: f64,
+        train_hits: usize,
+    ) -> Result<(), CoreError> {
+        let task = data.task();
+        let precision = engine.precision();
+        engine.outputs_into(&data.x_test, Some(data.test_id), &mut self.test_outputs)?;
+        let record = &mut self.record;
+        record.epoch = self.epoch;
+        record.loss = loss;
+        if task.is_classification() {
+            let test_hits = task.hits(self.test_outputs.view(), data.y_test.view());
+            record.train_accuracy = Some(fraction(train_hits, data.y_train.len(), precision));
+            record.test_accuracy = Some(fraction(test_hits, data.y_test.len(), precision));
+            record.test_loss = None;
+        } else {
+            record.train_accuracy = None;
+            record.test_accuracy = None;
+            record.test_loss = Some(task.loss(self.test_outputs.view(), data.y_test.view()));
+        }
+        std::mem::swap(&mut self.norms_before, &mut self.norms);
+        engine.weight_norms_into(&mut self.norms);
+        record.weight_norms.clear();
+        record.weight_norms.extend_from_slice(&self.norms);
+        Ok(())
     }
 }
 
@@ -516,50 +619,6 @@ pub fn train(
         history,
         stop: None,
     })
-}
-
-/// The record of an epoch whose batches gave `loss` and `hits`: accuracies for a classification
-/// (train as `train_accuracy` says, test after the epoch), the test loss for a regression; and
-/// the outputs on the test rows it was measured from.
-fn measure(
-    engine: &dyn Engine,
-    data: &TrainData,
-    epoch: usize,
-    loss: f64,
-    hits: usize,
-    train_accuracy: TrainAccuracy,
-) -> Result<(EpochRecord, Array2<f64>), CoreError> {
-    let task = data.task();
-    let precision = engine.precision();
-    let n_test = data.y_test.len();
-    let test_outputs = engine.outputs(&data.x_test)?;
-    let (train, test, test_loss) = if task.is_classification() {
-        let train_hits = match train_accuracy {
-            TrainAccuracy::AfterUpdate => {
-                task.hits(engine.outputs(&data.x_train)?.view(), data.y_train.view())
-            }
-            TrainAccuracy::BeforeUpdate => hits,
-        };
-        let test_hits = task.hits(test_outputs.view(), data.y_test.view());
-        let train = fraction(train_hits, data.y_train.len(), precision);
-        (
-            Some(train),
-            Some(fraction(test_hits, n_test, precision)),
-            None,
-        )
-    } else {
-        let test_loss = task.loss(test_outputs.view(), data.y_test.view());
-        (None, None, Some(test_loss))
-    };
-    let record = EpochRecord {
-        epoch,
-        loss,
-        train_accuracy: train,
-        test_accuracy: test,
-        test_loss,
-        weight_norms: engine.weight_norms(),
-    };
-    Ok((record, test_outputs))
 }
 
 #[cfg(test)]
