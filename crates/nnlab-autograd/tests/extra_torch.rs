@@ -4,9 +4,15 @@
 //! 2.15.0: initial weights for layers of 1 to 128 values (`normal_`'s serial path below 16 values
 //! with its cached second normal, its block path at 16, and its redone tail block above), deeper
 //! nets, and training runs with other seeds, sizes, widths and learning rates.
+//!
+//! The fixture was recorded on an x86-64 CPU with AVX2, where PyTorch runs its AVX2 random
+//! kernels; `torch_init` reproduces them bit for bit when this machine selects them too
+//! ([`Kernel::detect`]). PyTorch's other (plain C++) kernel gives values up to about 1e-6 away, so
+//! on such a machine the initial weights are only checked to 2e-6.
 
 use std::ops::ControlFlow;
 
+use nnlab_autograd::torch_rng::Kernel;
 use nnlab_autograd::{torch_init, AutogradEngine, DeviceKind, FloatType};
 use nnlab_core::{train, Activation, ModelSpec, TrainAccuracy, TrainConfig, TrainData};
 use nnlab_data::{make_circles, make_moons, train_test_split, StandardScaler, TestSize};
@@ -39,11 +45,12 @@ fn initial_weights_match_pytorch_for_every_path_of_normal() {
             assert_eq!(p.values.len(), want.len(), "{sizes:?} {}", p.name);
             sizes_seen.push(want.len());
             for (i, (g, w)) in p.values.iter().zip(&want).enumerate() {
-                assert!(
-                    (g - w).abs() <= 2e-6,
-                    "seed {seed} {sizes:?} {}[{i}]: got {g}, want {w}",
-                    p.name
-                );
+                let what = format!("seed {seed} {sizes:?} {}[{i}]: got {g}, want {w}", p.name);
+                if Kernel::detect() == Kernel::Avx2 {
+                    assert_eq!(g.to_bits(), w.to_bits(), "{what}");
+                } else {
+                    assert!((g - w).abs() <= 2e-6, "{what}");
+                }
             }
         }
     }
