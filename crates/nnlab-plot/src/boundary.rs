@@ -32,7 +32,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::colors::{over_white, rdbu};
-use crate::figure::{Figure, PlotError, FONT};
+use crate::figure::{visible, Figure, PlotError, FONT};
 use crate::scale::{value_bar, ValueScale};
 
 /// The notebook's grid step.
@@ -583,9 +583,15 @@ impl Figure for BoundaryFigure<'_> {
             }
             (Marks::Values(values), _) => values.iter().map(|&v| rdbu(v)).collect(),
         };
-        chart.draw_series(points.rows().into_iter().zip(colors).map(|(row, color)| {
+        let pixels: Vec<_> = points
+            .rows()
+            .into_iter()
+            .map(|row| chart.backend_coord(&(row[0], row[1])))
+            .collect();
+        chart.draw_series(visible(&pixels).into_iter().map(|i| {
+            let row = points.row(i);
             EmptyElement::at((row[0], row[1]))
-                + Circle::new((0, 0), 5, color.filled())
+                + Circle::new((0, 0), 5, colors[i].filled())
                 + Circle::new((0, 0), 5, BLACK.stroke_width(1))
         }))?;
         // The plot frame, drawn last so the cells do not cover it.

@@ -7,7 +7,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use crate::colors::{class_color, GRID};
-use crate::figure::{padded_range, Figure, PlotError, FONT};
+use crate::figure::{padded_range, visible, Figure, PlotError, FONT};
 use crate::scale::{value_bar, ValueScale};
 
 /// The width of the colour bar's strip, on the right of a regression's scatter.
@@ -96,13 +96,18 @@ impl Figure for DatasetFigure<'_> {
         if let (Some(values), Some(strip)) = (self.values, strip) {
             let scale = ValueScale::for_values(values.iter().copied());
             let outline = RGBColor(40, 40, 40);
-            chart.draw_series(self.features.rows().into_iter().zip(values).map(
-                |(row, &value)| {
-                    EmptyElement::at((row[0], row[1]))
-                        + Circle::new((0, 0), 4, scale.color(value).filled())
-                        + Circle::new((0, 0), 4, outline.stroke_width(1))
-                },
-            ))?;
+            let pixels: Vec<_> = self
+                .features
+                .rows()
+                .into_iter()
+                .map(|row| chart.backend_coord(&(row[0], row[1])))
+                .collect();
+            chart.draw_series(visible(&pixels).into_iter().map(|i| {
+                let (row, value) = (self.features.row(i), values[i]);
+                EmptyElement::at((row[0], row[1]))
+                    + Circle::new((0, 0), 4, scale.color(value).filled())
+                    + Circle::new((0, 0), 4, outline.stroke_width(1))
+            }))?;
             let (_, rows) = chart.plotting_area().get_pixel_range();
             return value_bar(
                 &strip,
@@ -115,13 +120,18 @@ impl Figure for DatasetFigure<'_> {
         }
         let classes = self.labels.iter().max().map_or(0, |&k| k + 1);
         for (class, color) in (0..classes.max(2)).map(|k| (k, class_color(k))) {
-            let points = self
+            let rows: Vec<_> = self
                 .features
                 .rows()
                 .into_iter()
                 .zip(self.labels)
-                .filter(move |&(_, &label)| label == class)
-                .map(move |(row, _)| Circle::new((row[0], row[1]), 4, color.filled()));
+                .filter(|&(_, &label)| label == class)
+                .map(|(row, _)| (row[0], row[1]))
+                .collect();
+            let pixels: Vec<_> = rows.iter().map(|p| chart.backend_coord(p)).collect();
+            let points = visible(&pixels)
+                .into_iter()
+                .map(|i| Circle::new(rows[i], 4, color.filled()));
             chart
                 .draw_series(points)?
                 .label(class.to_string())

@@ -26,7 +26,7 @@ mod training;
 pub use boundary::{class_color, point_color, region_color, BoundaryFigure, BoundaryMode, Grid};
 pub use colors::rdbu;
 pub use dataset::DatasetFigure;
-pub use figure::{render, Figure, Format, PlotError};
+pub use figure::{render, set_dense_scatter, Figure, Format, PlotError, DENSE_SCATTER};
 pub use scale::ValueScale;
 pub use sweep::{SweepColumn, SweepFigure};
 pub use training::TrainingFigure;
