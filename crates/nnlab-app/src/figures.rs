@@ -26,11 +26,44 @@ pub fn write_figures(
     options: &FigureOptions,
     include_dataset: bool,
 ) -> Result<Vec<String>> {
+    let dataset = if include_dataset {
+        DatasetFigures::Draw
+    } else {
+        DatasetFigures::Skip
+    };
+    write_figures_with(folder, prepared, engine, history, summary, options, dataset)
+}
+
+/// Whether [`write_figures_with`] writes `dataset.png`, and whether it was drawn already.
+pub(crate) enum DatasetFigures {
+    Skip,
+    Draw,
+    /// Rendered before (while the run trained: it shows only the data).
+    Drawn(Result<Rendered>),
+}
+
+/// Figure files rendered but not written yet: names and bytes.
+pub(crate) type Rendered = Vec<(String, Vec<u8>)>;
+
+/// [`write_figures`], with the dataset figure perhaps drawn already.
+pub(crate) fn write_figures_with(
+    folder: &Path,
+    prepared: &Prepared,
+    engine: &dyn Engine,
+    history: &History,
+    summary: Vec<String>,
+    options: &FigureOptions,
+    dataset: DatasetFigures,
+) -> Result<Vec<String>> {
     let (first, boundary) = std::thread::scope(|scope| {
         let others = scope.spawn(|| -> Result<Vec<String>> {
             let mut written = Vec::new();
-            if include_dataset {
-                written.extend(write_dataset_figure(folder, prepared, options)?);
+            match dataset {
+                DatasetFigures::Skip => {}
+                DatasetFigures::Draw => {
+                    written.extend(write_dataset_figure(folder, prepared, options)?)
+                }
+                DatasetFigures::Drawn(files) => written.extend(write_rendered(folder, files?)?),
             }
             if !history.records.is_empty() {
                 let training = TrainingFigure {
@@ -106,9 +139,17 @@ pub fn write_dataset_figure(
     prepared: &Prepared,
     options: &FigureOptions,
 ) -> Result<Vec<String>> {
-    let mut written = Vec::new();
+    write_rendered(folder, render_dataset_figure(prepared, options)?)
+}
+
+/// The dataset figure's files (none if the data has fewer than 2 features), not written yet.
+pub(crate) fn render_dataset_figure(
+    prepared: &Prepared,
+    options: &FigureOptions,
+) -> Result<Rendered> {
+    let mut rendered = Vec::new();
     if prepared.train.x_train().ncols() < 2 {
-        return Ok(written);
+        return Ok(rendered);
     }
     let targets = prepared.train.y_train().to_vec();
     let labels: Vec<usize> = targets.iter().map(|&y| y as usize).collect();
@@ -119,7 +160,16 @@ pub fn write_dataset_figure(
     };
     for format in formats(options) {
         let file = format!("dataset.{}", format.extension());
-        write_atomically(&folder.join(&file), &render(&figure, format)?)?;
+        rendered.push((file, render(&figure, format)?));
+    }
+    Ok(rendered)
+}
+
+/// Writes rendered figures into `folder`; returns their names.
+fn write_rendered(folder: &Path, rendered: Rendered) -> Result<Vec<String>> {
+    let mut written = Vec::new();
+    for (file, bytes) in rendered {
+        write_atomically(&folder.join(&file), &bytes)?;
         written.push(file);
     }
     Ok(written)

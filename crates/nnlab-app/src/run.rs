@@ -15,7 +15,7 @@ use nnlab_core::{Engine, EpochRecord};
 
 use crate::config::{Prepared, RunConfig};
 use crate::engines::{build_engine, initial_parameters, train_accuracy};
-use crate::figures::write_figures;
+use crate::figures::{render_dataset_figure, write_figures_with, DatasetFigures};
 use crate::files::{sha256_hex, write_atomically};
 use crate::model_file::safetensors_bytes;
 use crate::options::{DtypeArg, FigureOptions};
@@ -70,16 +70,38 @@ pub fn run_training(
     };
     let mut engine = build_engine(settings, &spec, &parameters, &source)?;
 
-    let outcome = train(
-        engine.as_mut(),
-        &prepared.train,
-        &config,
-        train_accuracy(settings.engine),
-        &mut observe,
-    )?;
+    // The dataset figure shows only the data: it is drawn on a second thread while the run
+    // trains (and written after, with the others, if the run ends with a model).
+    let (outcome, dataset) = std::thread::scope(|scope| {
+        let early = match &output.figures {
+            Some(options) if output.dataset_figure => {
+                Some(scope.spawn(move || render_dataset_figure(prepared, options)))
+            }
+            _ => None,
+        };
+        let outcome = train(
+            engine.as_mut(),
+            &prepared.train,
+            &config,
+            train_accuracy(settings.engine),
+            &mut observe,
+        );
+        let dataset = early.map(|thread| {
+            thread
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        });
+        (outcome, dataset)
+    });
+    let outcome = outcome?;
+    let dataset = match dataset {
+        Some(rendered) => DatasetFigures::Drawn(rendered),
+        None if output.dataset_figure => DatasetFigures::Draw,
+        None => DatasetFigures::Skip,
+    };
 
     let history = outcome.history;
-    let files = write_run(
+    let files = write_run_with(
         out,
         settings,
         prepared,
@@ -87,6 +109,7 @@ pub fn run_training(
         &history,
         outcome.stop.as_ref(),
         output,
+        dataset,
     )?;
     Ok(Finished {
         spec,
@@ -108,6 +131,28 @@ pub fn write_run(
     stop: Option<&Stop>,
     output: &Output,
 ) -> Result<Vec<String>> {
+    let dataset = if output.dataset_figure {
+        DatasetFigures::Draw
+    } else {
+        DatasetFigures::Skip
+    };
+    write_run_with(
+        out, settings, prepared, engine, history, stop, output, dataset,
+    )
+}
+
+/// [`write_run`], with the dataset figure perhaps drawn already.
+#[allow(clippy::too_many_arguments)]
+fn write_run_with(
+    out: &Path,
+    settings: &RunConfig,
+    prepared: &Prepared,
+    engine: &dyn Engine,
+    history: &History,
+    stop: Option<&Stop>,
+    output: &Output,
+    dataset: DatasetFigures,
+) -> Result<Vec<String>> {
     let spec = engine.spec();
     let mut figure_error = None;
     let mut files = vec!["history.csv".to_string()];
@@ -126,15 +171,7 @@ pub fn write_run(
             let summary = settings.describe(spec, prepared);
             // A figure that cannot be drawn must not cost the run its run.json: it is written
             // first, and the error reported after.
-            match write_figures(
-                out,
-                prepared,
-                engine,
-                history,
-                summary,
-                figures,
-                output.dataset_figure,
-            ) {
+            match write_figures_with(out, prepared, engine, history, summary, figures, dataset) {
                 Ok(written) => files.extend(written),
                 Err(error) => figure_error = Some(error),
             }
