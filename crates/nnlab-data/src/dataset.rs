@@ -3,7 +3,67 @@
 
 use ndarray::{Array2, Axis};
 
-use crate::{DataError, Split};
+use crate::{memory, par, DataError, Split};
+
+/// `rows` rows of `d` values, row k a copy of row `source_row(k)` of the C-ordered `values`; on
+/// all cores for many rows.
+fn gather_rows(
+    values: &[f64],
+    d: usize,
+    rows: usize,
+    source_row: impl Fn(usize) -> usize + Sync + Send,
+) -> Vec<f64> {
+    let mut out = memory::zeroed(rows * d);
+    // Rows of 1 to 4 values are copied as fixed-size arrays: a `copy_from_slice` of an unknown
+    // length calls `memcpy` once per row, several times slower than the copy itself.
+    match d {
+        1 => gather_fixed::<1>(values, &mut out, rows, source_row),
+        2 => gather_fixed::<2>(values, &mut out, rows, source_row),
+        3 => gather_fixed::<3>(values, &mut out, rows, source_row),
+        4 => gather_fixed::<4>(values, &mut out, rows, source_row),
+        _ => par::for_each_chunk(&mut out, (par::CHUNK / d).max(1) * d, |start, chunk| {
+            for (k, row) in chunk.chunks_exact_mut(d).enumerate() {
+                let i = source_row(start / d + k);
+                row.copy_from_slice(&values[i * d..(i + 1) * d]);
+            }
+        }),
+    }
+    out
+}
+
+fn gather_fixed<const D: usize>(
+    values: &[f64],
+    out: &mut [f64],
+    rows: usize,
+    source_row: impl Fn(usize) -> usize + Sync + Send,
+) {
+    let source = values.as_chunks::<D>().0;
+    let out = out.as_chunks_mut::<D>().0;
+    par::for_each_chunk(out, par::CHUNK / D, |start, chunk| {
+        for (k, row) in (start..).zip(chunk) {
+            // The rows are scattered over megabytes: ask for the row needed a few steps from now,
+            // so that several trips to memory overlap.
+            if k + memory::PREFETCH_DISTANCE < rows {
+                memory::prefetch(source, source_row(k + memory::PREFETCH_DISTANCE));
+            }
+            *row = source[source_row(k)];
+        }
+    });
+}
+
+/// `source[indices]`, on all cores for many indices.
+fn gather<T: Copy + Default + Send + Sync>(source: &[T], indices: &[usize]) -> Vec<T> {
+    let mut out = memory::zeroed(indices.len());
+    par::for_each_chunk(&mut out, par::CHUNK, |start, chunk| {
+        for (k, out) in (start..).zip(chunk) {
+            if let Some(&ahead) = indices.get(k + memory::PREFETCH_DISTANCE) {
+                memory::prefetch(source, ahead);
+            }
+            *out = source[indices[k]];
+        }
+    });
+    out
+}
 
 /// Features and labels, one row per sample, as scikit-learn's `X, y`.
 #[derive(Clone, Debug, PartialEq)]
@@ -88,17 +148,25 @@ impl Dataset {
     }
 
     /// The rows at `indices`, in that order (numpy's `X[indices], y[indices]`).
+    ///
+    /// Panics if an index is not a row of the dataset.
     pub fn select(&self, indices: &[usize]) -> Dataset {
+        let d = self.n_features();
+        let features = match self.features.as_slice() {
+            // C order (what the generators and the CSV reader make): copy rows of d values.
+            Some(values) if d > 0 => {
+                let out = gather_rows(values, d, indices.len(), |k| indices[k]);
+                Array2::from_shape_vec((indices.len(), d), out).expect("d values per row")
+            }
+            _ => self.features.select(Axis(0), indices),
+        };
         Dataset {
-            features: self.features.select(Axis(0), indices),
+            features,
             labels: match self.values {
                 Some(_) => Vec::new(),
-                None => indices.iter().map(|&i| self.labels[i]).collect(),
+                None => gather(&self.labels, indices),
             },
-            values: self
-                .values
-                .as_ref()
-                .map(|values| indices.iter().map(|&i| values[i]).collect()),
+            values: self.values.as_ref().map(|values| gather(values, indices)),
         }
     }
 

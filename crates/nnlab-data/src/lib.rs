@@ -10,6 +10,11 @@
 //! - [`InputFeature`] and [`inputs`]: the Playground's input features (`x0`, `x0^2`, `x0*x1`,
 //!   `sin(x0)`, …) parsed from text and computed from a dataset's columns.
 //!
+//! At scale (a million rows) the generators, the split and the scaler draw and compute in bulk, on
+//! all cores, and still give numpy's bits whatever the number of threads: see the `rng` and
+//! `generators` modules for how, `tests/large_parity.rs` for the proof against scikit-learn, and
+//! `benches/generate.rs` with `bench/data_peers.py` for the timings.
+//!
 //! The notebook's data cell is, in nnlab terms:
 //!
 //! ```
@@ -29,7 +34,9 @@ mod dataset;
 mod error;
 mod generators;
 pub mod inputs;
+mod memory;
 mod numpy;
+mod par;
 mod playground;
 mod rng;
 mod scaler;

@@ -12,8 +12,8 @@
 
 use ndarray::{Array1, Array2};
 
-use crate::numpy::sum_axis0;
-use crate::DataError;
+use crate::numpy::{centred_sums, sum_axis0};
+use crate::{memory, par, DataError};
 
 /// A fitted standard scaler: per feature, the mean and the scale (standard deviation).
 #[derive(Clone, Debug, PartialEq)]
@@ -36,7 +36,10 @@ impl StandardScaler {
                 got: format!("{n}×{d}"),
             });
         }
-        if x.iter().any(|v| !v.is_finite()) {
+        let values = x.as_standard_layout(); //       C order, as numpy sums it
+        let values = values.as_slice().expect("standard layout is contiguous");
+        // (a fold rather than `any`: no early exit, so the check runs as vector code)
+        if values.iter().fold(false, |bad, v| bad | !v.is_finite()) {
             return Err(DataError::invalid(
                 "scaler input",
                 "a NaN or infinite value",
@@ -44,12 +47,13 @@ impl StandardScaler {
             ));
         }
         let count = n as f64;
-        let sum = sum_axis0(x); //                       Σx           (d)
+        let sum = Array1::from(sum_axis0(values, d)); // Σx           (d)
         let mean = &sum / count; //                      Σx / n       (d)
-        let centred = x - &mean; //                      t = x − mean (n,d)
-        let correction = sum_axis0(&centred); //         Σt           (d)
-        let squares = centred.mapv(|t| t * t); //        t²           (n,d)
-        let unnormalised = sum_axis0(&squares) - correction.mapv(|c| c * c / count);
+        let mean_values = mean.as_slice().expect("a new 1-D array is contiguous");
+        // t = x − mean, Σt and Σt² (d), in one pass; t itself is never stored.
+        let (correction, squares) = centred_sums(values, d, mean_values);
+        let (correction, squares) = (Array1::from(correction), Array1::from(squares));
+        let unnormalised = squares - correction.mapv(|c| c * c / count);
         let var = unnormalised / count; //               (d)
         let eps = f64::EPSILON;
         let scale = ndarray::Zip::from(&var)
@@ -68,7 +72,26 @@ impl StandardScaler {
     /// `(x − mean) / scale`.
     pub fn transform(&self, x: &Array2<f64>) -> Result<Array2<f64>, DataError> {
         self.check_width(x)?;
-        Ok((x - &self.mean) / &self.scale)
+        let d = x.ncols();
+        if d == 0 {
+            return Ok(x.clone());
+        }
+        let values = x.as_standard_layout();
+        let values = values.as_slice().expect("standard layout is contiguous");
+        let mean = self.mean.to_vec();
+        let scale = self.scale.to_vec();
+        let mut out = memory::zeroed(values.len());
+        // Each value on its own: (x − mean) / scale, the two roundings numpy makes (X -= mean_;
+        // X /= scale_), on all cores for a large x.
+        par::for_each_chunk(&mut out, (par::CHUNK / d).max(1) * d, |start, chunk| {
+            let rows_in = values[start..start + chunk.len()].chunks_exact(d);
+            for (row_out, row_in) in chunk.chunks_exact_mut(d).zip(rows_in) {
+                for j in 0..d {
+                    row_out[j] = (row_in[j] - mean[j]) / scale[j];
+                }
+            }
+        });
+        Ok(Array2::from_shape_vec(x.dim(), out).expect("as many values as x"))
     }
 
     /// `fit(x)` then `transform(x)`.

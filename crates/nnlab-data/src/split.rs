@@ -4,7 +4,7 @@
 //! are its first `n_test` entries and the training rows the next `n_train`. Without it, the first
 //! `n_train` rows train and the rest test. A fractional test size takes `ceil(fraction·n)` rows.
 
-use crate::{DataError, RandomState};
+use crate::{memory, DataError, RandomState};
 
 /// How many rows go to the test split: scikit-learn's float or integer `test_size`.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -71,11 +71,30 @@ pub fn train_test_split(
             test: (n_train..n_samples).collect(),
         });
     }
-    let permutation = RandomState::new(random_state).permutation(n_samples);
+    let mut rng = RandomState::new(random_state);
+    let Ok(n32) = u32::try_from(n_samples) else {
+        let permutation = rng.permutation(n_samples);
+        return Ok(Split {
+            test: permutation[..n_test].to_vec(),
+            train: permutation[n_test..n_test + n_train].to_vec(),
+        });
+    };
+    // The same permutation on 4-byte indices (faster to shuffle), widened straight into the two
+    // index lists.
+    let permutation = rng.permutation_u32(n32);
     Ok(Split {
-        test: permutation[..n_test].to_vec(),
-        train: permutation[n_test..n_test + n_train].to_vec(),
+        test: widen(&permutation[..n_test]),
+        train: widen(&permutation[n_test..n_test + n_train]),
     })
+}
+
+/// 32-bit indices as `usize`.
+pub(crate) fn widen(indices: &[u32]) -> Vec<usize> {
+    let mut out = memory::zeroed(indices.len());
+    for (out, &i) in out.iter_mut().zip(indices) {
+        *out = i as usize;
+    }
+    out
 }
 
 #[cfg(test)]
