@@ -327,26 +327,44 @@ impl Optimizer {
 
     /// One update of every slot with learning rate `lr`: penalties, then the rule.
     pub fn step(&mut self, slots: &mut [Slot<'_>], lr: f64) {
-        if self.state.len() != slots.len() {
-            self.state = vec![TensorState::default(); slots.len()];
+        let corrections = self.begin_step(slots.len(), lr);
+        for (tensor, slot) in slots.iter_mut().enumerate() {
+            self.update(tensor, slot, lr, corrections);
+        }
+    }
+
+    /// The part of [`step`](Self::step) that concerns the step as a whole, for `tensors` slots:
+    /// counts it and returns Adam's bias corrections. Then [`update`](Self::update) each slot in
+    /// order. (The fast path hands its tensors over one at a time this way, with no list of them
+    /// to allocate.)
+    pub fn begin_step(&mut self, tensors: usize, lr: f64) -> adam::Corrections {
+        if self.state.len() != tensors {
+            self.state = vec![TensorState::default(); tensors];
         }
         self.steps += 1;
-        let (l1, l2) = (self.config.l1, self.config.l2);
         // Adam's bias corrections depend on the step only: computed once for all the tensors.
-        let corrections = match self.config.rule {
+        match self.config.rule {
             Rule::Adam(rule) => rule.corrections(lr, self.steps),
             Rule::Sgd(_) => adam::Corrections::default(),
-        };
-        for (slot, state) in slots.iter_mut().zip(&mut self.state) {
-            if slot.is_weight && (l1 > 0.0 || l2 > 0.0) {
-                add_penalties(slot.value, slot.grad, l1, l2);
-            }
-            match self.config.rule {
-                Rule::Sgd(rule) => rule.step(slot.value, slot.grad, state, lr),
-                Rule::Adam(rule) => {
-                    rule.step_corrected(slot.value, slot.grad, state, lr, corrections)
-                }
-            }
+        }
+    }
+
+    /// Updates slot number `tensor` of the step that [`begin_step`](Self::begin_step) began.
+    pub fn update(
+        &mut self,
+        tensor: usize,
+        slot: &mut Slot<'_>,
+        lr: f64,
+        corrections: adam::Corrections,
+    ) {
+        let (l1, l2) = (self.config.l1, self.config.l2);
+        let state = &mut self.state[tensor];
+        if slot.is_weight && (l1 > 0.0 || l2 > 0.0) {
+            add_penalties(slot.value, slot.grad, l1, l2);
+        }
+        match self.config.rule {
+            Rule::Sgd(rule) => rule.step(slot.value, slot.grad, state, lr),
+            Rule::Adam(rule) => rule.step_corrected(slot.value, slot.grad, state, lr, corrections),
         }
     }
 }
