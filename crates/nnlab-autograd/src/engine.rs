@@ -52,6 +52,70 @@ pub enum DeviceKind {
     Cuda,
 }
 
+/// The first CUDA GPU, or why there is none.
+///
+/// A `cuda` build loads the CUDA libraries when the first device is opened, and cudarc panics when
+/// one cannot be loaded; so their presence is checked first ([`cuda_libraries_missing`]), and a
+/// panic left inside candle or cudarc (a driver too old for a symbol, say) is caught and reported
+/// as [`AutogradError::NoCuda`] too.
+fn cuda_device() -> Result<Device, AutogradError> {
+    if let Some(library) = cuda_libraries_missing() {
+        return Err(AutogradError::NoCuda(format!(
+            "{library} could not be loaded"
+        )));
+    }
+    match std::panic::catch_unwind(|| Device::new_cuda(0)) {
+        Ok(Ok(device)) => Ok(device),
+        Ok(Err(e)) => Err(AutogradError::NoCuda(e.to_string())),
+        Err(panic) => {
+            let reason = panic
+                .downcast_ref::<String>()
+                .map(String::as_str)
+                .or_else(|| panic.downcast_ref::<&str>().copied())
+                .unwrap_or("candle's CUDA backend panicked");
+            Err(AutogradError::NoCuda(reason.to_string()))
+        }
+    }
+}
+
+/// The first CUDA library that candle opens a device with (the driver's `libcuda`, cuBLAS,
+/// cuBLASLt, cuRAND) and that cannot be loaded here, in words; `None` when all can be.
+#[cfg(feature = "cuda")]
+pub fn cuda_libraries_missing() -> Option<&'static str> {
+    // SAFETY: each check dlopens the library by the names cudarc itself would use, and closes it
+    // again; loading runs the library's initialisers, as the first CUDA call would anyway.
+    let present: [(&'static str, bool); 4] = unsafe {
+        [
+            (
+                "the NVIDIA driver's libcuda.so.1",
+                cudarc::driver::sys::is_culib_present(),
+            ),
+            (
+                "cuBLAS (libcublas)",
+                cudarc::cublas::sys::is_culib_present(),
+            ),
+            (
+                "cuBLASLt (libcublasLt)",
+                cudarc::cublaslt::sys::is_culib_present(),
+            ),
+            (
+                "cuRAND (libcurand)",
+                cudarc::curand::sys::is_culib_present(),
+            ),
+        ]
+    };
+    present
+        .into_iter()
+        .find(|(_, present)| !present)
+        .map(|(library, _)| library)
+}
+
+/// A build without `cuda` has no CUDA libraries to look for; candle says it has no CUDA.
+#[cfg(not(feature = "cuda"))]
+pub fn cuda_libraries_missing() -> Option<&'static str> {
+    None
+}
+
 /// An MLP trained by candle's autograd, like the notebook's `Linear_NN_torch`.
 pub struct AutogradEngine {
     spec: ModelSpec,
@@ -72,9 +136,7 @@ impl AutogradEngine {
     ) -> Result<AutogradEngine, AutogradError> {
         let device = match device {
             DeviceKind::Cpu => Device::Cpu,
-            DeviceKind::Cuda => {
-                Device::new_cuda(0).map_err(|e| AutogradError::NoCuda(e.to_string()))?
-            }
+            DeviceKind::Cuda => cuda_device()?,
         };
         let model = Sequential::new(&spec, parameters, float.dtype(), &device)?;
         Ok(AutogradEngine {
