@@ -33,10 +33,11 @@ pub enum AutogradError {
 }
 
 /// What to do about a missing CUDA device, for this build: a build without CUDA needs
-/// `--features cuda`; a build with it needs an NVIDIA GPU and its driver.
+/// `--features cuda`; a build with it needs an NVIDIA GPU, its driver and the CUDA libraries (the
+/// driver's libcuda, cuBLAS, cuBLASLt, cuRAND), which it loads at the first `--device cuda`.
 pub fn cuda_hint() -> &'static str {
     if cfg!(feature = "cuda") {
-        "This build has CUDA: check that an NVIDIA GPU and its driver are there (nvidia-smi), or use --device cpu"
+        "This build has CUDA: check that an NVIDIA GPU and its driver are there (nvidia-smi) and that the loader finds the CUDA libraries (ldconfig -p | grep cublas, or LD_LIBRARY_PATH), or use --device cpu"
     } else {
         "This build has no CUDA: build nnlab with `--features cuda` on a machine with an NVIDIA GPU, or use --device cpu"
     }
