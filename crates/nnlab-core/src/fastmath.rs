@@ -12,12 +12,14 @@
 const LN2_HI: f64 = 6.931_471_803_691_238e-1; // ln 2 to 33 bits, so n·LN2_HI is exact
 const LN2_LO: f64 = 1.908_214_929_270_587_7e-10; // ln 2 − LN2_HI
 const ROUND: f64 = 6_755_399_441_055_744.0; // 1.5·2⁵²: adding it rounds to an integer
+const TWO_52: f64 = 4_503_599_627_370_496.0; // 2⁵²
 
 /// eˣ for x in [−708, 709] (clamped to it).
 #[inline(always)]
 pub fn exp(x: f64) -> f64 {
     let x = x.clamp(-708.0, 709.0);
-    let n = (x * std::f64::consts::LOG2_E + ROUND) - ROUND; // round to nearest
+    let shifted = x * std::f64::consts::LOG2_E + ROUND; // ROUND + n: n in the low mantissa bits
+    let n = shifted - ROUND; // round to nearest
     let r = (x - n * LN2_HI) - n * LN2_LO;
     // Horner form of 1 + r + r²/2! + … + r¹³/13!
     let mut p: f64 = 1.0 / 6_227_020_800.0;
@@ -25,7 +27,10 @@ pub fn exp(x: f64) -> f64 {
         p = p.mul_add(r, INV_FACTORIAL[k]);
     }
     let p = p.mul_add(r, 1.0);
-    let scale = f64::from_bits(((n as i64 + 1023) as u64) << 52); // 2ⁿ
+    // 2ⁿ from n's bits in `shifted`, with integer adds and shifts only: an f64 → i64 conversion
+    // has no AVX2 instruction, and would keep a loop of these from vectorising there.
+    let n_bits = shifted.to_bits().wrapping_sub(ROUND.to_bits()); // n, two's complement
+    let scale = f64::from_bits(n_bits.wrapping_add(1023) << 52); // 2ⁿ
     p * scale
 }
 
@@ -50,12 +55,14 @@ const INV_FACTORIAL: [f64; 13] = [
 #[inline(always)]
 pub fn ln(x: f64) -> f64 {
     let bits = x.to_bits();
-    let exponent = ((bits >> 52) & 0x7ff) as i64 - 1023;
+    // The biased exponent as an f64, through the bits of 2⁵² + k (an i64 → f64 conversion has no
+    // AVX2 instruction either).
+    let biased = f64::from_bits(0x4330_0000_0000_0000 | ((bits >> 52) & 0x7ff)) - TWO_52;
     let mantissa = f64::from_bits((bits & 0x000f_ffff_ffff_ffff) | 0x3ff0_0000_0000_0000); // [1, 2)
                                                                                            // bring m into [√½, √2)
     let big = mantissa > std::f64::consts::SQRT_2;
     let m = if big { mantissa * 0.5 } else { mantissa };
-    let e = (exponent + i64::from(big)) as f64;
+    let e = (biased - 1023.0) + if big { 1.0 } else { 0.0 };
     let s = (m - 1.0) / (m + 1.0);
     let s2 = s * s;
     // 2·atanh(s) = 2s·(1 + s²/3 + s⁴/5 + … + s²⁰/21)
