@@ -26,11 +26,7 @@ pub fn write_figures(
     options: &FigureOptions,
     include_dataset: bool,
 ) -> Result<Vec<String>> {
-    let dataset = if include_dataset {
-        DatasetFigures::Draw
-    } else {
-        DatasetFigures::Skip
-    };
+    let dataset = DatasetFigures::when(include_dataset);
     write_figures_with(folder, prepared, engine, history, summary, options, dataset)
 }
 
@@ -40,6 +36,17 @@ pub(crate) enum DatasetFigures {
     Draw,
     /// Rendered before (while the run trained: it shows only the data).
     Drawn(Result<Rendered>),
+}
+
+impl DatasetFigures {
+    /// Draw it (when `include`) or not; nothing drawn yet.
+    pub(crate) fn when(include: bool) -> DatasetFigures {
+        if include {
+            DatasetFigures::Draw
+        } else {
+            DatasetFigures::Skip
+        }
+    }
 }
 
 /// Figure files rendered but not written yet: names and bytes.

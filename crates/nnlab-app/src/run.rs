@@ -96,8 +96,7 @@ pub fn run_training(
     let outcome = outcome?;
     let dataset = match dataset {
         Some(rendered) => DatasetFigures::Drawn(rendered),
-        None if output.dataset_figure => DatasetFigures::Draw,
-        None => DatasetFigures::Skip,
+        None => DatasetFigures::when(output.dataset_figure),
     };
 
     let history = outcome.history;
@@ -131,11 +130,7 @@ pub fn write_run(
     stop: Option<&Stop>,
     output: &Output,
 ) -> Result<Vec<String>> {
-    let dataset = if output.dataset_figure {
-        DatasetFigures::Draw
-    } else {
-        DatasetFigures::Skip
-    };
+    let dataset = DatasetFigures::when(output.dataset_figure);
     write_run_with(
         out, settings, prepared, engine, history, stop, output, dataset,
     )

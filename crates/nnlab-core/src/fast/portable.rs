@@ -110,6 +110,19 @@ pub(super) fn lanes<T>(values: &[T], start: usize) -> &[T; LANES] {
         .expect("LANES values")
 }
 
+/// The block's rows (row-major, D values each) written feature-major into `into`: input i's
+/// values for the rows are `into[i·BLOCK .. i·BLOCK + rows]`, returned as D slices.
+#[inline(always)]
+fn transpose<'a, T: Real, const D: usize>(x: &[T], rows: usize, into: &'a mut [T]) -> [&'a [T]; D] {
+    for r in 0..rows {
+        for i in 0..D {
+            into[i * BLOCK + r] = x[r * D + i];
+        }
+    }
+    let into: &'a [T] = into;
+    std::array::from_fn(|i| &into[i * BLOCK..i * BLOCK + rows])
+}
+
 pub(super) type BlockArgs<'a, T> = (
     &'a [Layer<T>],
     &'a [T],
@@ -153,13 +166,7 @@ pub(super) fn one_hidden<T: Real, const D: usize, const RELU: bool>(args: BlockA
             derivative(hidden.activation, z)
         }
     };
-    // the inputs, transposed: x_i[r]
-    for r in 0..rows {
-        for i in 0..D {
-            scratch.x[i * BLOCK + r] = x[r * D + i];
-        }
-    }
-    let xs: [&[T]; D] = std::array::from_fn(|i| &scratch.x[i * BLOCK..i * BLOCK + rows]);
+    let xs = transpose::<T, D>(x, rows, &mut scratch.x); // x_i[r]
     let z_out = &mut scratch.a[1][..rows];
     z_out.fill(output.b[0]);
     for j in 0..h {
@@ -441,12 +448,7 @@ fn predict_one_hidden<T: Real, const D: usize, const RELU: bool>(
             value(hidden.activation, z)
         }
     };
-    for r in 0..rows {
-        for i in 0..D {
-            scratch.x[i * BLOCK + r] = x[r * D + i];
-        }
-    }
-    let xs: [&[T]; D] = std::array::from_fn(|i| &scratch.x[i * BLOCK..i * BLOCK + rows]);
+    let xs = transpose::<T, D>(x, rows, &mut scratch.x); // x_i[r]
     let z_out = &mut out[..rows];
     z_out.fill(output.b[0]);
     for j in 0..h {
