@@ -8,16 +8,18 @@
 //!   in order into its own partial sums, and the partial sums are then added chunk by chunk, in
 //!   order. Threads only decide who computes which chunk, so every thread count gives bit-identical
 //!   results.
-//! - The notebook's shape (D ≤ 4 inputs → one ReLU layer → 1) has a kernel with explicit AVX-512
-//!   vectors (`fast/avx512.rs`, chosen at run time where the CPU has AVX-512F): the compiler does not
-//!   keep a register-blocked kernel in registers on its own. It runs only with an [`Avx512`]
-//!   token, a zero-sized proof that the CPU has the features, which only [`Avx512::detect`] makes
+//! - The notebook's shape (D ≤ 4 inputs → one ReLU layer → 1) has a kernel with explicit vectors
+//!   (`fast/avx512.rs`), chosen at run time: AVX-512 vectors where the CPU has AVX-512F, AVX2
+//!   vectors (`fast/avx2.rs`) where it has AVX2 and FMA. The compiler does not keep a
+//!   register-blocked kernel in registers on its own. It runs only with an [`Avx512`] or [`Avx2`]
+//!   token, a zero-sized proof that the CPU has the features, which only their `detect` makes
 //!   (`fast/avx512.rs` explains why that makes its safe vector methods sound).
-//! - Every other shape, and every CPU without AVX-512, takes the portable kernels
+//! - Every other shape, and every x86-64 CPU without AVX2 (or another architecture), takes the
+//!   portable kernels
 //!   (`fast/portable.rs`): inner loops over contiguous unit indices with no branches, which the
 //!   compiler vectorises for the CPU at hand
-//!   (AVX-512 or AVX2+FMA on x86-64). The two kernels' sums are ordered differently, so their
-//!   results differ in the last bits; both are tested against the readable engine.
+//!   (AVX-512 or AVX2+FMA on x86-64). The kernels' sums are ordered differently, so their
+//!   results differ in the last bits; all are tested against the readable engine.
 //!   [`FastEngine::kernel`] says which [`Kernel`] a training step runs.
 //! - All buffers live in the engine and are reused: a training step allocates nothing.
 //! - Products are accumulated with fused multiply-adds (`mul_add`), one rounding instead of two.
@@ -48,10 +50,14 @@ use crate::optim::{Optimizer, Slot};
 use crate::{Activation, CoreError, Engine, Mlp, ModelSpec, Task};
 
 #[cfg(target_arch = "x86_64")]
+mod avx2;
+#[cfg(target_arch = "x86_64")]
 mod avx512;
 mod portable;
 mod real;
 
+#[cfg(target_arch = "x86_64")]
+pub use avx2::Avx2;
 #[cfg(target_arch = "x86_64")]
 pub use avx512::Avx512;
 use portable::{block, predict_block, BlockArgs};
@@ -71,6 +77,20 @@ impl Avx512 {
     }
 }
 
+/// Where the CPU is not x86-64 there is no AVX2 kernel, and no token: this type has no values.
+#[cfg(not(target_arch = "x86_64"))]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Avx2 {}
+
+#[cfg(not(target_arch = "x86_64"))]
+impl Avx2 {
+    /// Never a token: the AVX2 kernel is x86-64's.
+    #[must_use]
+    pub fn detect() -> Option<Avx2> {
+        None
+    }
+}
+
 /// The kernel a training step of a [`FastEngine`] runs ([`FastEngine::kernel`]), for tests and
 /// comparisons. Prediction (`outputs`) always takes the portable forward pass.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -78,14 +98,18 @@ pub enum Kernel {
     /// `fast/avx512.rs`: D ≤ 4 inputs → h (ReLU) → 1 with explicit AVX-512 vectors, where the
     /// engine holds an [`Avx512`] token.
     Avx512,
+    /// The same kernel with AVX2 vectors (`fast/avx2.rs`), where the engine holds an [`Avx2`]
+    /// token and no [`Avx512`].
+    Avx2,
     /// `portable::one_hidden`: one hidden layer (any activation) on 1 to 4 inputs, fused.
     PortableOneHidden,
     /// `portable::block_step`: any other network.
     PortableGeneral,
 }
 
-/// Whether the AVX-512 kernel computes this network: D → h (ReLU) → 1 with 1 ≤ D ≤ 4.
-fn avx512_fits<T>(layers: &[Layer<T>]) -> bool {
+/// Whether the vector kernel (AVX-512 or AVX2) computes this network: D → h (ReLU) → 1 with
+/// 1 ≤ D ≤ 4.
+fn vector_kernel_fits<T>(layers: &[Layer<T>]) -> bool {
     layers.len() == 2
         && layers[0].activation == Activation::Relu
         && (1..=4).contains(&layers[0].n_in)
@@ -143,9 +167,10 @@ pub struct FastEngine<T: Real> {
     pool: Option<rayon::ThreadPool>,
     /// One thread: everything runs on the caller's thread, no pool.
     single: bool,
-    /// The proof that the AVX-512 kernel may run here: detected in `new`, dropped by
-    /// [`FastEngine::portable`].
+    /// The proofs that the AVX-512 and AVX2 kernels may run here: detected in `new`, dropped by
+    /// [`FastEngine::portable`] (and AVX-512's by [`FastEngine::without_avx512`]).
     avx512: Option<Avx512>,
+    avx2: Option<Avx2>,
     /// The last inputs converted to `T` (for f32), reused while the same training data comes back.
     inputs: InputCache<T>,
     partials: Vec<Partial<T>>,
@@ -241,6 +266,7 @@ impl<T: Real> FastEngine<T> {
             pool,
             single: threads == Some(1),
             avx512: Avx512::detect(),
+            avx2: Avx2::detect(),
             inputs: InputCache::default(),
             partials: Vec::new(),
             scratch: Vec::new(),
@@ -270,19 +296,30 @@ impl<T: Real> FastEngine<T> {
             .collect();
     }
 
-    /// Only the portable kernels, the ones a CPU without AVX-512 runs (for tests and comparisons;
-    /// the results differ from the AVX-512 kernel's in the last bits).
+    /// Only the portable kernels, the ones a CPU without AVX2 runs (for tests and comparisons;
+    /// the results differ from the vector kernels' in the last bits).
     pub fn portable(mut self) -> Self {
+        self.avx512 = None;
+        self.avx2 = None;
+        self
+    }
+
+    /// No AVX-512 kernel: the AVX2 one where the CPU has AVX2, as on a CPU without AVX-512 (for
+    /// tests and comparisons).
+    pub fn without_avx512(mut self) -> Self {
         self.avx512 = None;
         self
     }
 
     /// The kernel [`FastEngine::gradient_sums`] (every training step) runs for this network on
-    /// this CPU: the AVX-512 one where the engine holds a token and the shape fits, else a
-    /// portable one. (For tests and comparisons; the steps dispatch on this very choice.)
+    /// this CPU: the AVX-512 one where the engine holds a token and the shape fits, else the AVX2
+    /// one likewise, else a portable one. (For tests and comparisons; the steps dispatch on this
+    /// very choice.)
     pub fn kernel(&self) -> Kernel {
         if self.avx512_token().is_some() {
             Kernel::Avx512
+        } else if self.avx2_token().is_some() {
+            Kernel::Avx2
         } else if portable::fits_one_hidden(&self.layers) {
             Kernel::PortableOneHidden
         } else {
@@ -292,7 +329,15 @@ impl<T: Real> FastEngine<T> {
 
     /// The token, where the AVX-512 kernel runs this network.
     fn avx512_token(&self) -> Option<Avx512> {
-        self.avx512.filter(|_| avx512_fits(&self.layers))
+        self.avx512.filter(|_| vector_kernel_fits(&self.layers))
+    }
+
+    /// The token, where the AVX2 kernel runs this network (the AVX-512 one does not).
+    fn avx2_token(&self) -> Option<Avx2> {
+        match self.avx512_token() {
+            Some(_) => None,
+            None => self.avx2.filter(|_| vector_kernel_fits(&self.layers)),
+        }
     }
 
     /// The weights as the readable engine's network (in f64).
@@ -365,7 +410,8 @@ impl<T: Real> FastEngine<T> {
         let m = batch.x.nrows();
         let n_in = self.spec.input_size();
         let fresh = self.fresh_inputs(batch.source);
-        let avx512 = self.avx512_token(); // Some: `Kernel::Avx512` (see `kernel`)
+        // Some: `Kernel::Avx512` or `Kernel::Avx2` (see `kernel`; never both)
+        let (avx512, avx2) = (self.avx512_token(), self.avx2_token());
         self.reserve(m);
         let chunk_rows = BLOCK * CHUNK_BLOCKS;
         let chunks = m.div_ceil(chunk_rows).max(1);
@@ -384,19 +430,21 @@ impl<T: Real> FastEngine<T> {
                 let start = (w * per + k) * chunk_rows;
                 let end = (start + chunk_rows).min(m);
                 let first = start - w * per * chunk_rows;
-                if let Some(token) = avx512 {
-                    T::chunk_avx512(
-                        token,
-                        (
-                            layers,
-                            &xs[start * n_in..end * n_in],
-                            &ys[start..end],
-                            end - start,
-                            scratch,
-                            partial,
-                            &mut probabilities[first..first + end - start],
-                        ),
+                if avx512.is_some() || avx2.is_some() {
+                    let args: BlockArgs<'_, T> = (
+                        layers,
+                        &xs[start * n_in..end * n_in],
+                        &ys[start..end],
+                        end - start,
+                        &mut *scratch,
+                        &mut *partial,
+                        &mut probabilities[first..first + end - start],
                     );
+                    match (avx512, avx2) {
+                        (Some(token), _) => T::chunk_avx512(token, args),
+                        (None, Some(token)) => T::chunk_avx2(token, args),
+                        (None, None) => unreachable!("one of the tokens is there"),
+                    }
                     continue;
                 }
                 for block_start in (start..end).step_by(BLOCK) {

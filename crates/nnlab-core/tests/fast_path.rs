@@ -5,12 +5,13 @@
 //! - threads: 1, 2 and 3 threads give bit-identical histories (the chunks' sums are added in a
 //!   fixed order, whoever computed them);
 //! - which kernel runs: the AVX-512 one exactly where the CPU has AVX-512F and the network fits,
-//!   a portable one everywhere else ([`FastEngine::kernel`]);
-//! - both kernels of the one-hidden-layer ReLU shape (AVX-512, where the CPU has it, and the
-//!   portable one) for 1 to 4 inputs and row counts that leave partial vectors and blocks, for
-//!   every hidden-width class of the AVX-512 kernel's backward pass, and in f32 for row counts
-//!   that leave partial vectors (tail groups); on a CPU without AVX-512 these say that they
-//!   checked the portable kernel only;
+//!   else the AVX2 one where the CPU has AVX2 and FMA, a portable one everywhere else
+//!   ([`FastEngine::kernel`]);
+//! - every kernel of the one-hidden-layer ReLU shape (AVX-512 and AVX2, where the CPU has them,
+//!   and the portable one) for 1 to 4 inputs and row counts that leave partial vectors and
+//!   blocks, for every hidden-width class of the vector kernels' backward pass, and in f32 for
+//!   row counts that leave partial vectors (tail groups); on a CPU without AVX-512 or AVX2 these
+//!   say which kernel they could not check;
 //! - mini-batches (a smaller last batch included) with every optimizer and penalty: the same
 //!   history as the readable engine within 1e-12;
 //! - f32: close to f64 (1e-4 relative over 20 epochs); rows passed in one reused buffer are read
@@ -18,7 +19,7 @@
 
 use std::ops::ControlFlow;
 
-use nnlab_core::fast::{Avx512, Kernel, Real};
+use nnlab_core::fast::{Avx2, Avx512, Kernel, Real};
 use nnlab_core::{
     notebook_init, train, Activation, Batch, Engine, FastEngine, History, ManualEngine, Mlp,
     ModelSpec, Optimizer, OptimizerConfig, RuleKind, RuleSettings, TrainAccuracy, TrainConfig,
@@ -120,11 +121,20 @@ fn cpu_has_avx512() -> bool {
     #[cfg(target_arch = "x86_64")]
     {
         use std::arch::is_x86_feature_detected as has;
-        has!("avx512f")
-            && has!("avx2")
+        has!("avx512f") && cpu_has_avx2() && has!("f16c")
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    false
+}
+
+/// The same for AVX2 and FMA (what `Avx2::detect` must require).
+fn cpu_has_avx2() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::is_x86_feature_detected as has;
+        has!("avx2")
             && has!("avx")
             && has!("fma")
-            && has!("f16c")
             && has!("sse4.2")
             && has!("sse4.1")
             && has!("ssse3")
@@ -134,48 +144,51 @@ fn cpu_has_avx512() -> bool {
     false
 }
 
-/// The engines that run the kernels of a network the AVX-512 kernel computes (D ≤ 4 → h (ReLU)
-/// → 1), one thread, each with the kernel it runs: the default engine (AVX-512 where the CPU has
-/// it) and the portable one. On a CPU without AVX-512 only the portable one, once, after checking
-/// that the default engine runs it too and that no token exists; `what` names the test in the
-/// note that says so.
-fn both_kernels<T: Real>(spec: &ModelSpec, mlp: &Mlp, what: &str) -> Vec<(FastEngine<T>, Kernel)> {
-    let default = FastEngine::<T>::new(spec.clone(), mlp, Some(1)).unwrap();
-    let portable = FastEngine::<T>::new(spec.clone(), mlp, Some(1))
-        .unwrap()
-        .portable();
-    assert_eq!(portable.kernel(), Kernel::PortableOneHidden, "{what}");
+/// The engines that run the kernels of a network the vector kernels compute (D ≤ 4 → h (ReLU) →
+/// 1), one thread, each with the kernel it runs: AVX-512 and AVX2 where the CPU has them (AVX2
+/// through [`FastEngine::without_avx512`] on an AVX-512 CPU) and the portable one, after checking
+/// that the default engine runs the best of them and that the tokens exist exactly where the CPU
+/// has the features; `what` names the test in the messages.
+fn all_kernels<T: Real>(spec: &ModelSpec, mlp: &Mlp, what: &str) -> Vec<(FastEngine<T>, Kernel)> {
+    let engine = || FastEngine::<T>::new(spec.clone(), mlp, Some(1)).unwrap();
     assert_eq!(Avx512::detect().is_some(), cpu_has_avx512(), "{what}");
-    if Avx512::detect().is_some() {
-        assert_eq!(default.kernel(), Kernel::Avx512, "{what}");
-        vec![
-            (default, Kernel::Avx512),
-            (portable, Kernel::PortableOneHidden),
-        ]
-    } else {
-        // No token, so no engine can run the AVX-512 kernel: `FastEngine` takes it only with an
-        // `Avx512`, which only `Avx512::detect` makes (the doc tests of `Avx512` check that it
-        // cannot be built otherwise).
-        assert_eq!(default.kernel(), Kernel::PortableOneHidden, "{what}");
-        vec![(portable, Kernel::PortableOneHidden)]
+    assert_eq!(Avx2::detect().is_some(), cpu_has_avx2(), "{what}");
+    let mut kernels = Vec::new();
+    if cpu_has_avx512() {
+        kernels.push((engine(), Kernel::Avx512));
     }
+    if cpu_has_avx2() {
+        kernels.push((engine().without_avx512(), Kernel::Avx2));
+    }
+    kernels.push((engine().portable(), Kernel::PortableOneHidden));
+    // the default engine runs the first (the best the CPU has); without a token no engine can run
+    // a vector kernel: `FastEngine` takes one only with an `Avx512` or `Avx2`, which only their
+    // `detect` makes (their doc tests check that they cannot be built otherwise)
+    assert_eq!(engine().kernel(), kernels[0].1, "{what}");
+    for (engine, kernel) in &kernels {
+        assert_eq!(engine.kernel(), *kernel, "{what}");
+    }
+    kernels
 }
 
-/// Says, where it is so, that a test of both kernels checked only the portable one.
-fn note_portable_only(what: &str) {
+/// Says, where it is so, that a test of all kernels could not check some of them.
+fn note_missing_kernels(what: &str) {
     if Avx512::detect().is_none() {
         eprintln!(
-            "NOTE: {what}: this CPU has no AVX-512F, so only the portable kernel was checked \
-             (the AVX-512 kernel cannot run: Avx512::detect() gave no token); run it on a CPU with \
-             AVX-512F to check both"
+            "NOTE: {what}: this CPU has no AVX-512F, so the AVX-512 kernel was not checked \
+             (it cannot run: Avx512::detect() gave no token); run it on a CPU with AVX-512F to \
+             check it"
         );
+    }
+    if Avx2::detect().is_none() {
+        eprintln!("NOTE: {what}: this CPU has no AVX2 and FMA, so the AVX2 kernel was not checked");
     }
 }
 
 #[test]
-fn the_avx512_kernel_runs_exactly_where_the_cpu_has_it_and_the_network_fits() {
-    let cpu = cpu_has_avx512();
-    assert_eq!(Avx512::detect().is_some(), cpu);
+fn the_vector_kernels_run_exactly_where_the_cpu_has_them_and_the_network_fits() {
+    assert_eq!(Avx512::detect().is_some(), cpu_has_avx512());
+    assert_eq!(Avx2::detect().is_some(), cpu_has_avx2());
     let relu = Activation::Relu;
     let cases = [
         (1, vec![8], relu, true),
@@ -193,8 +206,14 @@ fn the_avx512_kernel_runs_exactly_where_the_cpu_has_it_and_the_network_fits() {
         } else {
             Kernel::PortableGeneral
         };
-        let default = if fits && cpu {
-            Kernel::Avx512
+        let default = match (fits, cpu_has_avx512(), cpu_has_avx2()) {
+            (true, true, _) => Kernel::Avx512,
+            (true, false, true) => Kernel::Avx2,
+            _ => portable,
+        };
+        // without AVX-512, the AVX2 kernel where the CPU has it
+        let without_avx512 = if fits && cpu_has_avx2() {
+            Kernel::Avx2
         } else {
             portable
         };
@@ -203,15 +222,23 @@ fn the_avx512_kernel_runs_exactly_where_the_cpu_has_it_and_the_network_fits() {
         let f32_engine = FastEngine::<f32>::new(spec.clone(), &mlp, None).unwrap();
         assert_eq!(f64_engine.kernel(), default, "{what}");
         assert_eq!(f32_engine.kernel(), default, "{what}");
+        assert_eq!(
+            FastEngine::<f64>::new(spec.clone(), &mlp, Some(1))
+                .unwrap()
+                .without_avx512()
+                .kernel(),
+            without_avx512,
+            "{what}"
+        );
         assert_eq!(f64_engine.portable().kernel(), portable, "{what}");
         assert_eq!(f32_engine.portable().kernel(), portable, "{what}");
     }
-    note_portable_only("the kernel choice");
+    note_missing_kernels("the kernel choice");
 }
 
 #[test]
-fn both_kernels_follow_the_readable_engine_for_one_to_four_inputs() {
-    note_portable_only("both_kernels_follow_the_readable_engine_for_one_to_four_inputs");
+fn every_kernel_follows_the_readable_engine_for_one_to_four_inputs() {
+    note_missing_kernels("every_kernel_follows_the_readable_engine_for_one_to_four_inputs");
     for d in 1..=4 {
         // one row; partial vectors and groups; several blocks; two chunks and a bit
         for m in [1, 37, 700, 8_200] {
@@ -225,7 +252,7 @@ fn both_kernels_follow_the_readable_engine_for_one_to_four_inputs() {
                 30,
             );
             let what = format!("{} m={m}", spec.describe());
-            for (mut fast, kernel) in both_kernels::<f64>(&spec, &mlp, &what) {
+            for (mut fast, kernel) in all_kernels::<f64>(&spec, &mlp, &what) {
                 let what = format!("{what} {kernel:?}");
                 assert_close(&what, &run(&mut fast, &data, 0.5, 30), &readable, 1e-12);
                 assert_eq!(fast.kernel(), kernel, "{what}");
@@ -241,8 +268,8 @@ fn both_kernels_follow_the_readable_engine_for_one_to_four_inputs() {
 /// sums were dropped or added to its neighbour's would move its gradients, and the loss after
 /// one update, by far more.
 #[test]
-fn every_hidden_width_class_follows_the_readable_engine_on_both_kernels() {
-    note_portable_only("every_hidden_width_class_follows_the_readable_engine_on_both_kernels");
+fn every_hidden_width_class_follows_the_readable_engine_on_every_kernel() {
+    note_missing_kernels("every_hidden_width_class_follows_the_readable_engine_on_every_kernel");
     for d in 1..=4 {
         for h in [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 14, 18, 64] {
             // a partial group of rows; whole blocks and a partial one
@@ -257,7 +284,7 @@ fn every_hidden_width_class_follows_the_readable_engine_on_both_kernels() {
                     8,
                 );
                 let what = format!("{} m={m}", spec.describe());
-                for (mut fast, kernel) in both_kernels::<f64>(&spec, &mlp, &what) {
+                for (mut fast, kernel) in all_kernels::<f64>(&spec, &mlp, &what) {
                     let what = format!("{what} {kernel:?}");
                     assert_close(&what, &run(&mut fast, &data, 0.5, 8), &readable, 1e-12);
                 }
@@ -294,8 +321,8 @@ fn worst_gradient_difference(got: &[nnlab_core::Parameter], want: &[nnlab_core::
 /// ten times either. The hits must be equal (no row of these data has ŷ within f32's rounding
 /// of 0.5).
 #[test]
-fn f32_tail_groups_follow_the_readable_engine_on_both_kernels() {
-    note_portable_only("f32_tail_groups_follow_the_readable_engine_on_both_kernels");
+fn f32_tail_groups_follow_the_readable_engine_on_every_kernel() {
+    note_missing_kernels("f32_tail_groups_follow_the_readable_engine_on_every_kernel");
     let rows = [
         1, 7, 8, 9, 15, 16, 17, 63, 64, 65, 100, 127, 129, 255, 256, 257, 1000, 4095, 4096, 4097,
     ];
@@ -308,7 +335,7 @@ fn f32_tail_groups_follow_the_readable_engine_on_both_kernels() {
             let mut readable = ManualEngine::new(spec.clone(), mlp.clone()).unwrap();
             let want = readable.forward_backward(&batch).unwrap();
             let what = format!("f32 {} m={m}", spec.describe());
-            for (mut fast, kernel) in both_kernels::<f32>(&spec, &mlp, &what) {
+            for (mut fast, kernel) in all_kernels::<f32>(&spec, &mlp, &what) {
                 let what = format!("{what} {kernel:?}");
                 let got = fast.forward_backward(&batch).unwrap();
                 let loss_off = (got.loss - want.loss).abs() / (want.loss.abs() + 1.0);

@@ -1,7 +1,8 @@
 //! The notebook's shape, D → h (ReLU) → 1 (σ), with AVX-512 vectors written out: the compiler
 //! does not keep a register-blocked kernel in registers on its own, so here the vectors are
-//! explicit (`std::arch`). Used where [`Avx512::detect`] finds AVX-512F; other CPUs take the
-//! portable kernel.
+//! explicit (`std::arch`). Used where [`Avx512::detect`] finds AVX-512F. The kernel is generic
+//! over its vector type ([`Wide`]): CPUs with AVX2 and FMA but no AVX-512 run the same code on
+//! 256-bit vectors (`fast/avx2.rs`), the others take the portable kernel.
 //!
 //! Per chunk of rows (the unit of a thread's work), block by block (`BLOCK` rows), in three
 //! passes over the block, each V = 4 vectors of rows (4·LANES) at a time:
@@ -105,6 +106,12 @@ pub(super) trait Wide: Copy {
     const LN2: (f64, f64);
     /// e^r's polynomial on |r| ≤ ln 2 / 2 (`EXP_F64` or `EXP_F32`; 12 terms at most).
     const EXP: &'static [f64];
+    /// Hidden units the backward pass takes at a time (they share the loads of dz and dzx; each
+    /// keeps D + 2 sums in registers): 4 with AVX-512's 32 registers, 2 with AVX2's 16.
+    const UNITS: usize;
+    /// A set of lanes: one bit per lane (AVX-512's mask registers), or a vector whose lanes are
+    /// all ones or all zeros (AVX2 has no mask registers).
+    type Mask: Copy;
     /// `v` in every lane.
     fn splat(token: Self::Token, v: Self::T) -> Self;
     /// # Safety
@@ -131,11 +138,13 @@ pub(super) trait Wide: Copy {
     /// self where self < b, b otherwise, as `vminpd`.
     fn min(self, b: Self) -> Self;
     /// The lanes where self > b.
-    fn gt(self, b: Self) -> u16;
+    fn gt(self, b: Self) -> Self::Mask;
+    /// The lanes below `count` (all of them when `count` ≥ LANES).
+    fn first(token: Self::Token, count: usize) -> Self::Mask;
     /// self + v in the lanes of `mask`, self elsewhere.
-    fn add_where(self, mask: u16, v: Self) -> Self;
+    fn add_where(self, mask: Self::Mask, v: Self) -> Self;
     /// `yes` in the lanes of `mask`, `no` elsewhere.
-    fn select(mask: u16, yes: Self, no: Self) -> Self;
+    fn select(mask: Self::Mask, yes: Self, no: Self) -> Self;
     /// To the nearest integer (ties to even).
     fn round(self) -> Self;
     /// self·2ⁿ for integral n.
@@ -174,6 +183,8 @@ macro_rules! wide {
             const EXP_RANGE: (f64, f64) = $exp_range;
             const LN2: (f64, f64) = $ln2;
             const EXP: &'static [f64] = &$exp;
+            const UNITS: usize = 4;
+            type Mask = u16;
             #[inline(always)]
             fn splat(_token: Avx512, v: $t) -> Self {
                 // SAFETY: `_token` proves the CPU has AVX-512F; registers only.
@@ -231,6 +242,10 @@ macro_rules! wide {
             fn gt(self, b: Self) -> u16 {
                 // SAFETY: `self` proves AVX-512F; registers only.
                 (unsafe { $cmp::<_CMP_GT_OQ>(self.0, b.0) }) as u16
+            }
+            #[inline(always)]
+            fn first(_token: Avx512, count: usize) -> u16 {
+                ((1u32 << count.min($lanes)) - 1) as u16
             }
             #[inline(always)]
             fn add_where(self, mask: u16, v: Self) -> Self {
@@ -388,7 +403,7 @@ const EXP_F32: [f64; 7] = [
 /// |r| ≤ ln 2 / 2, e^r by the polynomial `W::EXP`, times 2ⁿ. Each step is taken for all V
 /// vectors before the next, so that their independent chains interleave.
 #[inline(always)]
-fn exp<W: Wide, const V: usize>(token: W::Token, x: [W; V]) -> [W; V] {
+pub(super) fn exp<W: Wide, const V: usize>(token: W::Token, x: [W; V]) -> [W; V] {
     let of = |v: f64| W::splat(token, W::T::of(v));
     let n = x.map(|x| x.mul(of(std::f64::consts::LOG2_E)).round());
     let r: [W; V] = std::array::from_fn(|u| n[u].mul_add(of(-W::LN2.0), x[u]));
@@ -540,16 +555,16 @@ unsafe fn backward<W: Wide, const D: usize, const U: usize>(
 const BLOCK: usize = super::BLOCK / 2;
 
 /// Vectors of rows per group: the forward and output passes work on V·LANES rows at a time.
-const V: usize = 4;
+pub(super) const V: usize = 4;
 /// The most rows in a group (f32).
 const GROUP_MAX: usize = V * 16;
 
 /// The AVX-512 kernel over one chunk (see the module docs) of the network D → h (ReLU) → 1,
-/// D ≤ 4 ([`super::avx512_fits`]); x row-major (rows, D). Safe: `token` proves the CPU.
+/// D ≤ 4 ([`super::vector_kernel_fits`]); x row-major (rows, D). Safe: `token` proves the CPU.
 pub(super) fn chunk<W: Wide<Token = Avx512>>(token: Avx512, args: BlockArgs<'_, W::T>) {
     let layers = args.0;
     assert!(
-        super::avx512_fits(layers),
+        super::vector_kernel_fits(layers),
         "the AVX-512 kernel runs D → h (ReLU) → 1 with D ≤ 4"
     );
     // SAFETY: `chunk_avx512f` is compiled for AVX-512F and the features it implies; `token`
@@ -576,7 +591,7 @@ fn chunk_avx512f<W: Wide<Token = Avx512>, const D: usize>(
 /// The kernel over one chunk, for any vector type `W` (the AVX-512 ones, and the tests' emulated
 /// one).
 #[inline(always)]
-fn kernel<W: Wide, const D: usize>(token: W::Token, args: BlockArgs<'_, W::T>) {
+pub(super) fn kernel<W: Wide, const D: usize>(token: W::Token, args: BlockArgs<'_, W::T>) {
     let (layers, x, y, rows, scratch, partial, probabilities) = args;
     type Of<W> = <W as Wide>::T;
     let lanes = W::LANES;
@@ -591,6 +606,7 @@ fn kernel<W: Wide, const D: usize>(token: W::Token, args: BlockArgs<'_, W::T>) {
         of(W::EXP_RANGE.1.min(666.0)),
     );
     let stride = (D + 2) * lanes; // per unit: Σ max(z,0)·dz, Σ dz, Σ dzx_i
+    let single = std::mem::size_of::<Of<W>>() == 4; // f32 (f64 otherwise)
     let sums = aligned(&mut scratch.sums, h * stride);
     sums.fill(Of::<W>::zero());
     let (mut product, mut exponents, mut db2) = ([one; V], [zero; V], zero);
@@ -720,14 +736,14 @@ fn kernel<W: Wide, const D: usize>(token: W::Token, args: BlockArgs<'_, W::T>) {
                 // (GROUP_MAX in the tail, or the group's rows of `probabilities`, above).
                 unsafe { p[u].store(p_g.add(u * lanes)) };
                 // the lanes that hold rows (all of them outside the padded group)
-                let valid = || ((1u32 << n.saturating_sub(at).min(lanes)) - 1) as u16;
+                let valid = || W::first(token, n.saturating_sub(at));
                 // SAFETY: the group's y at u·LANES.. + LANES: `rows_at` gives group values.
                 let yv = unsafe { W::load(token, y_g.add(u * lanes)) };
                 // log q with q = clip(p, ε, 1 − ε) where y = 1, 1 − q where y = 0
                 let q = p[u].max(eps).min(one.sub(eps));
                 let t = W::select(yv.gt(half), q, one.sub(q));
                 // in f32, 1 − ε rounds to 1: keep log(1 − q) finite (the portable kernel's floor)
-                let t = if W::LANES == 16 { t.max(eps) } else { t };
+                let t = if single { t.max(eps) } else { t };
                 // (the selects only matter in the padded group; full groups skip them)
                 let t = if tail { W::select(valid(), t, one) } else { t };
                 q_group[u] = t;
@@ -744,7 +760,7 @@ fn kernel<W: Wide, const D: usize>(token: W::Token, args: BlockArgs<'_, W::T>) {
             }
             // the group's q into the running products: all V at once in f64 (each q ≥ 1e-12 >
             // 2⁻⁴⁰, so their product stays above 2⁻¹⁶⁰), in pairs in f32 (four could underflow)
-            let together = if W::LANES == 8 { V } else { 2 };
+            let together = if single { 2 } else { V };
             for (k, qs) in q_group.chunks(together).enumerate() {
                 let q = qs[1..].iter().fold(qs[0], |all, &q| all.mul(q));
                 product[k] = product[k].mul(q);
@@ -758,8 +774,8 @@ fn kernel<W: Wide, const D: usize>(token: W::Token, args: BlockArgs<'_, W::T>) {
             }
         }
 
-        // backward, four units at a time (they share the loads of dz and dzx)
-        for j in (0..h).step_by(4) {
+        // backward, W::UNITS (4 or 2) units at a time (they share the loads of dz and dzx)
+        for j in (0..h).step_by(W::UNITS) {
             let rows = Rows {
                 z: z_hidden,
                 dz,
@@ -769,9 +785,10 @@ fn kernel<W: Wide, const D: usize>(token: W::Token, args: BlockArgs<'_, W::T>) {
             let sums = sums.as_mut_ptr().wrapping_add(j * stride);
             // SAFETY: `padded` ≤ BLOCK rows of dz (BLOCK values), dzx (D·BLOCK) and z of the
             // units below j + U ≤ h (h·BLOCK); `sums` from unit j holds (h − j)·stride ≥
-            // U·(D + 2)·LANES values of the h·stride sliced above (U = h − j, or 4 below it).
+            // U·(D + 2)·LANES values of the h·stride sliced above (U = h − j, or less: at most
+            // W::UNITS ≤ 4).
             unsafe {
-                match h - j {
+                match (h - j).min(W::UNITS) {
                     1 => backward::<W, D, 1>(token, rows, j, sums),
                     2 => backward::<W, D, 2>(token, rows, j, sums),
                     3 => backward::<W, D, 3>(token, rows, j, sums),
@@ -836,7 +853,7 @@ pub(super) mod emulated {
     }
 
     macro_rules! emulated {
-        ($t:ty, $lanes:expr, $real:ty) => {
+        ($t:ty, $lanes:expr, $real:ty, $units:expr) => {
             impl Wide for Emulated<$t, $lanes> {
                 type T = $t;
                 type Token = ();
@@ -844,6 +861,8 @@ pub(super) mod emulated {
                 const EXP_RANGE: (f64, f64) = <$real as Wide>::EXP_RANGE;
                 const LN2: (f64, f64) = <$real as Wide>::LN2;
                 const EXP: &'static [f64] = <$real as Wide>::EXP;
+                const UNITS: usize = $units;
+                type Mask = u16;
                 fn splat(_: (), v: $t) -> Self {
                     Self([v; $lanes])
                 }
@@ -880,6 +899,9 @@ pub(super) mod emulated {
                 }
                 fn gt(self, b: Self) -> u16 {
                     (0..$lanes).fold(0, |m, k| m | (u16::from(self.0[k] > b.0[k]) << k))
+                }
+                fn first(_: (), count: usize) -> u16 {
+                    ((1u32 << count.min($lanes)) - 1) as u16
                 }
                 fn add_where(self, mask: u16, v: Self) -> Self {
                     Self::mask(
@@ -949,12 +971,15 @@ pub(super) mod emulated {
             }
         };
     }
-    emulated!(f64, 8, F64x8);
-    emulated!(f32, 16, F32x16);
+    emulated!(f64, 8, F64x8, 4);
+    emulated!(f32, 16, F32x16, 4);
+    // AVX2's widths (`fast/avx2.rs`), with its two units per backward pass
+    emulated!(f64, 4, F64x8, 2);
+    emulated!(f32, 8, F32x16, 2);
 
     /// The kernel over one chunk, on emulated vectors of `W`.
     pub(crate) fn chunk<W: Wide<Token = ()>>(args: BlockArgs<'_, W::T>) {
-        assert!(super::super::avx512_fits(args.0));
+        assert!(super::super::vector_kernel_fits(args.0));
         match args.0[0].n_in {
             1 => kernel::<W, 1>((), args),
             2 => kernel::<W, 2>((), args),
@@ -1228,6 +1253,16 @@ mod tests {
         );
     }
 
+    /// The kernel's code at AVX2's widths (`fast/avx2.rs`: 4 f64 lanes, groups of 16 rows; 8 f32
+    /// lanes, groups of 32; two units per backward pass), with the tolerances above and their
+    /// reasons (fewer lanes only make each lane's sum longer, by at most the factor the bounds
+    /// leave): tail groups alone and after whole groups, blocks and a chunk.
+    #[test]
+    fn kernel_code_at_avx2_widths_follows_the_readable_engine_on_emulated_vectors() {
+        check::<Emulated<f64, 4>>(&[1, 3, 15, 17, 100, 128, 129, 4095, 4097], [1e-12; 3]);
+        check::<Emulated<f32, 8>>(&[1, 7, 9, 31, 33, 127, 129, 4095, 4097], [2e-5, 1e-5, 1e-5]);
+    }
+
     /// The emulated vectors against the AVX-512 instructions they stand for, on values like the
     /// kernel's (and signed zeros, ties, a subnormal-making one), where the CPU has them;
     /// elsewhere only their own definitions are checked. (`exponent` and `mantissa` on positive
@@ -1276,7 +1311,10 @@ mod tests {
 
     /// Every operation of `A` (AVX-512) and `E` (emulated) on the same lanes, bit for bit.
     #[target_feature(enable = "avx512f")]
-    fn compare_on<A: Wide<Token = Avx512>, E: Wide<T = A::T, Token = ()>>(
+    fn compare_on<
+        A: Wide<Token = Avx512, Mask = u16>,
+        E: Wide<T = A::T, Token = (), Mask = u16>,
+    >(
         token: Avx512,
         values: &[A::T],
     ) {

@@ -5,8 +5,8 @@
 use num_traits::Float;
 
 #[cfg(target_arch = "x86_64")]
-use super::avx512;
-use super::{Avx512, BlockArgs};
+use super::{avx2, avx512};
+use super::{Avx2, Avx512, BlockArgs};
 use crate::engine::Precision;
 
 /// A float type the fast path computes in.
@@ -34,11 +34,13 @@ mod kernel {
         /// must be D → h (ReLU) → 1 with D ≤ 4 (`avx512_fits`; it panics otherwise), and `token`
         /// proves the CPU runs it.
         fn chunk_avx512(token: Avx512, args: BlockArgs<'_, Self>);
+        /// The same with AVX2 vectors (`avx2`).
+        fn chunk_avx2(token: Avx2, args: BlockArgs<'_, Self>);
     }
 
-    /// f64 in vectors of 8, f32 in vectors of 16.
+    /// f64 in vectors of 8 (AVX-512) or 4 (AVX2), f32 in vectors of 16 or 8.
     macro_rules! kernel {
-        ($t:ty, $wide:ident) => {
+        ($t:ty, $wide:ident, $narrow:ident) => {
             impl Kernel for $t {
                 fn chunk_avx512(token: Avx512, args: BlockArgs<'_, $t>) {
                     #[cfg(target_arch = "x86_64")]
@@ -49,11 +51,20 @@ mod kernel {
                         match token {} // no token exists here
                     }
                 }
+                fn chunk_avx2(token: Avx2, args: BlockArgs<'_, $t>) {
+                    #[cfg(target_arch = "x86_64")]
+                    avx2::chunk::<avx2::$narrow>(token, args);
+                    #[cfg(not(target_arch = "x86_64"))]
+                    {
+                        let _ = args;
+                        match token {} // no token exists here
+                    }
+                }
             }
         };
     }
-    kernel!(f64, F64x8);
-    kernel!(f32, F32x16);
+    kernel!(f64, F64x8, F64x4);
+    kernel!(f32, F32x16, F32x8);
 }
 
 impl Real for f64 {
