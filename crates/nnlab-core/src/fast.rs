@@ -60,7 +60,7 @@ mod real;
 pub use avx2::Avx2;
 #[cfg(target_arch = "x86_64")]
 pub use avx512::Avx512;
-use portable::{block, predict_block, BlockArgs};
+use portable::{block, predict_block, BlockArgs, PredictArgs};
 pub use real::Real;
 
 /// Where the CPU is not x86-64 there is no AVX-512 kernel, and no token: this type has no values.
@@ -327,6 +327,13 @@ impl<T: Real> FastEngine<T> {
         }
     }
 
+    /// ŷ of every row of the last forward pass ([`FastEngine::gradient_sums`]), for tests and
+    /// comparisons: a prediction ([`Engine::outputs`]) of the same rows with the same weights
+    /// gives these values to the bit.
+    pub fn last_outputs(&self) -> &[T] {
+        &self.probabilities[..self.rows.min(self.probabilities.len())]
+    }
+
     /// The token, where the AVX-512 kernel runs this network.
     fn avx512_token(&self) -> Option<Avx512> {
         self.avx512.filter(|_| vector_kernel_fits(&self.layers))
@@ -545,11 +552,12 @@ impl<T: Real> FastEngine<T> {
     /// The hits of the last forward pass: rows with (ŷ > 0.5) = y.
     fn hits(&self, y: &[f64]) -> usize {
         let half = T::of(0.5);
+        // counted without branches, so that the loop vectorises
         self.probabilities[..y.len()]
             .iter()
             .zip(y)
-            .filter(|&(&p, &y)| (p > half) == (y == 1.0))
-            .count()
+            .map(|(&p, &y)| usize::from((p > half) == (y == 1.0)))
+            .sum()
     }
 
     /// ŷ of every row of `x` (row-major, m rows) into `self.predicted[..m]`, with the engine's
@@ -581,6 +589,7 @@ impl<T: Real> FastEngine<T> {
         if self.predicted.len() < m {
             self.predicted.resize(m, T::zero());
         }
+        let tokens = (self.avx512_token(), self.avx2_token());
         let xs = T::view(x, &mut self.measured[slot].x, fresh);
         let (layers, n_in) = (&self.layers, self.spec.input_size());
         // Worker w predicts rows [w·per·chunk_rows, …) with its own scratch.
@@ -590,13 +599,8 @@ impl<T: Real> FastEngine<T> {
             for (k, block) in out.chunks_mut(BLOCK).enumerate() {
                 let start = first + k * BLOCK;
                 let rows = block.len();
-                predict_block(
-                    layers,
-                    &xs[start * n_in..(start + rows) * n_in],
-                    rows,
-                    scratch,
-                    block,
-                );
+                let x = &xs[start * n_in..(start + rows) * n_in];
+                predict_with(tokens, (layers, x, rows, scratch, block));
             }
         };
         let parts = self
@@ -618,19 +622,15 @@ impl<T: Real> FastEngine<T> {
     pub fn predict_into(&self, x: &[T], rows: usize, out: &mut [T]) {
         let n_in = self.spec.input_size();
         let layers = &self.layers;
+        let tokens = (self.avx512_token(), self.avx2_token());
         let predict_chunk = |(c, out_chunk): (usize, &mut [T])| {
             let mut scratch = Scratch::new(layers);
             let start = c * BLOCK * CHUNK_BLOCKS;
             for (k, block) in out_chunk.chunks_mut(BLOCK).enumerate() {
                 let first = start + k * BLOCK;
                 let rows = block.len();
-                predict_block(
-                    layers,
-                    &x[first * n_in..(first + rows) * n_in],
-                    rows,
-                    &mut scratch,
-                    block,
-                );
+                let x = &x[first * n_in..(first + rows) * n_in];
+                predict_with(tokens, (layers, x, rows, &mut scratch, block));
             }
         };
         if self.single {
@@ -644,6 +644,17 @@ impl<T: Real> FastEngine<T> {
                 .enumerate()
                 .for_each(predict_chunk);
         }
+    }
+}
+
+/// ŷ of one block, through the forward pass of the kernel the training steps run: the vector
+/// one where a token is given (`FastEngine::avx512_token`, `avx2_token`), else the portable one.
+/// Either way each value equals the next training step's ŷ to the bit.
+fn predict_with<T: Real>(tokens: (Option<Avx512>, Option<Avx2>), args: PredictArgs<'_, T>) {
+    match tokens {
+        (Some(token), _) => T::predict_avx512(token, args),
+        (None, Some(token)) => T::predict_avx2(token, args),
+        (None, None) => predict_block(args),
     }
 }
 
@@ -785,8 +796,8 @@ impl<T: Real> Engine for FastEngine<T> {
         Ok(self.predicted[..m]
             .iter()
             .zip(y)
-            .filter(|&(&p, &y)| (p > half) == (y == 1.0))
-            .count())
+            .map(|(&p, &y)| usize::from((p > half) == (y == 1.0)))
+            .sum())
     }
 
     fn parameters(&self) -> Vec<Parameter> {

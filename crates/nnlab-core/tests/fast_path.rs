@@ -506,3 +506,43 @@ fn f32_reads_a_reused_buffer_afresh() {
     assert_eq!(losses[0], losses[1]);
     assert_ne!(losses[0][0], losses[0][1]);
 }
+
+/// A prediction equals the training step's ŷ to the bit, on every kernel, f64 and f32: the
+/// forward pass of a measurement (the test rows every epoch, the training rows after the last
+/// one) runs the training kernel's own code, which is what lets `Trainer` count the training
+/// accuracy after an update from the next step's forward pass (tests/epoch_loop.rs). Row counts
+/// leave partial vectors and groups, whole and partial blocks, and a second chunk.
+#[test]
+fn predictions_equal_the_training_steps_outputs_bit_for_bit_on_every_kernel() {
+    note_missing_kernels(
+        "predictions_equal_the_training_steps_outputs_bit_for_bit_on_every_kernel",
+    );
+    fn check<T: Real>(d: usize, h: usize, m: usize) {
+        let data = normal_rows(m, d, (3 * m + d + h) as u32);
+        let spec = ModelSpec::new(d, vec![h], Activation::Relu).unwrap();
+        let mlp = notebook_init(&spec, (d * h) as u32);
+        let what = format!("{:?} {} m={m}", T::PRECISION, spec.describe());
+        for (mut fast, kernel) in all_kernels::<T>(&spec, &mlp, &what) {
+            fast.forward_backward(&data.full_batch()).unwrap();
+            let step: Vec<u64> = fast
+                .last_outputs()
+                .iter()
+                .map(|p| p.as_f64().to_bits())
+                .collect();
+            let predicted: Vec<u64> = fast
+                .outputs(data.x_train())
+                .unwrap()
+                .iter()
+                .map(|p| p.to_bits())
+                .collect();
+            assert_eq!(step.len(), m, "{what} {kernel:?}");
+            assert!(step == predicted, "{what} {kernel:?}: ŷ differs");
+        }
+    }
+    for d in 1..=4 {
+        for (h, m) in [(1, 1), (8, 37), (5, 300), (64, 257), (8, 4097)] {
+            check::<f64>(d, h, m);
+            check::<f32>(d, h, m);
+        }
+    }
+}

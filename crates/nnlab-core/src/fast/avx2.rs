@@ -26,7 +26,8 @@
 
 use std::arch::x86_64::*;
 
-use super::avx512::{kernel, Wide};
+use super::avx512::{kernel, predict, Wide};
+use super::portable::PredictArgs;
 use super::BlockArgs;
 
 /// Proof that this CPU runs the AVX2 kernel: AVX2 and FMA, and the features the compiler may use
@@ -413,6 +414,31 @@ pub(super) fn chunk<W: Wide<Token = Avx2>>(token: Avx2, args: BlockArgs<'_, W::T
             _ => chunk_avx2::<W, 4>(token, args),
         }
     }
+}
+
+/// ŷ of a block of rows through the AVX2 forward pass (`avx512::predict`), for D → h (ReLU) → 1
+/// with D ≤ 4. Safe: `token` proves the CPU.
+pub(super) fn predict_block<W: Wide<Token = Avx2>>(token: Avx2, args: PredictArgs<'_, W::T>) {
+    assert!(
+        super::vector_kernel_fits(args.0),
+        "the AVX2 kernel runs D → h (ReLU) → 1 with D ≤ 4"
+    );
+    // SAFETY: `predict_avx2` is compiled for AVX2 and FMA and the features they imply; `token`
+    // exists only where `Avx2::detect` found all of them on this CPU.
+    unsafe {
+        match args.0[0].n_in {
+            1 => predict_avx2::<W, 1>(token, args),
+            2 => predict_avx2::<W, 2>(token, args),
+            3 => predict_avx2::<W, 3>(token, args),
+            _ => predict_avx2::<W, 4>(token, args),
+        }
+    }
+}
+
+/// The forward pass compiled for AVX2 and FMA.
+#[target_feature(enable = "avx2,fma")]
+fn predict_avx2<W: Wide<Token = Avx2>, const D: usize>(token: Avx2, args: PredictArgs<'_, W::T>) {
+    predict::<W, D>(token, args);
 }
 
 /// The kernel compiled for AVX2 and FMA, so that the vectors' intrinsics inline into it.

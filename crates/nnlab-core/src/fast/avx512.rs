@@ -55,6 +55,7 @@ use std::arch::x86_64::*;
 
 use num_traits::{Float, Zero};
 
+use super::portable::PredictArgs;
 use super::{BlockArgs, Real};
 
 /// Proof that this CPU runs the AVX-512 kernel: AVX-512F, with the OS saving its registers, and
@@ -399,36 +400,49 @@ const EXP_F32: [f64; 7] = [
     0.001_394_110_843_397_267_4,
 ];
 
+/// `v` in every lane of a `W`.
+#[inline(always)]
+fn splat_of<W: Wide>(token: W::Token, v: f64) -> W {
+    W::splat(token, W::T::of(v))
+}
+
+/// The polynomial's pair of terms c_2k + c_2k+1·r (c_2k alone past the end).
+#[inline(always)]
+fn pair<W: Wide>(token: W::Token, r: W, k: usize) -> W {
+    match W::EXP.get(2 * k + 1) {
+        Some(&odd) => splat_of::<W>(token, odd).mul_add(r, splat_of(token, W::EXP[2 * k])),
+        None => splat_of(token, W::EXP[2 * k]),
+    }
+}
+
 /// eˣ of V vectors, x within `W::EXP_RANGE` (the caller clamps): x = n·ln 2 + r with
-/// |r| ≤ ln 2 / 2, e^r by the polynomial `W::EXP`, times 2ⁿ. Each step is taken for all V
-/// vectors before the next, so that their independent chains interleave.
+/// |r| ≤ ln 2 / 2, e^r by the polynomial `W::EXP`, times 2ⁿ. The V vectors' chains are
+/// independent, and the unrolled loop lets the CPU interleave them.
+///
+/// (Plain loops and functions here and in the other vector helpers, no closures passed to
+/// `array::map` or `from_fn`: the compiler may leave those out of line, and a closure compiled
+/// apart from the kernel lacks its target features, so every intrinsic in it becomes a call.)
 #[inline(always)]
 pub(super) fn exp<W: Wide, const V: usize>(token: W::Token, x: [W; V]) -> [W; V] {
-    let of = |v: f64| W::splat(token, W::T::of(v));
-    let n = x.map(|x| x.mul(of(std::f64::consts::LOG2_E)).round());
-    let r: [W; V] = std::array::from_fn(|u| n[u].mul_add(of(-W::LN2.0), x[u]));
-    let r: [W; V] = std::array::from_fn(|u| n[u].mul_add(of(-W::LN2.1), r[u]));
-    // Σ c_k·r^k by Estrin's scheme: pairs c_2k + c_2k+1·r, then pairs of those with r², then r⁴
-    // and r⁸: Horner's terms in a shallower tree (a quarter of its latency). 12 or 7 terms.
-    let terms = W::EXP.len();
-    let pair = |k: usize| -> [W; V] {
-        std::array::from_fn(|u| match W::EXP.get(2 * k + 1) {
-            Some(&odd) => of(odd).mul_add(r[u], of(W::EXP[2 * k])),
-            None => of(W::EXP[2 * k]),
-        })
-    };
-    let r2 = r.map(|r| r.mul(r));
-    let r4 = r2.map(|r2| r2.mul(r2));
-    let (p0, p1, p2, p3) = (pair(0), pair(1), pair(2), pair(3));
-    let q0: [W; V] = std::array::from_fn(|u| p1[u].mul_add(r2[u], p0[u]));
-    let q1: [W; V] = std::array::from_fn(|u| p3[u].mul_add(r2[u], p2[u]));
-    let mut p: [W; V] = std::array::from_fn(|u| q1[u].mul_add(r4[u], q0[u]));
-    if terms > 8 {
-        let (p4, p5) = (pair(4), pair(5));
-        let q2: [W; V] = std::array::from_fn(|u| p5[u].mul_add(r2[u], p4[u]));
-        p = std::array::from_fn(|u| q2[u].mul_add(r4[u].mul(r4[u]), p[u]));
+    let mut out = x;
+    for u in 0..V {
+        let n = x[u].mul(splat_of(token, std::f64::consts::LOG2_E)).round();
+        let r = n.mul_add(splat_of(token, -W::LN2.0), x[u]);
+        let r = n.mul_add(splat_of(token, -W::LN2.1), r);
+        // Σ c_k·r^k by Estrin's scheme: pairs c_2k + c_2k+1·r, then pairs of those with r², then
+        // r⁴ and r⁸: Horner's terms in a shallower tree (a quarter of its latency). 12 or 7 terms.
+        let r2 = r.mul(r);
+        let r4 = r2.mul(r2);
+        let q0 = pair(token, r, 1).mul_add(r2, pair(token, r, 0));
+        let q1 = pair(token, r, 3).mul_add(r2, pair(token, r, 2));
+        let mut p = q1.mul_add(r4, q0);
+        if W::EXP.len() > 8 {
+            let q2 = pair(token, r, 5).mul_add(r2, pair(token, r, 4));
+            p = q2.mul_add(r4.mul(r4), p);
+        }
+        out[u] = p.scale(n);
     }
-    std::array::from_fn(|u| p[u].scale(n[u]))
+    out
 }
 
 /// x_i of V·LANES rows, from `src`: those rows of a row-major (·, D) array.
@@ -550,6 +564,155 @@ unsafe fn backward<W: Wide, const D: usize, const U: usize>(
     }
 }
 
+/// Each hidden unit's parameters side by side, as the passes over units read them: per unit j,
+/// b1_j, W2_j and W1_ij for i < D (h·(D + 2) values, in `buffer`).
+fn unit_params<'a, T: Real, const D: usize>(
+    layers: &[super::Layer<T>],
+    buffer: &'a mut Vec<T>,
+) -> &'a [T] {
+    let (hidden, output) = (&layers[0], &layers[1]);
+    let h = hidden.n_out;
+    buffer.clear();
+    for j in 0..h {
+        buffer.extend([hidden.b[j], output.w[j]]);
+        buffer.extend((0..D).map(|i| hidden.w[i * h + j]));
+    }
+    buffer
+}
+
+/// The forward pass of V·LANES rows (`xv`): per hidden unit j, z_j = b1_j + Σ_i W1_ij·x_i, and
+/// the output's z o = b2 + Σ_j W2_j·max(z_j, 0), returned; z_j is stored at `z + j·BLOCK` where
+/// `z` is given (the training kernel keeps it for the backward pass; a prediction does not).
+/// The one code of both, so that a prediction equals the next training step's ŷ to the bit.
+///
+/// # Safety
+/// `params` must hold h·(D + 2) readable values ([`unit_params`]); with `z`, V·LANES writable
+/// values at `z + j·BLOCK` for every j < h.
+#[inline(always)]
+unsafe fn forward_group<W: Wide, const D: usize>(
+    token: W::Token,
+    xv: [[W; V]; D],
+    params: *const W::T,
+    h: usize,
+    b2: W::T,
+    z: Option<*mut W::T>,
+) -> [W; V] {
+    let zero = W::splat(token, W::T::zero());
+    let mut o = [W::splat(token, b2); V];
+    for j in 0..h {
+        // SAFETY: unit j < h's D + 2 values, j·(D + 2).. + D + 2 ≤ h·(D + 2), which the caller
+        // guarantees readable.
+        let (b, w2, w) = unsafe {
+            let unit = params.add(j * (D + 2));
+            (
+                *unit,
+                *unit.add(1),
+                std::array::from_fn::<_, D, _>(|i| *unit.add(2 + i)),
+            )
+        };
+        let (b, w2) = (W::splat(token, b), W::splat(token, w2));
+        let mut wv = [b; D];
+        for i in 0..D {
+            wv[i] = W::splat(token, w[i]);
+        }
+        let w = wv;
+        for u in 0..V {
+            let mut z_j = b;
+            for i in 0..D {
+                z_j = xv[i][u].mul_add(w[i], z_j);
+            }
+            if let Some(z) = z {
+                // SAFETY: unit j's values u·LANES.. + LANES < V·LANES at z + j·BLOCK, which the
+                // caller guarantees writable.
+                unsafe { z_j.store(z.add(j * BLOCK + u * W::LANES)) };
+            }
+            o[u] = z_j.max(zero).mul_add(w2, o[u]);
+        }
+    }
+    o
+}
+
+/// σ(o) = 1 / (1 + e^(−clip(o, −666, 666))) of V vectors; clipping −o to [−666, 666] and then
+/// to exp's range is clipping it to their intersection, once.
+#[inline(always)]
+fn sigmoid<W: Wide>(token: W::Token, o: [W; V]) -> [W; V] {
+    let (lo, hi): (W, W) = (
+        splat_of(token, W::EXP_RANGE.0.max(-666.0)),
+        splat_of(token, W::EXP_RANGE.1.min(666.0)),
+    );
+    let (zero, one): (W, W) = (splat_of(token, 0.0), splat_of(token, 1.0));
+    let mut x = o;
+    for u in 0..V {
+        x[u] = zero.sub(o[u]).max(lo).min(hi);
+    }
+    let mut p = exp(token, x);
+    for u in 0..V {
+        p[u] = one.div(one.add(p[u]));
+    }
+    p
+}
+
+/// ŷ of `rows` rows of x (row-major, D ≤ 4 inputs) through D → h (ReLU) → 1, into `out`: the
+/// training kernel's forward pass and σ ([`forward_group`], [`sigmoid`]), so each value equals
+/// the next training step's ŷ to the bit, with nothing stored but ŷ. A measurement pass (the
+/// test rows every epoch) costs about a third of a training step this way.
+#[inline(always)]
+pub(super) fn predict<W: Wide, const D: usize>(
+    token: W::Token,
+    (layers, x, rows, scratch, out): PredictArgs<'_, W::T>,
+) {
+    let lanes = W::LANES;
+    let group = V * lanes;
+    let (hidden, output) = (&layers[0], &layers[1]);
+    let h = hidden.n_out;
+    assert!(
+        D <= 4
+            && group <= GROUP_MAX
+            && hidden.w.len() >= D * h
+            && hidden.b.len() >= h
+            && output.w.len() >= h
+            && x.len() >= rows * D
+            && out.len() >= rows
+    );
+    let params = unit_params::<_, D>(layers, &mut scratch.params).as_ptr();
+    let tail = aligned(&mut scratch.tail, 6 * GROUP_MAX);
+    let (tail_x, tail_p) = tail.split_at_mut(4 * GROUP_MAX);
+    for r0 in (0..rows).step_by(group) {
+        let count = (rows - r0).min(group);
+        let full = count == group;
+        let x_g = if full {
+            // SAFETY: r0 + group ≤ rows, and x holds rows·D values (asserted above).
+            unsafe { x.as_ptr().add(r0 * D) }
+        } else {
+            // the last rows, when they do not fill a group: copied, zero-padded
+            tail_x[..count * D].copy_from_slice(&x[r0 * D..(r0 + count) * D]);
+            tail_x[count * D..group * D].fill(W::T::zero());
+            tail_x.as_ptr()
+        };
+        // SAFETY: `x_g` gives group·D readable values: x's rows r0.. + group, or the tail's
+        // 4·GROUP_MAX ≥ D·group; `params` holds h·(D + 2) values (`unit_params`); no z stored.
+        let p = unsafe {
+            let xv = load_inputs::<W, D, V>(token, x_g);
+            sigmoid(
+                token,
+                forward_group::<W, D>(token, xv, params, h, output.b[0], None),
+            )
+        };
+        let p_g = if full {
+            &mut out[r0..r0 + group]
+        } else {
+            &mut tail_p[..group]
+        };
+        for u in 0..V {
+            // SAFETY: values u·LANES.. + LANES ≤ group of `p_g`, which holds group values.
+            unsafe { p[u].store(p_g.as_mut_ptr().add(u * lanes)) };
+        }
+        if !full {
+            out[r0..rows].copy_from_slice(&tail_p[..count]);
+        }
+    }
+}
+
 /// Rows per block here: half the portable kernels' [`super::BLOCK`] (the scratch buffers are sized
 /// for that), so that a block's z of 64 units stays in the L1 cache; measured faster at every size.
 const BLOCK: usize = super::BLOCK / 2;
@@ -579,6 +742,34 @@ pub(super) fn chunk<W: Wide<Token = Avx512>>(token: Avx512, args: BlockArgs<'_, 
     }
 }
 
+/// ŷ of a block of rows through the AVX-512 forward pass ([`predict`]), for D → h (ReLU) → 1
+/// with D ≤ 4. Safe: `token` proves the CPU.
+pub(super) fn predict_block<W: Wide<Token = Avx512>>(token: Avx512, args: PredictArgs<'_, W::T>) {
+    assert!(
+        super::vector_kernel_fits(args.0),
+        "the AVX-512 kernel runs D → h (ReLU) → 1 with D ≤ 4"
+    );
+    // SAFETY: `predict_avx512f` is compiled for AVX-512F and the features it implies; `token`
+    // exists only where `Avx512::detect` found all of them on this CPU.
+    unsafe {
+        match args.0[0].n_in {
+            1 => predict_avx512f::<W, 1>(token, args),
+            2 => predict_avx512f::<W, 2>(token, args),
+            3 => predict_avx512f::<W, 3>(token, args),
+            _ => predict_avx512f::<W, 4>(token, args),
+        }
+    }
+}
+
+/// [`predict`] compiled for AVX-512F.
+#[target_feature(enable = "avx512f")]
+fn predict_avx512f<W: Wide<Token = Avx512>, const D: usize>(
+    token: Avx512,
+    args: PredictArgs<'_, W::T>,
+) {
+    predict::<W, D>(token, args);
+}
+
 /// [`kernel`] compiled for AVX-512F, so that the vectors' intrinsics inline into it.
 #[target_feature(enable = "avx512f")]
 fn chunk_avx512f<W: Wide<Token = Avx512>, const D: usize>(
@@ -601,10 +792,6 @@ pub(super) fn kernel<W: Wide, const D: usize>(token: W::Token, args: BlockArgs<'
     let of = |v: f64| W::splat(token, Of::<W>::of(v));
     let zero = of(0.0);
     let (eps, one, half) = (of(crate::loss::EPSILON), of(1.0), of(0.5));
-    let (lo, hi) = (
-        of(W::EXP_RANGE.0.max(-666.0)),
-        of(W::EXP_RANGE.1.min(666.0)),
-    );
     let stride = (D + 2) * lanes; // per unit: Σ max(z,0)·dz, Σ dz, Σ dzx_i
     let single = std::mem::size_of::<Of<W>>() == 4; // f32 (f64 otherwise)
     let sums = aligned(&mut scratch.sums, h * stride);
@@ -634,16 +821,8 @@ pub(super) fn kernel<W: Wide, const D: usize>(token: W::Token, args: BlockArgs<'
             && y.len() >= rows
             && probabilities.len() >= rows
     );
-    let params = {
-        let params = &mut scratch.params;
-        params.clear();
-        for j in 0..h {
-            params.extend([hidden.b[j], output.w[j]]);
-            params.extend((0..D).map(|i| hidden.w[i * h + j]));
-        }
-        params.as_ptr() // h·(D + 2) values
-    };
-    // the last rows of the chunk, when they do not fill a group: copied here, zero-padded
+    let params = unit_params::<_, D>(layers, &mut scratch.params).as_ptr(); // h·(D + 2) values
+                                                                            // the last rows of the chunk, when they do not fill a group: copied here, zero-padded
     let tail = aligned(&mut scratch.tail, 6 * GROUP_MAX);
     let (tail_x, rest) = tail.split_at_mut(4 * GROUP_MAX);
     let (tail_y, tail_p) = rest.split_at_mut(GROUP_MAX);
@@ -678,31 +857,11 @@ pub(super) fn kernel<W: Wide, const D: usize>(token: W::Token, args: BlockArgs<'
             // SAFETY: `rows_at` gives group·D = V·LANES·D readable values: the chunk's rows, or
             // the tail's 4·GROUP_MAX ≥ D·group.
             let xv = unsafe { load_inputs::<W, D, V>(token, rows_at(r0).0) };
-            let mut o = [W::splat(token, output.b[0]); V];
-            for j in 0..h {
-                // SAFETY: unit j < h's D + 2 values, j·(D + 2).. + D + 2 ≤ h·(D + 2), the
-                // length of `params`.
-                let (b, w2, w) = unsafe {
-                    let unit = params.add(j * (D + 2));
-                    (
-                        *unit,
-                        *unit.add(1),
-                        std::array::from_fn::<_, D, _>(|i| *unit.add(2 + i)),
-                    )
-                };
-                let (b, w2) = (W::splat(token, b), W::splat(token, w2));
-                let w: [W; D] = w.map(|w| W::splat(token, w));
-                for u in 0..V {
-                    let mut z = b;
-                    for i in 0..D {
-                        z = xv[i][u].mul_add(w[i], z);
-                    }
-                    // SAFETY: unit j's rows r0 + u·LANES.. + LANES ≤ padded ≤ BLOCK, inside
-                    // z_hidden's h·BLOCK values.
-                    unsafe { z.store(z_hidden.add(j * BLOCK + r0 + u * lanes)) };
-                    o[u] = z.max(zero).mul_add(w2, o[u]);
-                }
-            }
+            // SAFETY: `params` holds h·(D + 2) values; unit j's rows r0.. + group ≤ padded ≤
+            // BLOCK, inside z_hidden's h·BLOCK values.
+            let o = unsafe {
+                forward_group::<W, D>(token, xv, params, h, output.b[0], Some(z_hidden.add(r0)))
+            };
             for (u, o) in o.iter().enumerate() {
                 // SAFETY: rows r0 + u·LANES.. + LANES ≤ BLOCK, inside z_out's BLOCK values.
                 unsafe { o.store(z_out.add(r0 + u * lanes)) };
@@ -716,10 +875,7 @@ pub(super) fn kernel<W: Wide, const D: usize>(token: W::Token, args: BlockArgs<'
                 // SAFETY: rows r0 + u·LANES.. + LANES ≤ BLOCK, inside z_out's BLOCK values.
                 unsafe { W::load(token, z_out.add(r0 + u * lanes)) }
             });
-            // σ(o) = 1 / (1 + e^(−clip(o, −666, 666))); clipping −o to [−666, 666] and then to
-            // exp's range is clipping it to their intersection, once
-            let e = exp(token, o.map(|o| zero.sub(o).max(lo).min(hi)));
-            let p = e.map(|e| one.div(one.add(e)));
+            let p = sigmoid(token, o);
             let p_g = if tail {
                 tail_p.as_mut_ptr()
             } else {

@@ -385,13 +385,7 @@ pub(super) fn sigmoid<T: Real>(z: T) -> T {
 /// general forward pass otherwise. Both compute each value as the portable training kernels'
 /// forward passes do, in the same order, so a prediction equals their next step's ŷ to the bit.
 #[inline(always)]
-pub(super) fn predict_block<T: Real>(
-    layers: &[Layer<T>],
-    x: &[T],
-    rows: usize,
-    scratch: &mut Scratch<T>,
-    out: &mut [T],
-) {
+pub(super) fn predict_block<T: Real>((layers, x, rows, scratch, out): PredictArgs<'_, T>) {
     if !fits_one_hidden(layers) {
         return predict_general(layers, x, rows, scratch, out);
     }
@@ -410,7 +404,7 @@ pub(super) fn predict_block<T: Real>(
 }
 
 /// A prediction's layers, rows (row-major), row count, scratch and ŷ.
-type PredictArgs<'a, T> = (
+pub(super) type PredictArgs<'a, T> = (
     &'a [Layer<T>],
     &'a [T],
     usize,

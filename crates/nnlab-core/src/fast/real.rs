@@ -4,6 +4,7 @@
 
 use num_traits::Float;
 
+use super::portable::PredictArgs;
 #[cfg(target_arch = "x86_64")]
 use super::{avx2, avx512};
 use super::{Avx2, Avx512, BlockArgs};
@@ -36,6 +37,10 @@ mod kernel {
         fn chunk_avx512(token: Avx512, args: BlockArgs<'_, Self>);
         /// The same with AVX2 vectors (`avx2`).
         fn chunk_avx2(token: Avx2, args: BlockArgs<'_, Self>);
+        /// ŷ of a block through the AVX-512 kernel's forward pass (same network and token).
+        fn predict_avx512(token: Avx512, args: PredictArgs<'_, Self>);
+        /// The same with AVX2 vectors.
+        fn predict_avx2(token: Avx2, args: PredictArgs<'_, Self>);
     }
 
     /// f64 in vectors of 8 (AVX-512) or 4 (AVX2), f32 in vectors of 16 or 8.
@@ -54,6 +59,24 @@ mod kernel {
                 fn chunk_avx2(token: Avx2, args: BlockArgs<'_, $t>) {
                     #[cfg(target_arch = "x86_64")]
                     avx2::chunk::<avx2::$narrow>(token, args);
+                    #[cfg(not(target_arch = "x86_64"))]
+                    {
+                        let _ = args;
+                        match token {} // no token exists here
+                    }
+                }
+                fn predict_avx512(token: Avx512, args: PredictArgs<'_, $t>) {
+                    #[cfg(target_arch = "x86_64")]
+                    avx512::predict_block::<avx512::$wide>(token, args);
+                    #[cfg(not(target_arch = "x86_64"))]
+                    {
+                        let _ = args;
+                        match token {} // no token exists here
+                    }
+                }
+                fn predict_avx2(token: Avx2, args: PredictArgs<'_, $t>) {
+                    #[cfg(target_arch = "x86_64")]
+                    avx2::predict_block::<avx2::$narrow>(token, args);
                     #[cfg(not(target_arch = "x86_64"))]
                     {
                         let _ = args;
