@@ -776,8 +776,19 @@ impl<T: Real> Engine for FastEngine<T> {
         if out.dim() != (m, 1) {
             *out = Array2::zeros((m, 1));
         }
-        for (o, &p) in out.iter_mut().zip(&self.predicted[..m]) {
-            *o = p.as_f64();
+        let predicted = &self.predicted[..m];
+        match out.as_slice_mut() {
+            // (an (m, 1) array always is; a plain slice loop vectorises)
+            Some(out) => {
+                for (o, &p) in out.iter_mut().zip(predicted) {
+                    *o = p.as_f64();
+                }
+            }
+            None => {
+                for (o, &p) in out.iter_mut().zip(predicted) {
+                    *o = p.as_f64();
+                }
+            }
         }
         Ok(())
     }

@@ -123,15 +123,16 @@ impl Task {
         };
         match self {
             Task::Regression => return 0,
-            // one column: a plain loop over it, counted without branches (it vectorises; the
-            // rows iterator below does not), for the test rows of every epoch
+            // one column: a plain loop over it (over slices where the arrays are contiguous),
+            // counted without branches, so that it vectorises (the rows iterator below does
+            // not), for the test rows of every epoch
             Task::Binary if outputs.ncols() == 1 => {
-                return outputs
-                    .column(0)
-                    .iter()
-                    .zip(y)
-                    .map(|(&p, &y)| usize::from(f64::from(u8::from(p > THRESHOLD)) == y))
-                    .sum();
+                let hit =
+                    |(&p, &y): (&f64, &f64)| usize::from(f64::from(u8::from(p > THRESHOLD)) == y);
+                return match (outputs.as_slice(), y.as_slice()) {
+                    (Some(p), Some(y)) => p.iter().zip(y).map(hit).sum(),
+                    _ => outputs.column(0).iter().zip(y).map(hit).sum(),
+                };
             }
             _ => {}
         }
