@@ -30,17 +30,18 @@ pub fn write_figures(
     write_figures_with(folder, prepared, engine, history, summary, options, dataset)
 }
 
-/// Whether [`write_figures_with`] writes `dataset.png`, and whether it was drawn already.
-pub(crate) enum DatasetFigures {
+/// Whether [`write_figures_with`] writes `dataset.png`, and whether it is being drawn already.
+pub(crate) enum DatasetFigures<'scope> {
     Skip,
     Draw,
-    /// Rendered before (while the run trained: it shows only the data).
-    Drawn(Result<Rendered>),
+    /// Being rendered, or rendered, on a thread of its own (it began while the run trained:
+    /// the figure shows only the data).
+    Drawing(std::thread::ScopedJoinHandle<'scope, Result<Rendered>>),
 }
 
-impl DatasetFigures {
+impl DatasetFigures<'_> {
     /// Draw it (when `include`) or not; nothing drawn yet.
-    pub(crate) fn when(include: bool) -> DatasetFigures {
+    pub(crate) fn when(include: bool) -> DatasetFigures<'static> {
         if include {
             DatasetFigures::Draw
         } else {
@@ -60,26 +61,38 @@ pub(crate) fn write_figures_with(
     history: &History,
     summary: Vec<String>,
     options: &FigureOptions,
-    dataset: DatasetFigures,
+    dataset: DatasetFigures<'_>,
 ) -> Result<Vec<String>> {
     let (first, boundary) = std::thread::scope(|scope| {
         let others = scope.spawn(|| -> Result<Vec<String>> {
-            let mut written = Vec::new();
-            match dataset {
-                DatasetFigures::Skip => {}
-                DatasetFigures::Draw => {
-                    written.extend(write_dataset_figure(folder, prepared, options)?)
+            let training = || -> Result<Vec<String>> {
+                if history.records.is_empty() {
+                    return Ok(Vec::new());
                 }
-                DatasetFigures::Drawn(files) => written.extend(write_rendered(folder, files?)?),
-            }
-            if !history.records.is_empty() {
                 let training = TrainingFigure {
                     history,
                     settings: summary,
                 };
-                written.extend(save(folder, "training", options, &|format| {
+                save(folder, "training", options, &|format| {
                     render(&training, format)
-                })?);
+                })
+            };
+            let mut written = Vec::new();
+            match dataset {
+                DatasetFigures::Skip => written.extend(training()?),
+                DatasetFigures::Draw => {
+                    written.extend(write_dataset_figure(folder, prepared, options)?);
+                    written.extend(training()?);
+                }
+                DatasetFigures::Drawing(thread) => {
+                    // It may still be drawing: the training curves first, beside it.
+                    let curves = training()?;
+                    let files = thread
+                        .join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
+                    written.extend(write_rendered(folder, files)?);
+                    written.extend(curves);
+                }
             }
             Ok(written)
         });

@@ -71,8 +71,9 @@ pub fn run_training(
     let mut engine = build_engine(settings, &spec, &parameters, &source)?;
 
     // The dataset figure shows only the data: it is drawn on a second thread while the run
-    // trains (and written after, with the others, if the run ends with a model).
-    let (outcome, dataset) = std::thread::scope(|scope| {
+    // trains, and written after, with the others, if the run ends with a model. A short run
+    // can end before it is drawn: the other figures then start beside it rather than after it.
+    let (outcome, files) = std::thread::scope(|scope| {
         let early = match &output.figures {
             Some(options) if output.dataset_figure => {
                 Some(scope.spawn(move || render_dataset_figure(prepared, options)))
@@ -85,34 +86,26 @@ pub fn run_training(
             &config,
             train_accuracy(settings.engine),
             &mut observe,
-        );
-        let dataset = early.map(|thread| {
-            thread
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-        });
-        (outcome, dataset)
-    });
-    let outcome = outcome?;
-    let dataset = match dataset {
-        Some(rendered) => DatasetFigures::Drawn(rendered),
-        None => DatasetFigures::when(output.dataset_figure),
-    };
-
-    let history = outcome.history;
-    let files = write_run_with(
-        out,
-        settings,
-        prepared,
-        engine.as_ref(),
-        &history,
-        outcome.stop.as_ref(),
-        output,
-        dataset,
-    )?;
+        )?;
+        let dataset = match early {
+            Some(thread) => DatasetFigures::Drawing(thread),
+            None => DatasetFigures::when(output.dataset_figure),
+        };
+        let files = write_run_with(
+            out,
+            settings,
+            prepared,
+            engine.as_ref(),
+            &outcome.history,
+            outcome.stop.as_ref(),
+            output,
+            dataset,
+        )?;
+        Ok::<_, AppError>((outcome, files))
+    })?;
     Ok(Finished {
         spec,
-        history,
+        history: outcome.history,
         stop: outcome.stop,
         files,
         elapsed: started.elapsed(),
@@ -146,7 +139,7 @@ fn write_run_with(
     history: &History,
     stop: Option<&Stop>,
     output: &Output,
-    dataset: DatasetFigures,
+    dataset: DatasetFigures<'_>,
 ) -> Result<Vec<String>> {
     let spec = engine.spec();
     let mut figure_error = None;

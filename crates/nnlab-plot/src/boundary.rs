@@ -32,7 +32,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::colors::{over_white, rdbu};
-use crate::figure::{visible, Figure, PlotError, FONT};
+use crate::figure::{visible, Figure, Mark, PlotError, FONT};
 use crate::scale::{value_bar, ValueScale};
 
 /// The notebook's grid step.
@@ -76,17 +76,24 @@ impl Grid {
         }
     }
 
-    /// Every grid point as a row, x fastest (`np.c_[xx.ravel(), yy.ravel()]`), rows `start..end`.
-    fn rows(&self, start: usize, end: usize) -> Array2<f64> {
+    /// Every grid point as a row, x fastest (`np.c_[xx.ravel(), yy.ravel()]`), given to `each`
+    /// in batches of [`BATCH`] rows. The batches share one buffer: a fresh one per batch cost
+    /// more (in page faults) than filling it.
+    fn batches<E>(&self, mut each: impl FnMut(&Array2<f64>) -> Result<(), E>) -> Result<(), E> {
         let nx = self.xs.len();
-        Array2::from_shape_fn((end - start, 2), |(r, c)| {
-            let k = start + r;
-            if c == 0 {
-                self.xs[k % nx]
-            } else {
-                self.ys[k / nx]
+        let mut rows = Array2::zeros((0, 2));
+        for start in (0..self.len()).step_by(BATCH) {
+            let end = (start + BATCH).min(self.len());
+            if rows.nrows() != end - start {
+                rows = Array2::zeros((end - start, 2));
             }
-        })
+            for (k, mut row) in (start..end).zip(rows.rows_mut()) {
+                row[0] = self.xs[k % nx];
+                row[1] = self.ys[k / nx];
+            }
+            each(&rows)?;
+        }
+        Ok(())
     }
 
     fn len(&self) -> usize {
@@ -207,11 +214,10 @@ fn grid_outputs(
     grid: &Grid,
     mut each: impl FnMut(Array2<f64>),
 ) -> Result<(), PlotError> {
-    for start in (0..grid.len()).step_by(BATCH) {
-        let end = (start + BATCH).min(grid.len());
-        each(engine.outputs(&grid.rows(start, end))?);
-    }
-    Ok(())
+    grid.batches(|rows| {
+        each(engine.outputs(rows)?);
+        Ok(())
+    })
 }
 
 impl<'a> BoundaryFigure<'a> {
@@ -232,10 +238,10 @@ impl<'a> BoundaryFigure<'a> {
             match engine.spec().task() {
                 Task::Binary => {
                     let mut probabilities = Vec::with_capacity(grid.len());
-                    for start in (0..grid.len()).step_by(BATCH) {
-                        let end = (start + BATCH).min(grid.len());
-                        probabilities.extend(engine.probabilities(&grid.rows(start, end))?);
-                    }
+                    grid.batches(|rows| -> Result<(), PlotError> {
+                        probabilities.extend(engine.probabilities(rows)?);
+                        Ok(())
+                    })?;
                     Plane::Binary(probabilities)
                 }
                 task @ Task::Multiclass { classes } => {
@@ -366,17 +372,19 @@ impl<'a> BoundaryFigure<'a> {
         pixel
     }
 
-    /// The colour of grid cell `index` (x fastest).
-    fn cell_color(&self, index: usize) -> RGBColor {
+    /// What decides the colour of grid cell `index` (x fastest): its class, band or both, as a
+    /// number below [`Self::shades`] that [`Self::shade_color`] turns into the colour. The plane
+    /// has a few tens of thousands of cells but only these few colours, so each colour is
+    /// worked out once (RdBu, blended over white) rather than once per cell.
+    fn cell_shade(&self, index: usize) -> usize {
         match &self.plane {
             Plane::Binary(probabilities) => {
                 let p = probabilities[index];
                 match self.mode {
-                    BoundaryMode::Class => class_color(usize::from(p > THRESHOLD)),
-                    BoundaryMode::Probability => {
-                        let band = (p * 10.0).floor().clamp(0.0, 9.0);
-                        over_white(rdbu((band + 0.5) / 10.0), 0.8)
-                    }
+                    BoundaryMode::Class => usize::from(p > THRESHOLD),
+                    // a NaN probability has a shade of its own, after the ten bands
+                    BoundaryMode::Probability if p.is_nan() => 10,
+                    BoundaryMode::Probability => (p * 10.0).floor().clamp(0.0, 9.0) as usize,
                 }
             }
             Plane::Multiclass {
@@ -387,15 +395,42 @@ impl<'a> BoundaryFigure<'a> {
             } => {
                 let class = predicted[index];
                 match self.mode {
-                    BoundaryMode::Class => region_color(class),
+                    BoundaryMode::Class => class,
                     BoundaryMode::Probability => {
-                        strength_color(class, strength_band(confidence[index], *classes))
+                        class * STRENGTH_BANDS + strength_band(confidence[index], *classes)
                     }
                 }
             }
-            Plane::Regression { values, scale } => {
-                over_white(scale.band_color(scale.band(values[index])), MAP_ALPHA)
+            Plane::Regression { values, scale } => scale.band(values[index]),
+        }
+    }
+
+    /// How many shades [`Self::cell_shade`] gives.
+    fn shades(&self) -> usize {
+        match (&self.plane, self.mode) {
+            (Plane::Binary(_), BoundaryMode::Class) => 2,
+            (Plane::Binary(_), BoundaryMode::Probability) => 11,
+            (Plane::Multiclass { classes, .. }, BoundaryMode::Class) => *classes,
+            (Plane::Multiclass { classes, .. }, BoundaryMode::Probability) => {
+                classes * STRENGTH_BANDS
             }
+            (Plane::Regression { .. }, _) => crate::scale::BANDS,
+        }
+    }
+
+    /// The colour of the cells of shade `shade`.
+    fn shade_color(&self, shade: usize) -> RGBColor {
+        match (&self.plane, self.mode) {
+            (Plane::Binary(_), BoundaryMode::Class) => class_color(shade),
+            (Plane::Binary(_), BoundaryMode::Probability) => {
+                let band = if shade == 10 { f64::NAN } else { shade as f64 };
+                over_white(rdbu((band + 0.5) / 10.0), 0.8)
+            }
+            (Plane::Multiclass { .. }, BoundaryMode::Class) => region_color(shade),
+            (Plane::Multiclass { .. }, BoundaryMode::Probability) => {
+                strength_color(shade / STRENGTH_BANDS, shade % STRENGTH_BANDS)
+            }
+            (Plane::Regression { scale, .. }, _) => over_white(scale.band_color(shade), MAP_ALPHA),
         }
     }
 
@@ -425,12 +460,13 @@ impl<'a> BoundaryFigure<'a> {
             .build_cartesian_2d(x_range, y_range)?)
     }
 
-    /// Cells of one grid row, merged into runs of equal colour: (first column, last column, colour).
-    fn runs(&self, row: usize) -> Vec<(usize, usize, RGBColor)> {
+    /// Cells of one grid row, merged into runs of equal colour: (first column, last column,
+    /// colour), the colours from `palette` (every shade's colour, [`Self::shade_color`]).
+    fn runs(&self, row: usize, palette: &[RGBColor]) -> Vec<(usize, usize, RGBColor)> {
         let nx = self.grid.xs.len();
         let mut runs: Vec<(usize, usize, RGBColor)> = Vec::new();
         for i in 0..nx {
-            let color = self.cell_color(row * nx + i);
+            let color = palette[self.cell_shade(row * nx + i)];
             match runs.last_mut() {
                 Some(run) if run.2 == color => run.1 = i,
                 _ => runs.push((i, i, color)),
@@ -546,13 +582,16 @@ impl Figure for BoundaryFigure<'_> {
             .draw()?;
 
         let (xs, ys) = (&self.grid.xs, &self.grid.ys);
+        let palette: Vec<RGBColor> = (0..self.shades()).map(|k| self.shade_color(k)).collect();
         let cells = (0..ys.len()).flat_map(|j| {
-            self.runs(j).into_iter().map(move |(first, last, color)| {
-                Rectangle::new(
-                    [(xs[first], ys[j]), (xs[last] + STEP, ys[j] + STEP)],
-                    color.filled(),
-                )
-            })
+            self.runs(j, &palette)
+                .into_iter()
+                .map(move |(first, last, color)| {
+                    Rectangle::new(
+                        [(xs[first], ys[j]), (xs[last] + STEP, ys[j] + STEP)],
+                        color.filled(),
+                    )
+                })
         });
         chart.draw_series(cells)?;
         if self.mode == BoundaryMode::Probability {
@@ -573,25 +612,31 @@ impl Figure for BoundaryFigure<'_> {
             )?;
         }
         let points = self.points.slice(s![.., 0..2]);
-        let colors: Vec<RGBColor> = match (&self.marks, &self.plane) {
-            (Marks::Classes(labels), Plane::Binary(_)) => {
-                labels.iter().map(|&label| rdbu(label as f64)).collect()
-            }
-            (Marks::Classes(labels), _) => labels.iter().map(|&label| point_color(label)).collect(),
-            (Marks::Values(values), Plane::Regression { scale, .. }) => {
-                values.iter().map(|&v| scale.color(v)).collect()
-            }
-            (Marks::Values(values), _) => values.iter().map(|&v| rdbu(v)).collect(),
+        // Each point's colour, worked out only for the points drawn (of a dense scatter, a
+        // fraction of them); a binary classifier's two once.
+        let binary = [rdbu(0.0), rdbu(1.0)];
+        let color = |i: usize| match (&self.marks, &self.plane) {
+            (Marks::Classes(labels), Plane::Binary(_)) => match labels[i] {
+                label @ (0 | 1) => binary[label],
+                label => rdbu(label as f64),
+            },
+            (Marks::Classes(labels), _) => point_color(labels[i]),
+            (Marks::Values(values), Plane::Regression { scale, .. }) => scale.color(values[i]),
+            (Marks::Values(values), _) => rdbu(values[i]),
         };
         let pixels: Vec<_> = points
             .rows()
             .into_iter()
             .map(|row| chart.backend_coord(&(row[0], row[1])))
             .collect();
-        chart.draw_series(visible(&pixels).into_iter().map(|i| {
+        let mark = Mark {
+            radius: 5,
+            outline: true,
+        };
+        chart.draw_series(visible(&pixels, mark, self.size()).into_iter().map(|i| {
             let row = points.row(i);
             EmptyElement::at((row[0], row[1]))
-                + Circle::new((0, 0), 5, colors[i].filled())
+                + Circle::new((0, 0), 5, color(i).filled())
                 + Circle::new((0, 0), 5, BLACK.stroke_width(1))
         }))?;
         // The plot frame, drawn last so the cells do not cover it.

@@ -7,7 +7,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use crate::colors::{class_color, GRID};
-use crate::figure::{padded_range, visible, Figure, PlotError, FONT};
+use crate::figure::{dense, padded_range, shown, visible, Figure, Mark, PlotError, FONT};
 use crate::scale::{value_bar, ValueScale};
 
 /// The width of the colour bar's strip, on the right of a regression's scatter.
@@ -102,7 +102,12 @@ impl Figure for DatasetFigure<'_> {
                 .into_iter()
                 .map(|row| chart.backend_coord(&(row[0], row[1])))
                 .collect();
-            chart.draw_series(visible(&pixels).into_iter().map(|i| {
+            let mark = Mark {
+                radius: 4,
+                outline: true,
+            };
+            let drawn = visible(&pixels, mark, self.size());
+            chart.draw_series(drawn.into_iter().map(|i| {
                 let (row, value) = (self.features.row(i), values[i]);
                 EmptyElement::at((row[0], row[1]))
                     + Circle::new((0, 0), 4, scale.color(value).filled())
@@ -119,19 +124,40 @@ impl Figure for DatasetFigure<'_> {
             );
         }
         let classes = self.labels.iter().max().map_or(0, |&k| k + 1);
-        for (class, color) in (0..classes.max(2)).map(|k| (k, class_color(k))) {
-            let rows: Vec<_> = self
-                .features
-                .rows()
+        // Where every point lands, once; then each class's points in turn, one series after
+        // the other (so a mark can hide under the marks of a later class).
+        let point = |i: usize| (self.features[[i, 0]], self.features[[i, 1]]);
+        let pixels: Vec<_> = (0..self.features.nrows().min(self.labels.len()))
+            .map(|i| chart.backend_coord(&point(i)))
+            .collect();
+        let mut members = vec![Vec::new(); classes.max(2)];
+        for (i, &label) in self.labels[..pixels.len()].iter().enumerate() {
+            members[label].push(i);
+        }
+        let series: Vec<Vec<usize>> = members
+            .into_iter()
+            .map(|members| {
+                let class_pixels: Vec<_> = members.iter().map(|&i| pixels[i]).collect();
+                dense(&class_pixels)
+                    .into_iter()
+                    .map(|k| members[k])
+                    .collect()
+            })
+            .collect();
+        let mark = Mark {
+            radius: 4,
+            outline: false,
+        };
+        let mut drawn = vec![false; pixels.len()];
+        for i in shown(&pixels, series.concat(), mark, self.size()) {
+            drawn[i] = true;
+        }
+        for (class, members) in series.into_iter().enumerate() {
+            let color = class_color(class);
+            let points = members
                 .into_iter()
-                .zip(self.labels)
-                .filter(|&(_, &label)| label == class)
-                .map(|(row, _)| (row[0], row[1]))
-                .collect();
-            let pixels: Vec<_> = rows.iter().map(|p| chart.backend_coord(p)).collect();
-            let points = visible(&pixels)
-                .into_iter()
-                .map(|i| Circle::new(rows[i], 4, color.filled()));
+                .filter(|&i| drawn[i])
+                .map(|i| Circle::new(point(i), 4, color.filled()));
             chart
                 .draw_series(points)?
                 .label(class.to_string())

@@ -1,12 +1,16 @@
 //! What every figure shares: the [`Figure`] trait, rendering to PNG or SVG bytes, fonts and errors.
 
-use std::collections::HashMap;
+use std::cell::Cell;
+use std::collections::HashSet;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Once;
+use std::sync::{Once, OnceLock};
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use thiserror::Error;
+
+use crate::canvas::{Canvas, Pixels};
+pub(crate) use crate::cover::Mark;
 
 /// The font family every figure uses; registered from the `dejavu` crate on first use.
 pub(crate) const FONT: &str = "sans-serif";
@@ -38,8 +42,8 @@ impl<E: std::error::Error + Send + Sync> From<DrawingAreaErrorKind<E>> for PlotE
     }
 }
 
-/// Above this many points, a scatter draws one mark per pixel position ([`visible`]) unless
-/// [`set_dense_scatter`] moved the limit.
+/// Above this many points, a scatter draws one mark per pixel position (the last point drawn
+/// there) unless [`set_dense_scatter`] moved the limit.
 pub const DENSE_SCATTER: usize = 20_000;
 
 static DENSE_LIMIT: AtomicUsize = AtomicUsize::new(DENSE_SCATTER);
@@ -48,6 +52,35 @@ static DENSE_LIMIT: AtomicUsize = AtomicUsize::new(DENSE_SCATTER);
 /// comparisons: `usize::MAX` draws every point); process-wide.
 pub fn set_dense_scatter(limit: usize) {
     DENSE_LIMIT.store(limit, Ordering::Relaxed);
+}
+
+/// Which points of a scatter to draw, in order, given where each lands in pixels and the
+/// `mark` drawn there in a figure of `size` pixels: [`dense`]'s points, less in a PNG those
+/// whose marks later marks hide ([`shown`]).
+pub(crate) fn visible(pixels: &[(i32, i32)], mark: Mark, size: (u32, u32)) -> Vec<usize> {
+    shown(pixels, dense(pixels), mark, size)
+}
+
+/// Of the points `order` (indices into `pixels`, in the order they are drawn), those whose
+/// marks show: in a PNG, those that the marks drawn after them do not paint over completely
+/// ([`unhidden`](crate::cover::unhidden); the picture is the same to the bit), in an SVG all of
+/// them (a vector renderer's anti-aliasing may let a hidden mark's rim show through).
+pub(crate) fn shown(
+    pixels: &[(i32, i32)],
+    order: Vec<usize>,
+    mark: Mark,
+    size: (u32, u32),
+) -> Vec<usize> {
+    if RASTER.with(Cell::get) {
+        crate::cover::unhidden(pixels, order, mark, size)
+    } else {
+        order
+    }
+}
+
+thread_local! {
+    /// Whether the figure being drawn on this thread is a PNG ([`render`] sets it).
+    static RASTER: Cell<bool> = const { Cell::new(false) };
 }
 
 /// Which points of a scatter to draw, in order, given where each lands in pixels: every point
@@ -60,12 +93,13 @@ pub fn set_dense_scatter(limit: usize) {
 /// 640 × 480 figure; drawing each once took the dataset figure from about a second to a few
 /// tens of ms, and the picture looks the same (`crates/nnlab-plot/tests/dense.rs` compares the
 /// pixels). Below the limit, and so for the notebook's figures, every point is drawn.
-pub(crate) fn visible(pixels: &[(i32, i32)]) -> Vec<usize> {
+pub(crate) fn dense(pixels: &[(i32, i32)]) -> Vec<usize> {
     if pixels.len() <= DENSE_LIMIT.load(Ordering::Relaxed) {
         return (0..pixels.len()).collect();
     }
-    // The last point at each position, in a table over the positions the points span (a
-    // figure's few hundred thousand pixels).
+    // The last point at each position: going from the last point to the first, a point is
+    // kept when no point after it took its position, marked in a bitmap over the positions the
+    // points span (a figure's few hundred thousand pixels: a few ten KiB).
     let (mut low, mut high) = ((i32::MAX, i32::MAX), (i32::MIN, i32::MIN));
     for &(x, y) in pixels {
         low = (low.0.min(x), low.1.min(y));
@@ -73,24 +107,23 @@ pub(crate) fn visible(pixels: &[(i32, i32)]) -> Vec<usize> {
     }
     let width = (i64::from(high.0) - i64::from(low.0) + 1) as usize;
     let height = (i64::from(high.1) - i64::from(low.1) + 1) as usize;
-    let at = |(x, y): (i32, i32)| (y - low.1) as usize * width + (x - low.0) as usize;
+    let mut last = vec![false; pixels.len()];
     if width.saturating_mul(height) > 16 * pixels.len().max(1 << 20) {
-        // points spread far outside any figure: a map of the positions instead
-        let mut last = HashMap::with_capacity(pixels.len() / 8);
-        for (i, &pixel) in pixels.iter().enumerate() {
-            last.insert(pixel, i);
+        // points spread far outside any figure: a set of the positions instead
+        let mut taken = HashSet::with_capacity(pixels.len() / 8);
+        for (i, &pixel) in pixels.iter().enumerate().rev() {
+            last[i] = taken.insert(pixel);
         }
-        return (0..pixels.len())
-            .filter(|&i| last[&pixels[i]] == i)
-            .collect();
+    } else {
+        let mut taken = vec![0u64; (width * height).div_ceil(64)];
+        for (i, &(x, y)) in pixels.iter().enumerate().rev() {
+            let at = (y - low.1) as usize * width + (x - low.0) as usize;
+            let (word, bit) = (at / 64, 1u64 << (at % 64));
+            last[i] = taken[word] & bit == 0;
+            taken[word] |= bit;
+        }
     }
-    let mut last = vec![usize::MAX; width * height];
-    for (i, &pixel) in pixels.iter().enumerate() {
-        last[at(pixel)] = i;
-    }
-    (0..pixels.len())
-        .filter(|&i| last[at(pixels[i])] == i)
-        .collect()
+    (0..pixels.len()).filter(|&i| last[i]).collect()
 }
 
 /// The file formats a figure can be rendered to.
@@ -127,14 +160,14 @@ pub fn render(figure: &impl Figure, format: Format) -> Result<Vec<u8>, PlotError
     let (width, height) = figure.size();
     match format {
         Format::Png => {
-            let mut rgb = vec![0u8; width as usize * height as usize * 3];
+            let mut rgb = Pixels::zeroed(width as usize * height as usize * 3);
             {
-                let root =
-                    BitMapBackend::with_buffer(&mut rgb, (width, height)).into_drawing_area();
+                let root = Canvas::new(&mut rgb, (width, height)).into_drawing_area();
+                let _png = Raster::on();
                 figure.draw(&root)?;
                 root.present()?;
             }
-            encode_png(&rgb, width, height)
+            encode_png(&rgb[..width as usize * height as usize * 3], width, height)
         }
         Format::Svg => {
             let mut svg = String::new();
@@ -145,6 +178,22 @@ pub fn render(figure: &impl Figure, format: Format) -> Result<Vec<u8>, PlotError
             }
             Ok(svg.into_bytes())
         }
+    }
+}
+
+/// Marks this thread as drawing a PNG while it lives.
+struct Raster;
+
+impl Raster {
+    fn on() -> Raster {
+        RASTER.with(|raster| raster.set(true));
+        Raster
+    }
+}
+
+impl Drop for Raster {
+    fn drop(&mut self) {
+        RASTER.with(|raster| raster.set(false));
     }
 }
 
@@ -171,6 +220,14 @@ fn register_fonts() {
         let _ = plotters::style::register_font(FONT, FontStyle::Normal, dejavu::sans::regular());
         let _ = plotters::style::register_font(FONT, FontStyle::Bold, dejavu::sans::bold());
     });
+}
+
+/// The font plotters draws `FONT` in, in its normal style: DejaVu Sans (registered above).
+pub(crate) fn regular_font() -> &'static ab_glyph::FontRef<'static> {
+    static REGULAR: OnceLock<ab_glyph::FontRef<'static>> = OnceLock::new();
+    REGULAR.get_or_init(|| {
+        ab_glyph::FontRef::try_from_slice(dejavu::sans::regular()).expect("DejaVu is a valid font")
+    })
 }
 
 /// `[min, max]` of the values, widened by `pad` of the span on each side (matplotlib's 5% margin).

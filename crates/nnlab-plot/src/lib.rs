@@ -16,10 +16,13 @@
 //! bytes; writing files is the caller's job.
 
 mod boundary;
+mod canvas;
 mod colors;
+mod cover;
 mod dataset;
 mod figure;
 mod scale;
+mod stamp;
 mod sweep;
 mod training;
 

@@ -1,0 +1,388 @@
+//! Where PNG figures are drawn: [`Canvas`], an RGB pixel buffer that plotters draws on exactly as
+//! on its own `BitMapBackend`, but faster where a figure spends its time. The pictures are the
+//! same to the bit: `tests/canvas.rs` draws every kind of figure both ways.
+//!
+//! - **Scatter marks.** plotters rasterises every circle anew: square roots, floors and an
+//!   anti-aliased rim, pixel by pixel through the backend. The marks of a scatter all have the
+//!   same radius, and plotters places a circle at a whole pixel, so every mark of one kind is
+//!   the same list of pixel operations moved to its centre. The canvas records that list the
+//!   first time it meets a kind of circle ([`Stamp`]) and then writes it straight into the
+//!   buffer for every later mark; a mark's outline, drawn right over its fill, lands on known
+//!   colours and is mostly precomputed ([`Over`]). (Which marks are worth drawing at all is
+//!   [`cover`](crate::cover)'s business.)
+//! - **Text.** plotters (through `ab_glyph`) reads a letter's outline from the font and
+//!   rasterises it every time the letter is drawn; a figure draws the same digits and letters,
+//!   in the same few sizes, hundreds of times. The canvas keeps each letter's rasterised pixels
+//!   ([`Glyph`]) and lays them out exactly as plotters does.
+//! - **Fresh memory.** A figure's pixels are several MiB that the kernel hands out a 4 KiB page
+//!   at a time, each on a page fault when the first pixel of it is painted (the white
+//!   background). On a virtual machine each fault costs a few µs, so the 8 MiB of a run's three
+//!   figures cost more than drawing them did. [`Pixels`] asks Linux for 2 MiB pages instead.
+//!
+//! Everything else (lines, rectangles, the background) is plotters' own code: each operation
+//! runs on a `BitMapBackend` made over the same buffer for that one call, which costs nothing
+//! (it is a pointer and a size).
+
+use std::collections::HashMap;
+use std::ops::{Deref, DerefMut};
+
+use ab_glyph::{Font, FontRef, ScaleFont};
+use plotters::prelude::BitMapBackend;
+use plotters_backend::text_anchor::{HPos, VPos};
+use plotters_backend::{
+    BackendColor, BackendCoord, BackendStyle, BackendTextStyle, DrawingBackend, DrawingErrorKind,
+    FontStyle,
+};
+use plotters_bitmap::BitMapBackendError;
+
+use crate::stamp::{blend, CircleKind, Over, Stamp};
+
+/// A figure's RGB pixels, 3 bytes each, row by row.
+pub(crate) enum Pixels {
+    /// Linux: an anonymous mapping in 2 MiB pages, when the kernel grants them.
+    #[cfg(target_os = "linux")]
+    Mapped(memmap2::MmapMut),
+    /// Elsewhere, or when the mapping failed: ordinary memory.
+    Heap(Vec<u8>),
+}
+
+impl Pixels {
+    /// `len` bytes, all 0.
+    pub(crate) fn zeroed(len: usize) -> Pixels {
+        #[cfg(target_os = "linux")]
+        {
+            // Transparent huge pages come only for whole, aligned 2 MiB pieces of a mapping the
+            // program asked them for (`madvise`, the kernel's default mode); the kernel aligns an
+            // anonymous mapping whose length is a multiple of 2 MiB. A few hundred KiB of the
+            // last page go unused. Without huge pages (THP off, or none free) this is a plain
+            // mapping: as fast as `vec!`.
+            const HUGE: usize = 2 << 20;
+            if let Ok(map) = memmap2::MmapMut::map_anon(len.div_ceil(HUGE).max(1) * HUGE) {
+                let _ = map.advise(memmap2::Advice::HugePage);
+                return Pixels::Mapped(map);
+            }
+        }
+        Pixels::Heap(vec![0; len])
+    }
+}
+
+impl Deref for Pixels {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        match self {
+            #[cfg(target_os = "linux")]
+            Pixels::Mapped(map) => map,
+            Pixels::Heap(vec) => vec,
+        }
+    }
+}
+
+impl DerefMut for Pixels {
+    fn deref_mut(&mut self) -> &mut [u8] {
+        match self {
+            #[cfg(target_os = "linux")]
+            Pixels::Mapped(map) => map,
+            Pixels::Heap(vec) => vec,
+        }
+    }
+}
+
+/// A plotters backend over an RGB buffer: `BitMapBackend`'s pixels, with circles from stamps
+/// and letters from a cache.
+pub(crate) struct Canvas<'a> {
+    rgb: &'a mut [u8],
+    size: (u32, u32),
+    /// Circles met so far: what plotters draws for each kind (`None`: not a stamp, draw it
+    /// with plotters every time). A figure has a handful of kinds.
+    stamps: Vec<(CircleKind, Option<Stamp>)>,
+    /// Stamps drawn right over others ([`Over`]), by (stamp, colour) on top and below; up to
+    /// [`OVERS`] of them (points coloured by value have as many colours as points).
+    overs: HashMap<(Drawn, Drawn), Over>,
+    /// The stamp drawn last, and where, while nothing else has been drawn since.
+    last: Option<(Drawn, BackendCoord)>,
+    /// Letters drawn so far, by size and character.
+    glyphs: HashMap<(u64, char), Glyph>,
+}
+
+/// A stamp (its index in `Canvas::stamps`) in a colour.
+type Drawn = (usize, [u8; 3]);
+
+/// The most [`Over`]s a canvas keeps.
+const OVERS: usize = 64;
+
+impl<'a> Canvas<'a> {
+    /// A canvas of `size` pixels over `rgb` (at least width × height × 3 bytes).
+    pub(crate) fn new(rgb: &'a mut [u8], size: (u32, u32)) -> Canvas<'a> {
+        assert!(rgb.len() >= size.0 as usize * size.1 as usize * 3);
+        Canvas {
+            rgb,
+            size,
+            stamps: Vec::new(),
+            overs: HashMap::new(),
+            last: None,
+            glyphs: HashMap::new(),
+        }
+    }
+
+    /// plotters' own backend over the buffer, for one operation.
+    fn bitmap(&mut self) -> BitMapBackend<'_> {
+        self.last = None;
+        BitMapBackend::with_buffer(self.rgb, self.size)
+    }
+}
+
+type Result<T> = std::result::Result<T, DrawingErrorKind<BitMapBackendError>>;
+
+impl DrawingBackend for Canvas<'_> {
+    type ErrorType = BitMapBackendError;
+
+    fn get_size(&self) -> (u32, u32) {
+        self.size
+    }
+
+    fn ensure_prepared(&mut self) -> Result<()> {
+        Ok(())
+    }
+
+    fn present(&mut self) -> Result<()> {
+        Ok(())
+    }
+
+    fn draw_pixel(&mut self, point: BackendCoord, color: BackendColor) -> Result<()> {
+        self.last = None;
+        paint(self.rgb, self.size, point, color);
+        Ok(())
+    }
+
+    fn draw_line<S: BackendStyle>(
+        &mut self,
+        from: BackendCoord,
+        to: BackendCoord,
+        style: &S,
+    ) -> Result<()> {
+        self.bitmap().draw_line(from, to, style)
+    }
+
+    fn draw_rect<S: BackendStyle>(
+        &mut self,
+        upper_left: BackendCoord,
+        bottom_right: BackendCoord,
+        style: &S,
+        fill: bool,
+    ) -> Result<()> {
+        self.bitmap()
+            .draw_rect(upper_left, bottom_right, style, fill)
+    }
+
+    fn draw_path<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(
+        &mut self,
+        path: I,
+        style: &S,
+    ) -> Result<()> {
+        self.bitmap().draw_path(path, style)
+    }
+
+    fn fill_polygon<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(
+        &mut self,
+        vert: I,
+        style: &S,
+    ) -> Result<()> {
+        self.bitmap().fill_polygon(vert, style)
+    }
+
+    /// plotters' `draw_text` (the default of `DrawingBackend`, with `ab_glyph`'s drawing of
+    /// the letters inlined), the letters from the cache.
+    fn draw_text<S: BackendTextStyle>(
+        &mut self,
+        text: &str,
+        style: &S,
+        pos: BackendCoord,
+    ) -> Result<()> {
+        // Only `FONT` in its normal style comes from the cache. plotters keeps the font a
+        // `FontDesc` was made with when its style is changed (`.style(FontStyle::Bold)` on
+        // `(FONT, 17).into_font()` still draws DejaVu Sans, not Bold), which the style given
+        // here does not tell; so any other style is left to plotters.
+        if style.family().as_str() != crate::figure::FONT
+            || !matches!(style.style(), FontStyle::Normal)
+        {
+            return self.bitmap().draw_text(text, style, pos);
+        }
+        let font = crate::figure::regular_font();
+        self.last = None;
+        let color = style.color();
+        if color.alpha == 0.0 {
+            return Ok(());
+        }
+        // Where the text goes: its box in the font, moved to its anchor, then turned.
+        let ((min_x, min_y), (max_x, max_y)) = style
+            .layout_box(text)
+            .map_err(|e| DrawingErrorKind::FontError(Box::new(e)))?;
+        let (width, height) = (max_x - min_x, max_y - min_y);
+        let dx = match style.anchor().h_pos {
+            HPos::Left => 0,
+            HPos::Right => -width,
+            HPos::Center => -width / 2,
+        };
+        let dy = match style.anchor().v_pos {
+            VPos::Top => 0,
+            VPos::Center => -height / 2,
+            VPos::Bottom => -height,
+        };
+        let transform = style.transform();
+        // The letters one after another, each advanced by the letter before it and kerned.
+        let size = style.size();
+        let scaled = font.as_scaled(size as f32);
+        let mut x_shift = 0f32;
+        let mut previous = None;
+        for c in text.chars() {
+            if let Some(p) = previous {
+                x_shift += scaled.kern(scaled.glyph_id(p), scaled.glyph_id(c));
+            }
+            previous = Some(c);
+            let glyph = self
+                .glyphs
+                .entry((size.to_bits(), c))
+                .or_insert_with(|| Glyph::rasterise(font, size, c));
+            for &(x, y, coverage, opaque) in &glyph.pixels {
+                let (x, y) = (x + x_shift as i32, y + glyph.y_shift);
+                let (x, y) = transform.transform(x + dx - min_x, y + dy - min_y);
+                let at = (pos.0 + x, pos.1 + y);
+                if color.alpha == 1.0 {
+                    // opaque text (all of ours): the opacity worked out with the letter
+                    put(self.rgb, self.size, at, color.rgb, opaque);
+                } else {
+                    paint(self.rgb, self.size, at, color.mix(f64::from(coverage)));
+                }
+            }
+            x_shift += scaled.h_advance(scaled.glyph_id(c));
+        }
+        Ok(())
+    }
+
+    fn blit_bitmap(&mut self, pos: BackendCoord, size: (u32, u32), src: &[u8]) -> Result<()> {
+        self.bitmap().blit_bitmap(pos, size, src)
+    }
+
+    fn draw_circle<S: BackendStyle>(
+        &mut self,
+        center: BackendCoord,
+        radius: u32,
+        style: &S,
+        fill: bool,
+    ) -> Result<()> {
+        let kind = CircleKind {
+            radius,
+            fill,
+            stroke: style.stroke_width(),
+            alpha: style.color().alpha.to_bits(),
+        };
+        let at = match self.stamps.iter().position(|(k, _)| *k == kind) {
+            Some(at) => at,
+            None => {
+                let stamp = Stamp::new(radius, style, fill, self.size.0);
+                self.stamps.push((kind, stamp));
+                self.stamps.len() - 1
+            }
+        };
+        let Some(stamp) = &self.stamps[at].1 else {
+            return self.bitmap().draw_circle(center, radius, style, fill);
+        };
+        let (r, g, b) = style.color().rgb;
+        let drawn = (at, [r, g, b]);
+        let below = match self.last {
+            Some((below, there)) if there == center => Some(below),
+            _ => None,
+        };
+        self.last = Some((drawn, center));
+        // right after another stamp at this centre (a mark's outline after its fill)
+        if let Some(below) = below {
+            if !self.overs.contains_key(&(drawn, below)) && self.overs.len() < OVERS {
+                let base = self.stamps[below.0].1.as_ref().expect("a stamp was drawn");
+                let over = Over::new(stamp, drawn.1, base, below.1, self.size.0);
+                self.overs.insert((drawn, below), over);
+            }
+            if let Some(over) = self.overs.get(&(drawn, below)) {
+                over.draw(self.rgb, self.size, center);
+                return Ok(());
+            }
+        }
+        stamp.draw(self.rgb, self.size, center, drawn.1);
+        Ok(())
+    }
+}
+
+/// `BitMapBackend`'s `draw_pixel` on an RGB buffer: see [`opacity`] and [`put`].
+fn paint(rgb: &mut [u8], size: (u32, u32), point: BackendCoord, color: BackendColor) {
+    put(rgb, size, point, color.rgb, opacity(color.alpha));
+}
+
+/// How `BitMapBackend` draws a pixel of opacity `alpha`, in 256ths: 256 (paint it) at 255/256
+/// or more, 0 (skip it) at 0 or less, floor(alpha · 256) (blend) in between.
+pub(crate) fn opacity(alpha: f64) -> u16 {
+    if alpha >= 1.0 - 1.0 / 256.0 {
+        256
+    } else if alpha > 0.0 {
+        (alpha * 256.0).floor() as u16
+    } else {
+        0
+    }
+}
+
+/// Draws `rgb` on the pixel at `(x, y)` with opacity `alpha` in 256ths ([`opacity`]); nothing
+/// outside the buffer.
+fn put(
+    buffer: &mut [u8],
+    (width, height): (u32, u32),
+    (x, y): BackendCoord,
+    rgb: (u8, u8, u8),
+    alpha: u16,
+) {
+    if x < 0 || y < 0 || x as u32 >= width || y as u32 >= height || alpha == 0 {
+        return;
+    }
+    let at = 3 * (y as usize * width as usize + x as usize);
+    let pixel = &mut buffer[at..at + 3];
+    let new = [rgb.0, rgb.1, rgb.2];
+    if alpha == 256 {
+        pixel.copy_from_slice(&new);
+    } else {
+        for (old, new) in pixel.iter_mut().zip(new) {
+            *old = blend(*old, new, u64::from(alpha));
+        }
+    }
+}
+
+/// One letter in one font and size as plotters draws it: the coverage (0 to 1) of each pixel it
+/// covers, and the offset plotters gives them.
+struct Glyph {
+    /// (x, y, coverage, opacity): x and y from the corner of the letter's pixel box; the
+    /// opacity in 256ths with which `paint` would draw the pixel in an opaque colour.
+    pixels: Vec<(i32, i32, f32, u16)>,
+    /// How far down plotters moves the box: half the size plus the box's top (to the baseline).
+    y_shift: i32,
+}
+
+impl Glyph {
+    /// What plotters' `ab_glyph` font does for each letter, with the pixels kept.
+    fn rasterise(font: &FontRef<'static>, size: f64, c: char) -> Glyph {
+        let scaled = font.as_scaled(size as f32);
+        let Some(outline) = scaled.outline_glyph(scaled.scaled_glyph(c)) else {
+            return Glyph {
+                pixels: Vec::new(),
+                y_shift: 0,
+            };
+        };
+        let mut pixels = Vec::new();
+        outline.draw(|x, y, coverage| {
+            // ab_glyph visits every pixel of the box; an uncovered one paints nothing.
+            if coverage > 0.0 {
+                pixels.push((x as i32, y as i32, coverage, opacity(f64::from(coverage))));
+            }
+        });
+        Glyph {
+            pixels,
+            y_shift: ((size as f32) / 2.0 + outline.px_bounds().min.y) as i32,
+        }
+    }
+}
