@@ -416,12 +416,13 @@ impl RunConfig {
                 spec.describe_activations()
             ),
             format!(
-                "{}: lr {}, {} epochs, {}",
+                "{}: lr {}, {} epoch{}, {}",
                 self.train_config()
                     .map(|c| c.optimizer().describe())
                     .unwrap_or_default(),
                 self.lr,
                 self.epochs,
+                if self.epochs == 1 { "" } else { "s" },
                 match self.batch_size {
                     Some(size) => format!("batches of {size}"),
                     None => "full batch".into(),

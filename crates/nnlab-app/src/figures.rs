@@ -72,6 +72,7 @@ pub(crate) fn write_figures_with(
                 let training = TrainingFigure {
                     history,
                     settings: summary,
+                    diverged: None,
                 };
                 save(folder, "training", options, &|format| {
                     render(&training, format)
@@ -104,6 +105,41 @@ pub(crate) fn write_figures_with(
     });
     let mut written = first?;
     written.extend(boundary?);
+    Ok(written)
+}
+
+/// The figures of a run that diverged (`why`, [`crate::run::describe_stop`]): the dataset (when
+/// asked for) and the training curves up to the epoch that failed, marked. Its weights are no
+/// model, so there is no decision boundary.
+pub(crate) fn write_diverged_figures(
+    folder: &Path,
+    prepared: &Prepared,
+    history: &History,
+    summary: Vec<String>,
+    options: &FigureOptions,
+    dataset: DatasetFigures<'_>,
+    why: String,
+) -> Result<Vec<String>> {
+    let mut written = match dataset {
+        DatasetFigures::Skip => Vec::new(),
+        DatasetFigures::Draw => write_dataset_figure(folder, prepared, options)?,
+        DatasetFigures::Drawing(thread) => {
+            let files = thread
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
+            write_rendered(folder, files)?
+        }
+    };
+    if !history.records.is_empty() {
+        let training = TrainingFigure {
+            history,
+            settings: summary,
+            diverged: Some(why),
+        };
+        written.extend(save(folder, "training", options, &|format| {
+            render(&training, format)
+        })?);
+    }
     Ok(written)
 }
 

@@ -15,7 +15,9 @@ use nnlab_core::{Engine, EpochRecord};
 
 use crate::config::{Prepared, RunConfig};
 use crate::engines::{build_engine, initial_parameters, train_accuracy};
-use crate::figures::{render_dataset_figure, write_figures_with, DatasetFigures};
+use crate::figures::{
+    render_dataset_figure, write_diverged_figures, write_figures_with, DatasetFigures,
+};
 use crate::files::{sha256_hex, write_atomically};
 use crate::model_file::safetensors_bytes;
 use crate::options::{DtypeArg, FigureOptions};
@@ -40,6 +42,8 @@ pub struct Finished {
     pub files: Vec<String>,
     /// Wall time of the whole run: engine, training and files.
     pub elapsed: Duration,
+    /// Which code trained it ([`Engine::implementation`]), as run.json records it.
+    pub implementation: String,
 }
 
 /// Trains as `settings` say on `prepared` data and writes the run folder `out`. `observe` sees
@@ -104,6 +108,7 @@ pub fn run_training(
         Ok::<_, AppError>((outcome, files))
     })?;
     Ok(Finished {
+        implementation: engine.implementation(),
         spec,
         history: outcome.history,
         stop: outcome.stop,
@@ -164,12 +169,21 @@ fn write_run_with(
                 Err(error) => figure_error = Some(error),
             }
         }
+    } else if let (Some(figures), Some(stop)) = (&output.figures, stop) {
+        // What there is to see of a run that diverged: its curves up to the epoch that failed.
+        let summary = settings.describe(spec, prepared);
+        let why = describe_stop(stop);
+        match write_diverged_figures(out, prepared, history, summary, figures, dataset, why) {
+            Ok(written) => files.extend(written),
+            Err(error) => figure_error = Some(error),
+        }
     }
     files.push("run.json".into());
     let record = RunRecord {
         nnlab_version: env!("CARGO_PKG_VERSION"),
         run_format: crate::config_file::RUN_FORMAT,
         command: output.command,
+        implementation: engine.implementation(),
         config: settings,
         data: data_summary(prepared, &prepared.scaler),
         result: result(history, stop, files.clone()),
@@ -188,14 +202,19 @@ pub fn check_stop(finished: &Finished, out: &Path, lr: f64) -> Result<()> {
     match &finished.stop {
         None => Ok(()),
         Some(stop @ Stop::Diverged { epoch, why, .. }) => {
+            let shown = if finished.files.iter().any(|f| f == "training.png") {
+                " (training.png draws them)"
+            } else {
+                ""
+            };
             let kept = match epoch {
                 0 => "nothing was trained before it".to_string(),
                 1 => format!(
-                    "{} keeps the epoch before it",
+                    "{} keeps the epoch before it{shown}",
                     out.join("history.csv").display()
                 ),
                 _ => format!(
-                    "{} keeps the {epoch} epochs before it",
+                    "{} keeps the {epoch} epochs before it{shown}",
                     out.join("history.csv").display()
                 ),
             };
@@ -268,6 +287,8 @@ struct RunRecord<'a> {
     /// What a replay checks it can read ([`crate::config_file::RUN_FORMAT`]).
     run_format: u32,
     command: &'static str,
+    /// Which code trained the run: engine, path, kernel, precision, threads or device.
+    implementation: String,
     config: &'a RunConfig,
     data: DataSummary,
     result: RunResult,

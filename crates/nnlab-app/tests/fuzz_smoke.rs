@@ -114,6 +114,7 @@ pub fn history(bytes: &[u8]) -> Result<(), String> {
         let figure = nnlab_plot::TrainingFigure {
             history: &history,
             settings: vec!["fuzzed".into()],
+            diverged: None,
         };
         nnlab_plot::render(&figure, nnlab_plot::Format::Svg).map_err(|e| e.to_string())?;
     }

@@ -198,6 +198,17 @@ impl Engine for AutogradEngine {
         "autograd"
     }
 
+    fn implementation(&self) -> String {
+        let float = match self.float {
+            FloatType::F32 => "f32",
+            FloatType::F64 => "f64",
+        };
+        format!(
+            "autograd engine (candle), {float}, on {}",
+            self.device_name()
+        )
+    }
+
     fn spec(&self) -> &ModelSpec {
         &self.spec
     }

@@ -481,6 +481,17 @@ pub struct NotebookArgs {
     )]
     pub epochs: usize,
 
+    /// Print the numpy section's and the PyTorch section's line every N epochs (the notebook's
+    /// `if epoch % 10 == 0`).
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    pub log_every: usize,
+
+    /// Run the numpy section on the hand-written engine's fast path (fused, vectorised kernels)
+    /// instead of its readable path, the code in layer.rs and mlp.rs that the README explains.
+    /// The numbers agree to about 1e-15.
+    #[arg(long)]
+    pub fast: bool,
+
     /// Also write each figure as SVG.
     #[arg(long)]
     pub svg: bool,

@@ -31,7 +31,13 @@ fn main() -> ExitCode {
             if usage::is_broken_pipe(&error) {
                 return ExitCode::SUCCESS; // the reader went away (`nnlab data | head`): not an error
             }
-            eprintln!("error: {error}");
+            // A run the person stopped (Ctrl-C) did what was asked of it: not an error.
+            let label = if usage::exit_status(&error) == 130 {
+                "stopped"
+            } else {
+                "error"
+            };
+            eprintln!("{label}: {error}");
             for cause in error.chain().skip(1) {
                 eprintln!("  caused by: {cause}");
             }

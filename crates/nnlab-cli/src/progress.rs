@@ -42,6 +42,24 @@ pub fn interrupted() -> bool {
 
 /// How long a run goes before its progress bar appears.
 const BAR_AFTER: Duration = Duration::from_secs(1);
+/// How often the bar redraws itself between epochs.
+const TICK: Duration = Duration::from_millis(200);
+
+/// The bar's short form of the epoch's numbers: "loss 0.2705 · acc 0.878/0.877" (train/test), or
+/// a regression's "loss 0.0397 · test 0.0565".
+fn bar_metrics(record: &EpochRecord) -> String {
+    match (
+        record.train_accuracy,
+        record.test_accuracy,
+        record.test_loss,
+    ) {
+        (Some(train), Some(test), _) => {
+            format!("loss {:.4} · acc {train:.3}/{test:.3}", record.loss)
+        }
+        (_, _, Some(test_loss)) => format!("loss {:.4} · test {test_loss:.4}", record.loss),
+        _ => format!("loss {:.4}", record.loss),
+    }
+}
 
 /// The epoch lines and the progress bar of one training run.
 pub struct Progress {
@@ -57,9 +75,12 @@ impl Progress {
     /// A reporter for a run of `epochs` epochs.
     pub fn new(epochs: usize, quiet: bool) -> Progress {
         let bar = ProgressBar::with_draw_target(Some(epochs as u64), ProgressDrawTarget::hidden());
+        // One line that fits an 80-column terminal: the bar takes what the rest leaves. The
+        // spinner and the times move between epochs too (a steady tick), so a run of a few long
+        // epochs does not look stuck.
         bar.set_style(
             ProgressStyle::with_template(
-                "{bar:30.cyan/blue} epoch {pos}/{len} {msg} [{elapsed}, {eta} left]",
+                "{spinner} epoch {pos}/{len} {wide_bar:.cyan/blue} {msg} {elapsed}, {eta} left",
             )
             .expect("the template is valid"),
         );
@@ -76,6 +97,7 @@ impl Progress {
     pub fn epoch(&mut self, record: &EpochRecord, line: Option<String>) {
         if !self.shown && self.may_show && self.started.elapsed() >= BAR_AFTER {
             self.bar.set_draw_target(ProgressDrawTarget::stderr());
+            self.bar.enable_steady_tick(TICK);
             self.shown = true;
         }
         if let Some(line) = line.filter(|_| !self.quiet) {
@@ -83,8 +105,7 @@ impl Progress {
         }
         self.bar.set_position(record.epoch as u64 + 1);
         if self.shown {
-            self.bar
-                .set_message(crate::report::metrics(record).to_lowercase());
+            self.bar.set_message(bar_metrics(record));
         }
     }
 
@@ -118,4 +139,35 @@ pub fn run_reporting(
     });
     progress.finish();
     Ok(finished?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The widest line the bar draws, with its bar left out (it takes the width that is left):
+    /// under 80 columns with room for a bar of a few, so it never wraps on an 80-column terminal.
+    /// (A run of 200 epochs reads "⠁ epoch 120/200 ▕bar▏ loss 0.3012 · acc 0.869/0.875 2s, 1s
+    /// left": about 50 columns and the bar.)
+    #[test]
+    fn the_bar_line_fits_80_columns_without_its_bar() {
+        let record = EpochRecord {
+            epoch: 99_999_998,
+            loss: 1234.5678,
+            train_accuracy: Some(0.8781),
+            test_accuracy: Some(0.8766),
+            test_loss: None,
+            weight_norms: vec![1.0, 2.0],
+        };
+        let msg = bar_metrics(&record);
+        assert_eq!(msg, "loss 1234.5678 · acc 0.878/0.877");
+        // "{spinner} epoch {pos}/{len} {wide_bar} {msg} {elapsed}, {eta} left" at its widest:
+        // indicatif's {elapsed} and {eta} are like "59s", "59m", "23h" or "999d".
+        let line = format!("⠁ epoch 99999999/100000000  {msg} 999d, 999d left");
+        assert!(
+            line.chars().count() <= 77,
+            "{} columns",
+            line.chars().count()
+        );
+    }
 }

@@ -131,6 +131,11 @@ fn output_file_is_written_and_stdout_stays_empty() {
     let out = nnlab(&["data", "--samples", "7", "-o", path.to_str().unwrap()]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(out.stdout.is_empty());
+    // says where the rows went (on stderr: stdout carries data when there is no -o)
+    assert_eq!(
+        stderr(&out).trim_end(),
+        format!("Wrote 7 rows (x0,x1,...,label) to {}", path.display())
+    );
     let text = std::fs::read_to_string(&path).unwrap();
     assert_eq!(text.lines().count(), 8);
     assert_eq!(

@@ -26,6 +26,14 @@ fn diverges(args: &[&str], dir: &Path, epoch: usize) -> String {
     let rows = read_history(&dir.join("run/history.csv"), HEADER);
     assert_eq!(rows.len(), epoch, "the epochs before it are kept: {err}");
     assert!(!dir.join("run/model.safetensors").exists());
+    // What there is to see: the data, and the curves up to the epoch that failed (marked); its
+    // weights are no model, so no boundary.
+    assert!(dir.join("run/dataset.png").exists());
+    assert_eq!(dir.join("run/training.png").exists(), epoch > 0, "{err}");
+    assert!(!dir.join("run/boundary.png").exists());
+    if epoch > 0 {
+        assert!(err.contains("before it (training.png draws them)"), "{err}");
+    }
     let record: Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("run/run.json")).unwrap()).unwrap();
     let stopped = record["result"]["stopped"].as_str().unwrap().to_string();

@@ -9,7 +9,7 @@ mod common;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use common::{is_png, nnlab, notebook_lines, text};
+use common::{is_png, nnlab, notebook_lines, notebook_lines_at, read_history, text};
 use serde_json::Value;
 
 #[test]
@@ -49,6 +49,16 @@ fn the_notebook_prints_both_sections_lines_and_writes_everything() {
         )
         .unwrap();
         assert_eq!(record["config"]["engine"], section);
+        // The lesson runs the code the README explains, and says so.
+        let implementation = record["implementation"].as_str().unwrap();
+        let want = match section {
+            "manual" => "hand-written engine, readable path (layer.rs, mlp.rs), f64",
+            _ => "autograd engine (candle), f32, on cpu",
+        };
+        assert_eq!(implementation, want);
+        // and a replay of its run.json takes the same path
+        assert_eq!(record["config"]["readable"] == true, section == "manual");
+        assert!(stdout.contains(&format!("   on the {want}\n")), "{stdout}");
     }
     let top: Value =
         serde_json::from_str(&std::fs::read_to_string(run.join("run.json")).unwrap()).unwrap();
@@ -57,6 +67,49 @@ fn the_notebook_prints_both_sections_lines_and_writes_everything() {
     // --quiet prints nothing at all.
     let quiet = nnlab(&["notebook", "--quiet", "--out", "q"], dir.path());
     assert!(quiet.status.success() && quiet.stdout.is_empty() && quiet.stderr.is_empty());
+}
+
+#[test]
+fn fast_runs_the_numpy_section_on_the_fast_path_and_log_every_sets_the_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = nnlab(
+        &["notebook", "--fast", "--log-every", "5", "--out", "fast"],
+        dir.path(),
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    let epoch_lines: Vec<&str> = stdout.lines().filter(|l| l.starts_with("Epoch")).collect();
+    // the reference's epochs 0, 5, 10 and 15, as the notebook's print would show them
+    let mut want = notebook_lines_at("numpy", 4, &[0, 5, 10, 15]);
+    want.extend(notebook_lines_at("torch", 3, &[0, 5, 10, 15]));
+    assert_eq!(epoch_lines, want);
+    let record: Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("fast/manual/run.json")).unwrap(),
+    )
+    .unwrap();
+    let implementation = record["implementation"].as_str().unwrap();
+    assert!(
+        implementation.starts_with("hand-written engine, fast path, "),
+        "{implementation}"
+    );
+    assert_ne!(
+        record["config"]["readable"], true,
+        "run.json replays the fast path"
+    );
+
+    // The two paths agree with each other as both agree with numpy (DESIGN.md: 1e-15 a step).
+    let readable = nnlab(&["notebook", "--quiet", "--out", "readable"], dir.path());
+    assert!(readable.status.success(), "{}", text(&readable.stderr));
+    let header = "epoch,loss,train_accuracy,test_accuracy,w1_norm,w2_norm";
+    let a = read_history(&dir.path().join("fast/manual/history.csv"), header);
+    let b = read_history(&dir.path().join("readable/manual/history.csv"), header);
+    for (x, y) in a.iter().flatten().zip(b.iter().flatten()) {
+        assert!((x - y).abs() <= 1e-12 * y.abs().max(1.0), "{x} vs {y}");
+    }
+
+    let zero = nnlab(&["notebook", "--log-every", "0"], dir.path());
+    assert_eq!(zero.status.code(), Some(2));
+    assert!(text(&zero.stderr).contains("--log-every"));
 }
 
 #[test]

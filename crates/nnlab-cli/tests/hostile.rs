@@ -2015,7 +2015,7 @@ const LONG_TRAIN: &str =
 fn signal_table() -> Vec<Case> {
     let interrupted = [
         "stopping: after this epoch",
-        "error: interrupted after",
+        "stopped: interrupted after",
         "r has what was done (history.csv, model.safetensors, run.json)",
     ];
     vec![
@@ -2038,7 +2038,7 @@ fn signal_table() -> Vec<Case> {
             "train with figures, SIGINT",
             "train --epochs 1000000 --samples 200 --log-every 1000000 --out r",
             130,
-            &["error: interrupted after", "training.png", "boundary.png"],
+            &["stopped: interrupted after", "training.png", "boundary.png"],
         )
         .runner(|w, a| signal_run(w, a, Some("Epoch"), &["INT"], 0))
         .exists(&["r/dataset.png", "r/training.png", "r/boundary.png"])
@@ -2055,7 +2055,7 @@ fn signal_table() -> Vec<Case> {
             "notebook SIGINT",
             "notebook --epochs 1000000 --out nb",
             130,
-            &["error: interrupted after", "nb/manual has what was done"],
+            &["stopped: interrupted after", "nb/manual has what was done"],
         )
         .runner(|w, a| signal_run(w, a, Some("Epoch"), &["INT"], 0))
         .exists(&["nb/dataset.png"])

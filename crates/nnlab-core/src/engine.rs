@@ -78,6 +78,11 @@ pub trait Engine: Send {
     /// A short name for messages and files ("manual", "autograd").
     fn name(&self) -> &'static str;
 
+    /// Which code computes: the engine, its path and kernel, the precision, the threads or the
+    /// device, in words a person reads ("hand-written engine, fast path, AVX2 kernel, f64, 1
+    /// thread"). Commands print it and run.json records it.
+    fn implementation(&self) -> String;
+
     /// The network's shape and task.
     fn spec(&self) -> &ModelSpec;
 

@@ -91,8 +91,8 @@ impl Avx2 {
     }
 }
 
-/// The kernel a training step of a [`FastEngine`] runs ([`FastEngine::kernel`]), for tests and
-/// comparisons. Prediction (`outputs`) always takes the portable forward pass.
+/// The kernel a training step of a [`FastEngine`] runs ([`FastEngine::kernel`]); predictions
+/// (`outputs`) run the same kernel's forward pass.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kernel {
     /// `fast/avx512.rs`: D ≤ 4 inputs → h (ReLU) → 1 with explicit AVX-512 vectors, where the
@@ -712,6 +712,24 @@ impl<T: Real> Partial<T> {
 impl<T: Real> Engine for FastEngine<T> {
     fn name(&self) -> &'static str {
         "manual"
+    }
+
+    fn implementation(&self) -> String {
+        let kernel = match self.kernel() {
+            Kernel::Avx512 => "AVX-512 kernel",
+            Kernel::Avx2 => "AVX2 kernel",
+            Kernel::PortableOneHidden => "portable one-hidden-layer kernel",
+            Kernel::PortableGeneral => "portable kernel",
+        };
+        let threads = self.threads();
+        let precision = match T::PRECISION {
+            Precision::F32 => "f32",
+            Precision::F64 => "f64",
+        };
+        format!(
+            "hand-written engine, fast path, {kernel}, {precision}, {threads} thread{}",
+            if threads == 1 { "" } else { "s" }
+        )
     }
 
     fn spec(&self) -> &ModelSpec {

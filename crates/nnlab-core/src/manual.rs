@@ -73,6 +73,10 @@ impl Engine for ManualEngine {
         "manual"
     }
 
+    fn implementation(&self) -> String {
+        "hand-written engine, readable path (layer.rs, mlp.rs), f64".into()
+    }
+
     fn spec(&self) -> &ModelSpec {
         &self.spec
     }

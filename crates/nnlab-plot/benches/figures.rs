@@ -61,6 +61,7 @@ fn all_three_png(bencher: divan::Bencher) {
         let training = TrainingFigure {
             history: &run.history,
             settings: vec!["2-8-1".into()],
+            diverged: None,
         };
         let curves = render(&training, Format::Png).unwrap();
         let boundary = BoundaryFigure::new(
@@ -89,6 +90,7 @@ fn one_png(bencher: divan::Bencher, figure: &str) {
             &TrainingFigure {
                 history: &run.history,
                 settings: vec![],
+                diverged: None,
             },
             Format::Png,
         )

@@ -4,8 +4,11 @@
 //! the mean squared error on the training rows (the loss) and on the test rows.
 
 use nnlab_core::History;
+use plotters::coord::ranged1d::ValueFormatter;
+use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::colors::{BLUE, GREEN, GRID, LAYER_COLORS, RED};
 use crate::figure::{padded_range, Figure, PlotError, FONT};
@@ -15,6 +18,9 @@ pub struct TrainingFigure<'a> {
     pub history: &'a History,
     /// Lines describing the run's settings, shown in the summary panel (e.g. "2-8-1, relu").
     pub settings: Vec<String>,
+    /// Why training stopped early, if it diverged ("the loss became NaN"): a red line marks
+    /// the epoch that failed (the one after the last recorded) and the summary says why.
+    pub diverged: Option<String>,
 }
 
 /// One line of a panel: its legend label, colour and values per epoch.
@@ -110,7 +116,13 @@ impl TrainingFigure<'_> {
         DB::ErrorType: 'static,
     {
         let epochs = self.history.records.len();
-        let x_range = padded_range([0.0, (epochs - 1) as f64].into_iter(), 0.05);
+        // A diverged run's axis reaches the epoch that failed, where the red line goes.
+        let last_x = if self.diverged.is_some() {
+            epochs
+        } else {
+            epochs - 1
+        };
+        let x_range = padded_range([0.0, last_x as f64].into_iter(), 0.05);
         let all = curves
             .iter()
             .flat_map(|c| (0..epochs).map(|e| (c.values)(e)));
@@ -125,7 +137,8 @@ impl TrainingFigure<'_> {
             .configure_mesh()
             .bold_line_style(GRID)
             .light_line_style(TRANSPARENT)
-            .x_label_formatter(&|epoch| format!("{epoch:.0}"))
+            .x_label_formatter(&epoch_label)
+            .y_label_formatter(&value_label)
             .x_desc("Epoch")
             .y_desc(y_label)
             .axis_desc_style((FONT, 15))
@@ -133,6 +146,11 @@ impl TrainingFigure<'_> {
             .draw()?;
         for curve in curves {
             let color = curve.color;
+            if epochs == 1 {
+                // one epoch is a point, not a line
+                let point = (0.0, (curve.values)(0));
+                chart.draw_series(std::iter::once(Circle::new(point, 5, color.filled())))?;
+            }
             let points = (0..epochs).map(|e| (e as f64, (curve.values)(e)));
             chart
                 .draw_series(LineSeries::new(points, color.stroke_width(2)))?
@@ -141,7 +159,24 @@ impl TrainingFigure<'_> {
                     PathElement::new(vec![(x, y), (x + 24, y)], color.stroke_width(2))
                 });
         }
-        let position = legend_position(curves, epochs, y_range);
+        if self.diverged.is_some() {
+            let failed = epochs as f64;
+            chart.draw_series(DashedLineSeries::new(
+                [(failed, y_range.0), (failed, y_range.1)],
+                8,
+                5,
+                RED.stroke_width(2),
+            ))?;
+            chart.draw_series(std::iter::once(Text::new(
+                format!("diverged at epoch {epochs}"),
+                (failed, y_range.1),
+                TextStyle::from((FONT, 14).into_font())
+                    .color(&RED)
+                    .pos(Pos::new(HPos::Right, VPos::Top)),
+            )))?;
+        }
+        // A diverged run's right edge has the red line and its label: the legend goes left.
+        let position = legend_position(curves, epochs, y_range, self.diverged.is_some());
         chart
             .configure_series_labels()
             .position(position)
@@ -167,8 +202,9 @@ impl TrainingFigure<'_> {
         lines.push(("Result".into(), true));
         lines.push((
             format!(
-                "after {} epochs: loss {:.4} (lowest {lowest:.4})",
+                "after {} epoch{}: loss {:.4} (lowest {lowest:.4})",
                 records.len(),
+                if records.len() == 1 { "" } else { "s" },
                 last.loss
             ),
             false,
@@ -220,31 +256,92 @@ impl TrainingFigure<'_> {
             lines.push((format!("train − test accuracy {:+.4}", train - test), false));
         }
 
-        let inner = area.margin(60, 10, 85, 10);
+        if let Some(why) = &self.diverged {
+            lines.push((String::new(), false));
+            lines.push((format!("Diverged at epoch {}", records.len()), true));
+            lines.extend(wrap(why, 62).into_iter().map(|line| (line, false)));
+        }
+
+        // Lines 30 pixels apart, closer (and smaller) when there are more than the panel holds.
+        let (top, bottom) = if self.diverged.is_some() {
+            (20, 20)
+        } else {
+            (60, 85)
+        };
+        let inner = area.margin(top, 10, bottom, 10);
+        let room = inner.dim_in_pixel().1 as f64 - 20.0;
+        let step = (room / lines.len() as f64).min(30.0);
+        let scale = step / 30.0;
         inner.draw(&Rectangle::new(
             [
                 (0, 0),
                 (
                     inner.dim_in_pixel().0 as i32 - 1,
-                    30 * lines.len() as i32 + 20,
+                    (step * lines.len() as f64) as i32 + 20,
                 ),
             ],
             ShapeStyle::from(BLACK.mix(0.25)).stroke_width(1),
         ))?;
         for (i, (text, bold)) in lines.iter().enumerate() {
             let style = if *bold {
-                TextStyle::from((FONT, 17).into_font().style(FontStyle::Bold))
+                // made bold, not restyled: `.style(Bold)` on a regular font keeps its letters
+                let size = (17.0 * scale).round();
+                TextStyle::from(FontDesc::new(FontFamily::Name(FONT), size, FontStyle::Bold))
             } else {
-                TextStyle::from((FONT, 16).into_font())
+                TextStyle::from((FONT, (16.0 * scale).round()).into_font())
             };
-            inner.draw(&Text::new(text.as_str(), (20, 16 + 30 * i as i32), style))?;
+            let y = 16 + (step * i as f64) as i32;
+            inner.draw(&Text::new(text.as_str(), (20, y), style))?;
         }
         Ok(())
     }
 }
 
+/// An x tick's label: whole epochs only (a short run's axis has ticks between them, which
+/// would read "-0", "0", "0").
+fn epoch_label(epoch: &f64) -> String {
+    let whole = epoch.round();
+    if whole >= 0.0 && (epoch - whole).abs() < 1e-9 {
+        (whole as u64).to_string()
+    } else {
+        String::new()
+    }
+}
+
+/// A y tick's label: plotters' own below 10⁴; above, 1.5e6, which fits the label area (a
+/// diverging run's weights reach 10⁶ and more).
+fn value_label(value: &f64) -> String {
+    if value.abs() >= 1e4 {
+        format!("{value:.1e}")
+    } else {
+        <RangedCoordf64 as ValueFormatter<f64>>::format(value)
+    }
+}
+
+/// `text` in lines of at most `width` characters, broken at spaces.
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines = vec![String::new()];
+    for word in text.split_whitespace() {
+        let line = lines.last_mut().expect("one line at least");
+        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
+            lines.push(word.to_string());
+        } else {
+            if !line.is_empty() {
+                line.push(' ');
+            }
+            line.push_str(word);
+        }
+    }
+    lines
+}
+
 /// Where the legend covers the fewest curve points, like matplotlib's `loc='best'`.
-fn legend_position(curves: &[Curve], epochs: usize, y_range: (f64, f64)) -> SeriesLabelPosition {
+fn legend_position(
+    curves: &[Curve],
+    epochs: usize,
+    y_range: (f64, f64),
+    left_only: bool,
+) -> SeriesLabelPosition {
     // Each candidate's box in axes fractions (x from the left, y from the bottom).
     let height = 0.06 * curves.len() as f64 + 0.04;
     let candidates = [
@@ -279,6 +376,7 @@ fn legend_position(curves: &[Curve], epochs: usize, y_range: (f64, f64)) -> Seri
     };
     candidates
         .into_iter()
+        .filter(|&(_, (x0, _), _)| !left_only || x0 == 0.0)
         .min_by_key(|&(_, xs, ys)| covered(xs, ys))
         .map_or(SeriesLabelPosition::UpperRight, |(position, _, _)| position)
 }

@@ -103,6 +103,7 @@ fn the_binary_figures_are_plotters_own_pixels() {
         &TrainingFigure {
             history: &history,
             settings,
+            diverged: None,
         },
     );
     for mode in [BoundaryMode::Class, BoundaryMode::Probability] {

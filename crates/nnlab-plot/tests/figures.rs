@@ -110,6 +110,7 @@ fn training_figure_has_curves_in_every_panel() {
     let figure = TrainingFigure {
         history: &history,
         settings: vec!["network 2-8-1 (relu)".into()],
+        diverged: None,
     };
     let image = Image::decode(&render(&figure, Format::Png).unwrap());
     assert_eq!((image.width, image.height), (1500, 1000));
@@ -241,6 +242,7 @@ fn svg_figures_carry_their_text() {
     let figure = TrainingFigure {
         history: &history,
         settings: vec![],
+        diverged: None,
     };
     let svg = String::from_utf8(render(&figure, Format::Svg).unwrap()).unwrap();
     for text in [
@@ -266,6 +268,7 @@ fn rendering_is_deterministic_and_refuses_an_empty_history() {
     let figure = TrainingFigure {
         history: &history,
         settings: vec![],
+        diverged: None,
     };
     assert_eq!(
         render(&figure, Format::Png).unwrap(),
@@ -275,7 +278,8 @@ fn rendering_is_deterministic_and_refuses_an_empty_history() {
     assert!(render(
         &TrainingFigure {
             history: &empty,
-            settings: vec![]
+            settings: vec![],
+            diverged: None,
         },
         Format::Png
     )
@@ -294,7 +298,8 @@ fn rendering_is_deterministic_and_refuses_an_empty_history() {
         render(
             &TrainingFigure {
                 history: &one,
-                settings: vec![]
+                settings: vec![],
+                diverged: None,
             },
             Format::Png
         )
@@ -714,4 +719,70 @@ fn a_plane_the_grid_cannot_cover_is_an_error() {
         let figure = BoundaryFigure::new(&engine, &points, &labels, BoundaryMode::Class, "t");
         assert!(figure.is_err(), "{bad}");
     }
+}
+
+/// A run that diverged draws its curves up to the epoch that failed, marks it in every panel and
+/// says why in the summary; the weights' axis of such a run (norms near 10⁶) is labelled in
+/// scientific notation, which fits the label area, and the summary's headings are bold.
+#[test]
+fn a_diverged_run_marks_the_epoch_that_failed() {
+    let record = |epoch: usize, w1: f64| EpochRecord {
+        epoch,
+        loss: 0.7 + epoch as f64,
+        train_accuracy: Some(0.5),
+        test_accuracy: Some(0.5),
+        test_loss: None,
+        weight_norms: vec![w1, 2.0],
+    };
+    let history = History {
+        records: vec![record(0, 1.0), record(1, 3.0e5), record(2, 9.0e5)],
+    };
+    let why = "the weights grew past the bound: ||W1|| = 1.223e6, beyond 1e6 (weights that large \
+               only come from updates that overshoot)";
+    let figure = TrainingFigure {
+        history: &history,
+        settings: vec![],
+        diverged: Some(why.into()),
+    };
+    let svg = String::from_utf8(render(&figure, Format::Svg).unwrap()).unwrap();
+    // three panels of curves, each marked at epoch 3 (the one after the last recorded)
+    assert_eq!(svg.matches("diverged at epoch 3").count(), 3, "{svg}");
+    assert!(has_text(&svg, "Diverged at epoch 3"));
+    assert!(has_text(
+        &svg,
+        "the weights grew past the bound: ||W1|| = 1.223e6, beyond 1e6"
+    ));
+    assert!(svg.contains("font-weight=\"bold\""), "bold headings");
+    assert!(has_text(&svg, "8.0e5"), "scientific weight ticks");
+    assert!(has_text(&svg, "3"), "the failed epoch is on the axis");
+    // The same history, not diverged, has no mark.
+    let plain = TrainingFigure {
+        diverged: None,
+        ..figure
+    };
+    let svg = String::from_utf8(render(&plain, Format::Svg).unwrap()).unwrap();
+    assert!(!svg.contains("iverged"));
+}
+
+/// A one-epoch run's axis has ticks between whole epochs: only whole epochs are labelled (it
+/// read "-0", "-0", "0", "0", "0").
+#[test]
+fn a_one_epoch_run_labels_only_whole_epochs() {
+    let history = History {
+        records: vec![EpochRecord {
+            epoch: 0,
+            loss: 0.7,
+            train_accuracy: Some(0.5),
+            test_accuracy: Some(0.5),
+            test_loss: None,
+            weight_norms: vec![1.0, 2.0],
+        }],
+    };
+    let figure = TrainingFigure {
+        history: &history,
+        settings: vec![],
+        diverged: None,
+    };
+    let svg = String::from_utf8(render(&figure, Format::Svg).unwrap()).unwrap();
+    assert!(!has_text(&svg, "-0"), "no '-0' tick");
 }

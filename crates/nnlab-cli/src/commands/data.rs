@@ -17,5 +17,18 @@ pub fn run(args: &DataArgs) -> anyhow::Result<()> {
     };
     let mut bytes = Vec::new();
     csv_io::write_csv(&mut bytes, &data, split.as_ref())?;
-    Ok(write_output(args.output.as_deref(), &bytes)?)
+    write_output(args.output.as_deref(), &bytes)?;
+    if let Some(path) = &args.output {
+        // Standard output carries the data when there is no -o; with one, say where it went.
+        let columns = match &split {
+            Some(_) => "x0,x1,...,label,split",
+            None => "x0,x1,...,label",
+        };
+        eprintln!(
+            "Wrote {} rows ({columns}) to {}",
+            data.n_samples(),
+            path.display()
+        );
+    }
+    Ok(())
 }

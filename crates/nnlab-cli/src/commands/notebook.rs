@@ -41,6 +41,11 @@ const SECTIONS: [Section; 2] = [
 
 pub fn run(args: &NotebookArgs) -> anyhow::Result<()> {
     let started = Instant::now();
+    if args.log_every == 0 {
+        return Err(crate::usage::usage(
+            "--log-every must be at least 1 (use --quiet to print no epoch lines)",
+        ));
+    }
     // Every setting is checked before anything is written.
     for (_, section, _) in SECTIONS {
         RunConfig {
@@ -83,6 +88,9 @@ pub fn run(args: &NotebookArgs) -> anyhow::Result<()> {
             epochs: args.epochs,
             ..section()
         };
+        // The lesson runs the code the README explains (layer.rs, mlp.rs); `--fast` the fused
+        // kernels. The autograd section has one path.
+        settings.readable = name == "manual" && !args.fast;
         settings.prepare()?; // resolves the settings exactly as `nnlab train` would record them
         let folder = out.join(name);
         std::fs::create_dir_all(&folder)
@@ -92,8 +100,16 @@ pub fn run(args: &NotebookArgs) -> anyhow::Result<()> {
             dataset_figure: false,
             command: "notebook",
         };
-        let finished = run_reporting(&settings, &prepared, &folder, &output, args.quiet, 10)?;
+        let finished = run_reporting(
+            &settings,
+            &prepared,
+            &folder,
+            &output,
+            args.quiet,
+            args.log_every,
+        )?;
         check_stop(&finished, &folder, settings.lr)?;
+        say(format!("   on the {}", finished.implementation));
         say(format!("   -> {}", list(&folder, &finished.files)));
         results.push((name, settings, finished));
     }
@@ -109,6 +125,7 @@ pub fn run(args: &NotebookArgs) -> anyhow::Result<()> {
             json!({
                 "folder": name,
                 "engine": settings.engine,
+                "implementation": f.implementation,
                 "seconds": f.elapsed.as_secs_f64(),
                 "final_loss": last.map(|r| r.loss),
                 "final_train_accuracy": last.map(|r| r.train_accuracy),

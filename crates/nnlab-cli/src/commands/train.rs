@@ -63,13 +63,15 @@ pub fn run(args: &TrainArgs, replay: Option<&Replay>) -> anyhow::Result<()> {
                 (_, _, Some(test_loss)) => format!("test loss {test_loss:.4}"),
                 _ => String::new(),
             };
+            let epochs = last.epoch + 1;
             eprintln!(
-                "{} after {} epochs: loss {:.4}, {metrics}",
+                "{} after {epochs} epoch{}: loss {:.4}, {metrics}",
                 finished.spec.describe(),
-                last.epoch + 1,
+                if epochs == 1 { "" } else { "s" },
                 last.loss,
             );
         }
+        eprintln!("Trained on the {}", finished.implementation);
         if let Some(note) = skipped_note(prepared.dataset.n_features()).filter(|_| !args.no_figures)
         {
             eprintln!("note: {note}");

@@ -35,13 +35,19 @@ pub fn column(history: &Value, key: &str) -> Vec<f64> {
 /// The lines a section of the notebook prints (epochs 0 and 10): `width` is 4 for the numpy
 /// section's `{epoch:4d}`, 3 for the PyTorch section's `{epoch:3d}`.
 pub fn notebook_lines(section: &str, width: usize) -> Vec<String> {
+    notebook_lines_at(section, width, &[0, 10])
+}
+
+/// [`notebook_lines`] at the given epochs.
+#[allow(dead_code)]
+pub fn notebook_lines_at(section: &str, width: usize, epochs: &[usize]) -> Vec<String> {
     let h = &reference()[section]["history"];
     let (loss, train, test) = (
         column(h, "loss"),
         column(h, "accuracy_train"),
         column(h, "accuracy_test"),
     );
-    [0, 10]
+    epochs
         .iter()
         .map(|&e| {
             format!(
