@@ -227,6 +227,10 @@ fn bad_merges_exit_with_status_2_and_write_nothing() {
     record["interrupted"] = true.into();
     record["runs"] = 3.into();
     std::fs::write(d.join("cut/run.json"), record.to_string()).unwrap();
+    copy("parts/3", "edited");
+    let mut record = run_json(&d.join("edited"));
+    record["epochs"] = 6.into();
+    std::fs::write(d.join("edited/run.json"), record.to_string()).unwrap();
     copy("parts/2", "short");
     let runs = String::from_utf8(read(&d.join("parts/2/runs.csv"))).unwrap();
     let lines: Vec<&str> = runs.lines().collect();
@@ -254,6 +258,10 @@ fn bad_merges_exit_with_status_2_and_write_nothing() {
         (&["parts/1", "parts/2", "whole"], "it holds a whole sweep"),
         (&["parts/1", "cut", "parts/3"], "cut (shard 2/3) is incomplete: it was interrupted after 3 of its 7 runs"),
         (&["parts/1", "short", "parts/3"], "6 runs where shard 2/3 has 7"),
+        (
+            &["parts/1", "parts/2", "edited"],
+            "its run.json's grid is not the one its \"grid_sha256\" was made from",
+        ),
         (&["parts/1", "stolen", "parts/3"], "is a run of shard 1/3, not of shard 2/3"),
     ] {
         let mut args = vec!["sweep", "merge"];
