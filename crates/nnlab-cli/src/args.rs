@@ -32,8 +32,12 @@ pub enum Command {
     Notebook(NotebookArgs),
 
     /// Train a grid of settings × seeds in parallel and compare their final test accuracy.
-    #[command(after_help = SWEEP_EXAMPLES)]
-    Sweep(SweepArgs),
+    #[command(
+        after_help = SWEEP_EXAMPLES,
+        args_conflicts_with_subcommands = true,
+        disable_help_subcommand = true
+    )]
+    Sweep(Box<SweepCommand>),
 
     /// Redraw a run's figures from its files, without training again.
     #[command(after_help = PLOT_EXAMPLES)]
@@ -89,9 +93,24 @@ Examples:
   nnlab sweep --seeds 0..1000                  # the notebook's setting, 1000 seeds
   nnlab sweep --dataset circles --factor 0.5 --hidden 2,4,8 --epochs 200
 
+  # the same grid on 4 machines (or Slurm array tasks), then merged:
+  nnlab sweep --hidden 4,8,16 --lr 0.01,0.1,1 --seeds 0..100 --shard 2/4 --out parts/2
+  nnlab sweep merge parts/1 parts/2 parts/3 parts/4 --out sweep
+
 Each seed sets the data, the split and the initial weights (as --seed does for train). Output (in
 --out DIR, default runs/sweep-<time>): runs.csv (one row per run), summary.csv (per setting: mean,
-spread and range of the final test accuracy over the seeds), sweep.png and run.json.";
+spread and range of the final test accuracy over the seeds), sweep.png and run.json. A shard
+(--shard I/N) writes only its runs.csv and run.json; `nnlab sweep merge` makes the rest, byte for
+byte what one machine would have written.";
+
+const MERGE_EXAMPLES: &str = "\
+Examples:
+  nnlab sweep merge parts/* --out sweep
+  nnlab sweep merge runs/a runs/b runs/c      # into runs/sweep-<time>
+
+The folders may come in any order, but every shard 1..N of one grid must be there exactly once.
+Output (in --out DIR): runs.csv, summary.csv, sweep.png and run.json, as `nnlab sweep` without
+--shard writes them (run.json's `seconds` is the shards' total).";
 
 const PLOT_EXAMPLES: &str = "\
 Examples:
@@ -501,6 +520,48 @@ pub struct NotebookArgs {
     pub quiet: bool,
 }
 
+/// `nnlab sweep`: a sweep (or one shard of it) with its flags, or `nnlab sweep merge`.
+#[derive(Debug, Args)]
+pub struct SweepCommand {
+    #[command(subcommand)]
+    pub action: Option<SweepAction>,
+
+    #[command(flatten)]
+    pub args: SweepArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SweepAction {
+    /// Put the shards of a sweep (--shard 1/N ... N/N) back together into the whole sweep's files.
+    ///
+    /// Reads the shards' folders, checks that they are all N shards of one grid, each once and
+    /// complete, and writes the runs.csv, summary.csv, sweep.png and run.json that the whole sweep
+    /// on one machine writes, byte for byte (but run.json's `seconds`, the shards' total).
+    #[command(after_help = MERGE_EXAMPLES)]
+    Merge(MergeArgs),
+}
+
+/// `nnlab sweep merge`'s options.
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// The shards' folders (their --out), in any order: every shard 1..N once.
+    #[arg(value_name = "DIR", required = true)]
+    pub shards: Vec<PathBuf>,
+
+    /// Folder for runs.csv, summary.csv, sweep.png and run.json [default: runs/sweep-<time>].
+    /// A folder that holds another sweep is refused unless --force.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+
+    /// Replace the sweep in --out: its files are removed first.
+    #[arg(long)]
+    pub force: bool,
+
+    /// Print nothing but errors.
+    #[arg(long)]
+    pub quiet: bool,
+}
+
 #[derive(Debug, Args)]
 pub struct SweepArgs {
     /// The dataset to generate (see `nnlab data --help`).
@@ -558,6 +619,13 @@ pub struct SweepArgs {
     #[arg(long, allow_negative_numbers = true, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub threads: Option<u16>,
 
+    /// Run only shard I of N (1 <= I <= N, e.g. 2/4, or ${SLURM_ARRAY_TASK_ID}/4 with
+    /// --array=1-4): the runs are dealt to the shards in turn, setting by setting and seed by seed,
+    /// so the shards share every setting alike. Writes runs.csv and run.json; `nnlab sweep merge`
+    /// puts the N shards together.
+    #[arg(long, value_name = "I/N", value_parser = parse_shard)]
+    pub shard: Option<Shard>,
+
     /// Folder for runs.csv, summary.csv, sweep.png and run.json [default: runs/sweep-<time>].
     /// A folder that holds another sweep is refused unless --force.
     #[arg(long, value_name = "DIR")]
@@ -598,6 +666,37 @@ fn parse_seeds(text: &str) -> Result<Seeds, String> {
         ));
     }
     Ok(Seeds(seeds))
+}
+
+/// `--shard I/N`: the I-th (1-based) of N parts of a sweep's grid.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Shard {
+    /// I, from 1 to `count`.
+    pub index: usize,
+    /// N, at least 1.
+    pub count: usize,
+}
+
+fn parse_shard(text: &str) -> Result<Shard, String> {
+    let hint = "give I/N with 1 <= I <= N, such as 1/4 ... 4/4";
+    let Some((i, n)) = text.split_once('/') else {
+        return Err(format!("not of the form I/N: {hint}"));
+    };
+    let number = |t: &str| {
+        t.trim()
+            .parse::<usize>()
+            .map_err(|_| format!("{t:?} is not a whole number: {hint}"))
+    };
+    let (index, count) = (number(i)?, number(n)?);
+    if count == 0 {
+        return Err(format!("a grid cannot be split into 0 shards: {hint}"));
+    }
+    if index == 0 || index > count {
+        return Err(format!(
+            "there is no shard {index} of {count} (shards count from 1 to N): {hint}"
+        ));
+    }
+    Ok(Shard { index, count })
 }
 
 #[derive(Debug, Args)]

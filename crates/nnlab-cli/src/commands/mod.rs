@@ -49,10 +49,7 @@ pub fn run(cli: Cli, matches: &clap::ArgMatches) -> anyhow::Result<()> {
             notebook::run(&args)
         }
         Command::Plot(args) => plot::run(&args),
-        Command::Sweep(args) => {
-            crate::progress::catch_ctrl_c();
-            sweep::run(&args)
-        }
+        Command::Sweep(command) => sweep::run(&command),
         Command::Serve(args) => serve::run(&args),
     }
 }

@@ -4,15 +4,20 @@
 //! so any row of `runs.csv` can be rerun with `nnlab train`. Each seed's data is made once and
 //! shared by its runs; seeds are spread over the threads, and each run trains on the fast path
 //! of the hand-written engine with one thread.
+//!
+//! `--shard I/N` runs only the I-th of N parts of the grid (see [`shard`]) and writes its rows
+//! and the whole grid's record; `nnlab sweep merge` ([`merge`]) puts the parts back together.
 
-use std::fmt::Write as _;
+mod merge;
+mod output;
+mod shard;
+
 use std::ops::ControlFlow;
 use std::time::Instant;
 
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use nnlab_core::{train, Stop, TrainAccuracy};
-use nnlab_plot::{render, Format, SweepColumn, SweepFigure};
 use rayon::prelude::*;
 use serde_json::json;
 
@@ -24,26 +29,25 @@ use super::train::existing;
 
 use nnlab_app::RunConfig;
 
-use crate::args::SweepArgs;
+use crate::args::{Shard, SweepAction, SweepArgs, SweepCommand};
 use crate::flags::{resolve_data, resolve_toolkit, DataFlags};
 use crate::progress::interrupted;
 use crate::usage::usage;
 
-/// What one run ended with.
-#[derive(Clone, Debug)]
-struct Outcome {
-    hidden: usize,
-    lr: f64,
-    seed: u32,
-    epochs_run: usize,
-    final_loss: f64,
-    final_train_accuracy: f64,
-    final_test_accuracy: f64,
-    best_test_accuracy: f64,
-    diverged: bool,
+use output::{runs_csv, summary_table, with_progress, write_record, write_whole, Grid, Outcome};
+
+/// `nnlab sweep` (whole or one shard) or `nnlab sweep merge`.
+pub fn run(command: &SweepCommand) -> anyhow::Result<()> {
+    match &command.action {
+        Some(SweepAction::Merge(args)) => merge::run(args),
+        None => {
+            crate::progress::catch_ctrl_c();
+            sweep(&command.args)
+        }
+    }
 }
 
-pub fn run(args: &SweepArgs) -> anyhow::Result<()> {
+fn sweep(args: &SweepArgs) -> anyhow::Result<()> {
     let started = Instant::now();
     if args.hidden.is_empty() || args.lr.is_empty() {
         return Err(usage("--hidden and --lr need at least one value each"));
@@ -63,6 +67,26 @@ pub fn run(args: &SweepArgs) -> anyhow::Result<()> {
     )?;
     twice("--lr", args.lr.iter().map(f64::to_string).collect())?;
     twice("--seeds", args.seeds.0.iter().map(u32::to_string).collect())?;
+    let grid = Grid {
+        hidden: args.hidden.clone(),
+        lr: args.lr.clone(),
+        seeds: args.seeds.0.clone(),
+        dataset: args.dataset.name().to_string(),
+        epochs: args.epochs,
+    };
+    let total = grid.runs();
+    if let Some(shard) = args.shard {
+        if shard.count > total {
+            return Err(usage(format!(
+                "--shard {}/{}: this grid has {total} runs ({} settings × {} seeds), so some of {} shards would have none: split it into at most {total} shards",
+                shard.index,
+                shard.count,
+                grid.settings(),
+                grid.seeds.len(),
+                shard.count
+            )));
+        }
+    }
     // Check every setting before any work: the first seed's settings and data with each width
     // and rate (the data says how many inputs and which task).
     let mut first = seed_config(args, args.seeds.0[0])?;
@@ -89,12 +113,16 @@ pub fn run(args: &SweepArgs) -> anyhow::Result<()> {
             let stamp = humantime::format_rfc3339_seconds(std::time::SystemTime::now())
                 .to_string()
                 .replace(':', "-");
-            run_folder(None, Some(&format!("sweep-{stamp}")), existing(args.force))?
+            let name = match args.shard {
+                Some(Shard { index, count }) => format!("sweep-{stamp}-shard-{index}-of-{count}"),
+                None => format!("sweep-{stamp}"),
+            };
+            run_folder(None, Some(&name), existing(args.force))?
         }
     };
 
-    let total = args.seeds.0.len() * args.hidden.len() * args.lr.len();
-    let bar = ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::hidden());
+    let planned = args.shard.map_or(total, |s| shard::planned(total, s));
+    let bar = ProgressBar::with_draw_target(Some(planned as u64), ProgressDrawTarget::hidden());
     if !args.quiet && std::io::IsTerminal::is_terminal(&std::io::stderr()) {
         bar.set_draw_target(ProgressDrawTarget::stderr());
     }
@@ -111,41 +139,19 @@ pub fn run(args: &SweepArgs) -> anyhow::Result<()> {
         args.seeds
             .0
             .par_iter()
-            .map(|&seed| runs_of_seed(args, seed, &bar))
+            .enumerate()
+            .map(|(index, &seed)| runs_of_seed(args, index, seed, &bar))
             .collect()
     });
     bar.finish_and_clear();
-    let mut outcomes = Vec::with_capacity(total);
+    let mut outcomes = Vec::with_capacity(planned);
     for result in per_seed {
         outcomes.extend(result?);
     }
     // Ctrl-C, SIGTERM or SIGHUP: the runs that finished are written, and the summaries of them.
     let stopped = interrupted();
 
-    let mut files = vec!["runs.csv".to_string(), "summary.csv".into()];
-    write_atomically(&out.join("runs.csv"), runs_csv(&outcomes).as_bytes())?;
-    let summary = summarise(args, &outcomes);
-    write_atomically(&out.join("summary.csv"), summary_csv(&summary).as_bytes())?;
-    let figure = SweepFigure {
-        columns: summary
-            .iter()
-            .map(|s| SweepColumn {
-                label: format!("h={}, lr={}", s.hidden, s.lr),
-                accuracies: s.accuracies.clone(),
-            })
-            .collect(),
-        title: format!(
-            "Final test accuracy over {} seeds ({}, {} epochs)",
-            args.seeds.0.len(),
-            args.dataset.name(),
-            args.epochs
-        ),
-    };
-    if summary.iter().any(|s| !s.accuracies.is_empty()) {
-        write_atomically(&out.join("sweep.png"), &render(&figure, Format::Png)?)?;
-        files.push("sweep.png".into());
-    }
-    let record = json!({
+    let grid_record = json!({
         "nnlab_version": env!("CARGO_PKG_VERSION"),
         "run_format": nnlab_app::config_file::RUN_FORMAT,
         "command": "sweep",
@@ -162,19 +168,41 @@ pub fn run(args: &SweepArgs) -> anyhow::Result<()> {
             lr: args.lr[0],
             ..first
         },
-        "runs": outcomes.len(),
-        "runs_planned": total,
-        "interrupted": stopped,
-        "seconds": started.elapsed().as_secs_f64(),
     });
-    files.push("run.json".into());
-    write_atomically(
-        &out.join("run.json"),
-        (serde_json::to_string_pretty(&record)? + "\n").as_bytes(),
-    )?;
+    let mut record = with_progress(
+        &grid_record,
+        outcomes.len(),
+        planned,
+        stopped,
+        started.elapsed().as_secs_f64(),
+    );
+    let (files, summary) = match args.shard {
+        None => {
+            let (files, summary) = write_whole(&out, &grid, &outcomes, &record)?;
+            (files, Some(summary))
+        }
+        Some(Shard { index, count }) => {
+            // A shard's rows, and the whole grid's record with which part of it this is.
+            write_atomically(&out.join("runs.csv"), runs_csv(&outcomes).as_bytes())?;
+            record["shard"] = json!({
+                "index": index,
+                "count": count,
+                "grid_sha256": shard::fingerprint(&grid_record),
+            });
+            write_record(&out, &record)?;
+            (vec!["runs.csv".to_string(), "run.json".into()], None)
+        }
+    };
 
     if !args.quiet {
-        say!("{}", summary_table(&summary));
+        match (&summary, args.shard) {
+            (Some(summary), _) => say!("{}", summary_table(summary)),
+            (None, Some(Shard { index, count })) => say!(
+                "shard {index}/{count}: {} of the grid's {total} runs; merge the {count} shards with `nnlab sweep merge DIR...`",
+                outcomes.len()
+            ),
+            (None, None) => {}
+        }
         say!(
             "{} runs in {:.2} s; wrote {}: {}",
             outcomes.len(),
@@ -184,8 +212,12 @@ pub fn run(args: &SweepArgs) -> anyhow::Result<()> {
         );
     }
     if stopped {
+        let what = match summary {
+            Some(_) => "the runs that finished and their summary",
+            None => "the runs that finished (a shard that a merge refuses: run it again)",
+        };
         return Err(nnlab_app::AppError::Interrupted(format!(
-            "interrupted after {} of {total} runs: {} has the runs that finished and their summary ({})",
+            "interrupted after {} of {planned} runs: {} has {what} ({})",
             outcomes.len(),
             out.display(),
             files.join(", ")
@@ -218,13 +250,30 @@ fn seed_config(args: &SweepArgs, seed: u32) -> anyhow::Result<RunConfig> {
     Ok(config)
 }
 
-/// Every (width, rate) for one seed, on that seed's data.
-fn runs_of_seed(args: &SweepArgs, seed: u32, bar: &ProgressBar) -> anyhow::Result<Vec<Outcome>> {
+/// Every (width, rate) for one seed (the seed at `index` in `--seeds`), on that seed's data; with
+/// `--shard`, only the shard's own.
+fn runs_of_seed(
+    args: &SweepArgs,
+    index: usize,
+    seed: u32,
+    bar: &ProgressBar,
+) -> anyhow::Result<Vec<Outcome>> {
+    let mine = |setting: usize| {
+        args.shard
+            .is_none_or(|s| shard::owner(setting, index, args.seeds.0.len(), s.count) == s.index)
+    };
+    let settings_count = args.hidden.len() * args.lr.len();
+    if !(0..settings_count).any(mine) {
+        return Ok(Vec::new()); // none of this seed's runs is this shard's: no data to make
+    }
     let mut settings = seed_config(args, seed)?;
     let prepared = settings.prepare()?;
-    let mut outcomes = Vec::with_capacity(args.hidden.len() * args.lr.len());
-    for &hidden in &args.hidden {
-        for &lr in &args.lr {
+    let mut outcomes = Vec::with_capacity(settings_count);
+    for (h, &hidden) in args.hidden.iter().enumerate() {
+        for (l, &lr) in args.lr.iter().enumerate() {
+            if !mine(h * args.lr.len() + l) {
+                continue;
+            }
             settings.hidden = vec![hidden];
             settings.lr = lr;
             let spec = settings.model_spec(prepared.dataset.n_features(), prepared.train.task())?;
@@ -274,124 +323,4 @@ fn runs_of_seed(args: &SweepArgs, seed: u32, bar: &ProgressBar) -> anyhow::Resul
         }
     }
     Ok(outcomes)
-}
-
-fn runs_csv(outcomes: &[Outcome]) -> String {
-    let mut text = String::from(
-        "hidden,lr,seed,epochs_run,final_loss,final_train_accuracy,final_test_accuracy,best_test_accuracy,diverged\n",
-    );
-    for o in outcomes {
-        let _ = writeln!(
-            text,
-            "{},{:?},{},{},{:?},{:?},{:?},{:?},{}",
-            o.hidden,
-            o.lr,
-            o.seed,
-            o.epochs_run,
-            o.final_loss,
-            o.final_train_accuracy,
-            o.final_test_accuracy,
-            o.best_test_accuracy,
-            o.diverged
-        );
-    }
-    text
-}
-
-/// One setting's results over the seeds (diverged runs counted apart).
-struct SettingSummary {
-    hidden: usize,
-    lr: f64,
-    runs: usize,
-    diverged: usize,
-    accuracies: Vec<f64>,
-}
-
-impl SettingSummary {
-    fn mean(&self) -> f64 {
-        self.accuracies.iter().sum::<f64>() / self.accuracies.len() as f64
-    }
-
-    /// The population standard deviation over the seeds.
-    fn std(&self) -> f64 {
-        let mean = self.mean();
-        (self
-            .accuracies
-            .iter()
-            .map(|a| (a - mean).powi(2))
-            .sum::<f64>()
-            / self.accuracies.len() as f64)
-            .sqrt()
-    }
-}
-
-fn summarise(args: &SweepArgs, outcomes: &[Outcome]) -> Vec<SettingSummary> {
-    let mut summary = Vec::new();
-    for &hidden in &args.hidden {
-        for &lr in &args.lr {
-            let runs: Vec<&Outcome> = outcomes
-                .iter()
-                .filter(|o| o.hidden == hidden && o.lr == lr)
-                .collect();
-            summary.push(SettingSummary {
-                hidden,
-                lr,
-                runs: runs.len(),
-                diverged: runs.iter().filter(|o| o.diverged).count(),
-                accuracies: runs
-                    .iter()
-                    .filter(|o| !o.diverged)
-                    .map(|o| o.final_test_accuracy)
-                    .collect(),
-            });
-        }
-    }
-    summary
-}
-
-fn summary_csv(summary: &[SettingSummary]) -> String {
-    let mut text = String::from(
-        "hidden,lr,runs,diverged,test_accuracy_mean,test_accuracy_std,test_accuracy_min,test_accuracy_max\n",
-    );
-    for s in summary {
-        let (min, max) = s
-            .accuracies
-            .iter()
-            .fold((f64::NAN, f64::NAN), |(lo, hi), &a| (lo.min(a), hi.max(a)));
-        let _ = writeln!(
-            text,
-            "{},{:?},{},{},{:?},{:?},{:?},{:?}",
-            s.hidden,
-            s.lr,
-            s.runs,
-            s.diverged,
-            s.mean(),
-            s.std(),
-            min,
-            max
-        );
-    }
-    text
-}
-
-fn summary_table(summary: &[SettingSummary]) -> String {
-    let mut rows: Vec<&SettingSummary> = summary.iter().collect();
-    rows.sort_by(|a, b| b.mean().total_cmp(&a.mean()));
-    let mut text = format!(
-        "{:>7} {:>9} {:>6} {:>14} {:>9}\n",
-        "hidden", "lr", "runs", "test acc", "diverged"
-    );
-    for s in rows {
-        let accuracy = if s.accuracies.is_empty() {
-            "-".to_string()
-        } else {
-            format!("{:.4} ± {:.4}", s.mean(), s.std())
-        };
-        let _ = writeln!(
-            text,
-            "{:>7} {:>9} {:>6} {:>14} {:>9}",
-            s.hidden, s.lr, s.runs, accuracy, s.diverged
-        );
-    }
-    text.trim_end().to_string()
 }
