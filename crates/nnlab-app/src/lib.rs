@@ -9,6 +9,8 @@
 //! - [`options`]: the named choices (dataset, engine, initialisation, float type, device, figure);
 //! - [`data`]: the generators and files behind a `RunConfig`'s data;
 //! - [`engines`]: the initial weights and the engine a `RunConfig` asks for;
+//! - [`explain`]: `nnlab explain`, one training step taken apart on a few rows, as text or
+//!   Markdown;
 //! - [`run`]: one run — train with an observer that sees every epoch and the engine (and may
 //!   stop it), then write `history.csv`, `model.safetensors`, the figures and `run.json`;
 //! - [`folder`]: a run folder, locked for one run, refused when it holds another (unless
@@ -25,6 +27,7 @@ pub mod config_file;
 pub mod data;
 pub mod engines;
 mod error;
+pub mod explain;
 pub mod figures;
 pub mod files;
 pub mod folder;

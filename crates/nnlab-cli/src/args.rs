@@ -27,6 +27,11 @@ pub enum Command {
     #[command(after_help = TRAIN_EXAMPLES)]
     Train(Box<TrainArgs>),
 
+    /// Take one training step apart on a few rows: the forward pass, the backward pass line by
+    /// line, a finite-difference check of every gradient, and the update.
+    #[command(after_help = EXPLAIN_EXAMPLES)]
+    Explain(Box<ExplainArgs>),
+
     /// Run the whole lesson: data, the numpy section, the PyTorch section, and a summary.
     #[command(after_help = NOTEBOOK_EXAMPLES)]
     Notebook(NotebookArgs),
@@ -77,6 +82,69 @@ pub struct ServeArgs {
     /// Open the page in the default browser once the server is up.
     #[arg(long)]
     pub open: bool,
+}
+
+const EXPLAIN_EXAMPLES: &str = "\
+Examples:
+  nnlab explain                                # the notebook's first step on training rows 0-3
+  nnlab explain --rows 0,5,17 --activation tanh
+  nnlab explain --optimizer adam --lr 0.01     # with Adam's moments after the step
+  nnlab explain --dataset blobs --centers 3 --hidden 4   # softmax cross-entropy
+  nnlab explain --config runs/x/run.json --format markdown -o step.md
+
+It takes every data and network option of `nnlab train` (and --config); the step is computed by
+the readable engine in f64 from the initial weights the run starts from. The gradients are the
+mean over the chosen rows.";
+
+/// `nnlab explain`'s options: `train`'s, and which rows, in which format, where.
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// The training rows to take the step on (0-based, after the split), 1 to 5 of them.
+    #[arg(
+        long,
+        value_name = "I,...",
+        value_delimiter = ',',
+        default_value = "0,1,2,3"
+    )]
+    pub rows: Vec<usize>,
+
+    /// text (for a terminal) or markdown (a document to hand out).
+    #[arg(long, value_enum, value_name = "FORMAT", default_value_t = ExplainFormat::Text)]
+    pub format: ExplainFormat,
+
+    /// Write the explanation to FILE (atomically) instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub run: TrainArgs,
+}
+
+pub use nnlab_app::explain::render::Format as ExplainFormat;
+
+/// `train`'s options that `explain` has no use for: hidden from its help and ignored (but
+/// `--out`, which it refuses, pointing to `-o FILE`).
+pub const TRAIN_ONLY: [&str; 9] = [
+    "out",
+    "force",
+    "log_every",
+    "quiet",
+    "svg",
+    "boundary",
+    "no_figures",
+    "max_memory",
+    "epochs",
+];
+
+/// The command line's definition: the derived one, with `train`'s run-folder options hidden from
+/// `explain`'s help.
+pub fn command() -> clap::Command {
+    use clap::CommandFactory;
+    Cli::command().mut_subcommand("explain", |explain| {
+        TRAIN_ONLY
+            .iter()
+            .fold(explain, |c, id| c.mut_arg(*id, |a| a.hide(true)))
+    })
 }
 
 const NOTEBOOK_EXAMPLES: &str = "\

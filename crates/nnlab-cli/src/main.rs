@@ -20,10 +20,10 @@ mod usage;
 
 use std::process::ExitCode;
 
-use clap::{CommandFactory, FromArgMatches};
+use clap::FromArgMatches;
 
 fn main() -> ExitCode {
-    let matches = args::Cli::command().get_matches();
+    let matches = args::command().get_matches();
     let cli = args::Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     match commands::run(cli, &matches) {
         Ok(()) => ExitCode::SUCCESS,

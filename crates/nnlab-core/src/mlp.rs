@@ -27,12 +27,14 @@ pub struct Mlp {
     pub layers: Vec<Dense>,
 }
 
-/// One layer's part of the backward pass: dz = ∂ℓᵢ/∂z for every row (m, n_out), and the
-/// layer's gradients dW and db computed from it.
+/// One layer's part of the backward pass: dz = ∂ℓᵢ/∂z for every row (m, n_out), the layer's
+/// gradients dW and db computed from it, and dx = dz·Wᵀ (m, n_in), which the layer below takes
+/// as its da.
 #[derive(Clone, Debug)]
 pub struct LayerBackward {
     pub dz: Array2<f64>,
     pub grads: DenseGrads,
+    pub dx: Array2<f64>,
 }
 
 /// The result of a forward pass: the output layer and every layer's cache.
@@ -92,8 +94,8 @@ impl Mlp {
             .collect()
     }
 
-    /// The backward pass with every layer's dz kept beside its gradients, input side first: the
-    /// numbers the playground's backprop view shows.
+    /// The backward pass with every layer's dz and dx kept beside its gradients, input side first:
+    /// the numbers the playground's backprop view and `nnlab explain` show.
     pub fn backward_trace(
         &self,
         pass: &ForwardPass,
@@ -105,13 +107,14 @@ impl Mlp {
         let mut trace = Vec::with_capacity(self.layers.len());
 
         let dz = task.output_gradient(pass.output.view(), y); //    dz_L = ŷ − y   (m,K)
-        let (mut da, grads) = output.backward_from_dz(output_cache, &dz);
-        trace.push(LayerBackward { dz, grads });
+        let (dx, grads) = output.backward_from_dz(output_cache, &dz);
+        let mut da = dx.clone();
+        trace.push(LayerBackward { dz, grads, dx });
         for (layer, cache) in hidden.iter().zip(hidden_caches).rev() {
             let dz = &da * &layer.activation.derivative_at(&cache.z); // dz_l = da_l ⊙ f'(z_l)
-            let (da_below, grads) = layer.backward_from_dz(cache, &dz);
-            trace.push(LayerBackward { dz, grads });
-            da = da_below; //                                          da_{l−1} = dz_l·W_lᵀ
+            let (dx, grads) = layer.backward_from_dz(cache, &dz);
+            da = dx.clone(); //                                        da_{l−1} = dz_l·W_lᵀ
+            trace.push(LayerBackward { dz, grads, dx });
         }
         trace.reverse();
         trace

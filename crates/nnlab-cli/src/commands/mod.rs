@@ -1,6 +1,7 @@
 //! One module per subcommand; each turns parsed arguments into work and output.
 
 mod data;
+mod explain;
 mod notebook;
 mod plot;
 mod serve;
@@ -43,6 +44,19 @@ pub fn run(cli: Cli, matches: &clap::ArgMatches) -> anyhow::Result<()> {
                 Some(path) => result.map_err(|e| from_config(e, path, &keys, typed)),
                 None => result,
             }
+        }
+        Command::Explain(mut args) => {
+            let typed = matches
+                .subcommand_matches("explain")
+                .expect("the explain command was parsed");
+            let Some(path) = args.run.config.clone() else {
+                return explain::run(&args, typed);
+            };
+            let loaded = crate::config::load(&path)?;
+            let keys = loaded.keys;
+            crate::config::apply(loaded.file, &mut args.run, typed)
+                .map_err(|e| from_config(e, &path, &keys, typed))?;
+            explain::run(&args, typed).map_err(|e| from_config(e, &path, &keys, typed))
         }
         Command::Notebook(args) => {
             crate::progress::catch_ctrl_c();

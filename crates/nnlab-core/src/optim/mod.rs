@@ -325,6 +325,12 @@ impl Optimizer {
         self.steps
     }
 
+    /// The state of every tensor, in the order the engine hands them over (for the hand-written
+    /// engine: W and b of each layer, input side first); empty before the first step.
+    pub fn state(&self) -> &[TensorState] {
+        &self.state
+    }
+
     /// One update of every slot with learning rate `lr`: penalties, then the rule.
     pub fn step(&mut self, slots: &mut [Slot<'_>], lr: f64) {
         let corrections = self.begin_step(slots.len(), lr);

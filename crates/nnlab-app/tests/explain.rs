@@ -1,0 +1,272 @@
+//! `nnlab explain`'s numbers: the engine's own, and right by finite differences, for every task,
+//! activation and optimizer.
+
+use nnlab_app::engines::initial_parameters;
+use nnlab_app::explain::render::{render, Format, AGREES};
+use nnlab_app::explain::{engine_layout, explain, Explanation};
+use nnlab_app::{Generator, Prepared, RunConfig};
+use nnlab_core::{Batch, Engine, ManualEngine, Mlp, RuleKind, TaskKind};
+
+/// The notebook's settings on 200 rows, edited.
+fn settings(edit: impl FnOnce(&mut RunConfig)) -> (RunConfig, Prepared) {
+    let mut settings = RunConfig::notebook();
+    settings.samples = Some(200);
+    edit(&mut settings);
+    settings.fill_optimizer_defaults();
+    let prepared = settings.prepare().unwrap();
+    (settings, prepared)
+}
+
+fn blobs(s: &mut RunConfig) {
+    s.dataset = Some(Generator::Blobs);
+    s.noise = None;
+    s.centers = Some(3);
+    s.cluster_std = Some(1.0);
+    s.features = Some(2);
+}
+
+fn plane(s: &mut RunConfig) {
+    s.dataset = Some(Generator::Plane);
+    s.noise = Some(0.1);
+}
+
+fn adam(s: &mut RunConfig) {
+    s.optimizer = RuleKind::Adam;
+    s.momentum = None;
+    s.weight_decay = None;
+}
+
+/// Every task, each hidden activation, one and two hidden layers, and the optimizers.
+fn grid() -> Vec<(String, RunConfig, Prepared)> {
+    let mut all = Vec::new();
+    for (task, data) in [
+        ("binary", (|_: &mut RunConfig| {}) as fn(&mut RunConfig)),
+        ("multiclass", blobs),
+        ("regression", plane),
+    ] {
+        for activation in [
+            "relu",
+            "leaky-relu",
+            "tanh",
+            "sigmoid",
+            "linear",
+            "tanh,relu",
+        ] {
+            let (s, p) = settings(|s| {
+                data(s);
+                s.activation = activation.into();
+                if activation.contains(',') {
+                    s.hidden = vec![5, 4];
+                }
+            });
+            all.push((format!("{task} {activation}"), s, p));
+        }
+    }
+    all
+}
+
+fn rows(e: &Explanation) -> (ndarray::Array2<f64>, ndarray::Array1<f64>) {
+    (e.x.clone(), e.y.clone())
+}
+
+#[test]
+fn the_explained_gradients_are_the_engines_bit_for_bit() {
+    for (name, settings, prepared) in grid() {
+        let explanation = explain(&settings, &prepared, &[3, 0, 17]).unwrap();
+        // the engine on its own: the run's initial weights, a batch of the same rows
+        let spec = &explanation.spec;
+        let mlp =
+            Mlp::from_parameters(spec, &initial_parameters(&settings, spec).unwrap()).unwrap();
+        let mut engine = ManualEngine::new(spec.clone(), mlp).unwrap();
+        let x = prepared
+            .train
+            .x_train()
+            .select(ndarray::Axis(0), &[3, 0, 17]);
+        let y = prepared
+            .train
+            .y_train()
+            .select(ndarray::Axis(0), &[3, 0, 17]);
+        assert_eq!(rows(&explanation), (x.clone(), y.clone()), "{name}");
+        let step = engine
+            .forward_backward(&Batch::new(x.view(), y.view()))
+            .unwrap();
+        assert_eq!(step.loss.to_bits(), explanation.loss.to_bits(), "{name}");
+        let gradients = engine.gradients();
+        for (check, parameter) in explanation.checks.iter().zip(&gradients) {
+            let want = engine_layout(parameter, check.gradient.dim());
+            assert_eq!(check.gradient, want, "{name}: {}", parameter.name);
+        }
+        for (trace, parameter) in explanation.backward.iter().zip(gradients.chunks(2)) {
+            assert_eq!(
+                trace.grads.dw,
+                engine_layout(&parameter[0], trace.grads.dw.dim()),
+                "{name}"
+            );
+        }
+        assert_eq!(explanation.checks.len(), gradients.len(), "{name}");
+    }
+}
+
+#[test]
+fn every_gradient_passes_the_finite_difference_check() {
+    for (name, settings, prepared) in grid() {
+        for rows in [&[0, 1, 2, 3][..], &[7], &[10, 50, 90, 130, 159]] {
+            let explanation = explain(&settings, &prepared, rows).unwrap();
+            for check in &explanation.checks {
+                let (worst, at) = check.worst();
+                assert!(
+                    worst < AGREES,
+                    "{name}, rows {rows:?}: layer {} {} at {at:?}: g {} fd {} (relative error {worst:e})",
+                    check.tensor.layer,
+                    if check.tensor.is_weight { "W" } else { "b" },
+                    check.gradient[at],
+                    check.finite_difference[at]
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn plain_sgd_takes_lr_times_the_gradient() {
+    let (settings, prepared) = settings(|s| s.lr = 0.5);
+    let explanation = explain(&settings, &prepared, &[0, 1, 2, 3]).unwrap();
+    for (update, check) in explanation.update.tensors.iter().zip(&explanation.checks) {
+        assert!(!update.penalised && update.first.is_none());
+        assert_eq!(update.after, &update.before - &(0.5 * &check.gradient));
+    }
+}
+
+#[test]
+fn l2_and_momentum_show_their_terms_and_state() {
+    let (settings, prepared) = settings(|s| {
+        s.l2 = 0.1;
+        s.momentum = Some(0.9);
+    });
+    let explanation = explain(&settings, &prepared, &[0, 1, 2, 3]).unwrap();
+    for (update, check) in explanation.update.tensors.iter().zip(&explanation.checks) {
+        let want = if update.tensor.is_weight {
+            &check.gradient + &(0.1 * &update.before)
+        } else {
+            check.gradient.clone()
+        };
+        assert_eq!(update.gradient, want);
+        assert_eq!(update.penalised, update.tensor.is_weight);
+        // the buffer starts as the first gradient, and the step is lr times it
+        assert_eq!(update.first.as_ref(), Some(&update.gradient));
+        assert_eq!(update.after, &update.before - &(0.1 * &update.gradient));
+    }
+    let text = render(&explanation, Format::Text);
+    assert!(text.contains("g = dW + l2·W for the weights"), "{text}");
+    assert!(text.contains("b, the momentum buffer of W₁"), "{text}");
+}
+
+#[test]
+fn adams_first_step_moves_every_parameter_by_about_lr() {
+    let (settings, prepared) = settings(|s| {
+        adam(s);
+        s.lr = 0.01;
+    });
+    let explanation = explain(&settings, &prepared, &[0, 1, 2, 3]).unwrap();
+    for update in &explanation.update.tensors {
+        let m = update.first.as_ref().unwrap();
+        let v = update.second.as_ref().unwrap();
+        for (((&g, &m), &v), (&before, &after)) in update
+            .gradient
+            .iter()
+            .zip(m)
+            .zip(v)
+            .zip(update.before.iter().zip(&update.after))
+        {
+            assert!(
+                (m - 0.1 * g).abs() <= 1e-15 * g.abs().max(1.0),
+                "m {m} g {g}"
+            );
+            assert!((v - 0.001 * g * g).abs() <= 1e-15, "v {v} g {g}");
+            if g.abs() > 1e-6 {
+                let moved = before - after;
+                assert!(
+                    (moved - 0.01 * g.signum()).abs() < 1e-6,
+                    "{moved} for g {g}"
+                );
+            }
+        }
+    }
+    let text = render(&explanation, Format::Text);
+    assert!(text.contains("m, the first moment of W₁"));
+    assert!(text.contains("v, the second moment of b₂"));
+    assert!(text.contains("W₁ ← W₁ − lr·m̂ / (√v̂ + ε)"));
+}
+
+#[test]
+fn the_text_follows_the_notebooks_cells() {
+    let (settings, prepared) = settings(|_| {});
+    let text = render(
+        &explain(&settings, &prepared, &[0, 1, 2, 3]).unwrap(),
+        Format::Text,
+    );
+    let mut at = 0;
+    for line in [
+        "One training step, taken apart",
+        "network 2-8-1 (relu hidden, one sigmoid output, binary cross-entropy)",
+        "X                                           (4×2)",
+        "The weights before the step",
+        "Forward pass",
+        "z₁ = X·W₁ + b₁",
+        "(4×2)·(2×8) + (8) → (4×8)",
+        "a₁ = relu(z₁) = max(0, z₁)",
+        "z₂ = a₁·W₂ + b₂",
+        "ŷ = σ(z₂)",
+        "L = (1/m)·Σᵢ ℓᵢ = ",
+        "Backward pass",
+        "dz₂ = ŷ − y",
+        "dW₂ = a₁ᵀ·dz₂ / m",
+        "db₂ = Σᵢ dz₂ / m",
+        "da₁ = dz₂·W₂ᵀ",
+        "relu'(z₁) = 1 where z₁ > 0, else 0",
+        "dz₁ = da₁ ⊙ relu'(z₁)",
+        "dW₁ = Xᵀ·dz₁ / m",
+        "db₁ = Σᵢ dz₁ / m",
+        "Gradient check",
+        "All 33 gradients agree with their finite differences",
+        "W₁[1,7]",
+        "The update (lr = 0.1)",
+        "W₁ ← W₁ − lr·dW₁",
+        "b₂ ← b₂ − lr·db₂",
+    ] {
+        let found = text[at..]
+            .find(line)
+            .unwrap_or_else(|| panic!("{line:?} is missing after byte {at}:\n{text}"));
+        at += found;
+    }
+}
+
+#[test]
+fn the_markdown_has_a_heading_per_pass_and_latex() {
+    let (settings, prepared) = settings(|s| {
+        blobs(s);
+        s.hidden = vec![4, 3];
+        s.task = Some(TaskKind::Multiclass);
+    });
+    let markdown = render(
+        &explain(&settings, &prepared, &[0, 1, 2]).unwrap(),
+        Format::Markdown,
+    );
+    for heading in [
+        "# One training step, taken apart\n",
+        "## 1. The weights before the step\n",
+        "## 2. Forward pass\n",
+        "## 3. Backward pass\n",
+        "## 4. Gradient check: backward against finite differences\n",
+        "## 5. The update (lr = 0.1)\n",
+        "$z_{3} = a_{2}\\, W_{3} + b_{3}$",
+        "$dz_{3} = p - Y$",
+        "$Y = \\mathrm{onehot}(y)$",
+        "| row 0 |",
+    ] {
+        assert!(
+            markdown.contains(heading),
+            "{heading:?} missing:\n{markdown}"
+        );
+    }
+}
