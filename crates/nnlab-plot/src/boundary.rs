@@ -35,6 +35,8 @@ use crate::colors::{over_white, rdbu};
 use crate::figure::{visible, Figure, Mark, PlotError, FONT};
 use crate::scale::{value_bar, ValueScale};
 
+/// The notebook's figsize=(10, 8), in pixels.
+const NOTEBOOK_SIZE: (u32, u32) = (1000, 800);
 /// The notebook's grid step.
 pub const STEP: f64 = 0.02;
 /// Grid rows predicted per call to the engine.
@@ -181,6 +183,8 @@ pub struct BoundaryFigure<'a> {
     marks: Marks<'a>,
     mode: BoundaryMode,
     title: String,
+    /// (width, height) in pixels: the notebook's 1000 × 800 unless [`Self::sized`].
+    size: (u32, u32),
 }
 
 /// The most grid points along one side: the notebook's step over a span of 10,000.
@@ -280,6 +284,7 @@ impl<'a> BoundaryFigure<'a> {
             marks: Marks::Classes(labels),
             mode,
             title: title.into(),
+            size: NOTEBOOK_SIZE,
         })
     }
 
@@ -324,7 +329,15 @@ impl<'a> BoundaryFigure<'a> {
             marks: Marks::Values(targets),
             mode: BoundaryMode::Class,
             title: title.into(),
+            size: NOTEBOOK_SIZE,
         })
+    }
+
+    /// The same figure drawn at `size` pixels (the frames of `boundary.gif` are smaller); the
+    /// strip on the right keeps its width, the plane takes the rest.
+    pub fn sized(mut self, size: (u32, u32)) -> Self {
+        self.size = size;
+        self
     }
 
     /// The grid this figure predicted.
@@ -562,7 +575,7 @@ impl<'a> BoundaryFigure<'a> {
 
 impl Figure for BoundaryFigure<'_> {
     fn size(&self) -> (u32, u32) {
-        (1000, 800) // the notebook's figsize=(10, 8)
+        self.size
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), PlotError>

@@ -181,6 +181,22 @@ pub fn render(figure: &impl Figure, format: Format) -> Result<Vec<u8>, PlotError
     }
 }
 
+/// Draws `figure` as a PNG would be drawn and returns its pixels, RGB row by row (the frames
+/// of an animation).
+pub(crate) fn render_rgb(figure: &impl Figure) -> Result<Vec<u8>, PlotError> {
+    register_fonts();
+    let (width, height) = figure.size();
+    let len = width as usize * height as usize * 3;
+    let mut rgb = Pixels::zeroed(len);
+    {
+        let root = Canvas::new(&mut rgb, (width, height)).into_drawing_area();
+        let _png = Raster::on();
+        figure.draw(&root)?;
+        root.present()?;
+    }
+    Ok(rgb[..len].to_vec())
+}
+
 /// Marks this thread as drawing a PNG while it lives.
 struct Raster;
 

@@ -10,26 +10,36 @@
 //!   with the test points on top, as predicted classes or as probabilities, for binary and
 //!   multi-class classifiers; for a regression ([`BoundaryFigure::regression`]), a map of the
 //!   predicted value with the test points coloured by their target on the same [`ValueScale`];
+//! - [`Animation`]: the boundary as it learns, frames at the epochs of a [`FramePlan`], as a GIF;
+//! - [`HiddenFigure`]: the input plane and a grid over it mapped through the first hidden layer;
 //! - [`SweepFigure`]: the final test accuracy of every setting of a sweep, with its spread over seeds.
 //!
 //! Figures only read what training wrote; they never train. [`render`] turns any of them into
 //! bytes; writing files is the caller's job.
 
+mod animation;
 mod boundary;
 mod canvas;
 mod colors;
 mod cover;
 mod dataset;
 mod figure;
+mod hidden;
 mod scale;
 mod stamp;
 mod sweep;
 mod training;
 
+pub use animation::{
+    frame_title, Animation, FramePlan, DEFAULT_FRAMES, DELAY, FRAME_SIZE, LAST_DELAY, MAX_FRAMES,
+};
 pub use boundary::{class_color, point_color, region_color, BoundaryFigure, BoundaryMode, Grid};
 pub use colors::rdbu;
 pub use dataset::DatasetFigure;
 pub use figure::{render, set_dense_scatter, Figure, Format, PlotError, DENSE_SCATTER};
+pub use hidden::{
+    grid_lines, symmetric_eigen, HiddenFigure, Pca, PointColors, Projection, MAX_PCA_UNITS,
+};
 pub use scale::ValueScale;
 pub use sweep::{SweepColumn, SweepFigure};
 pub use training::TrainingFigure;
