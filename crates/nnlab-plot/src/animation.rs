@@ -248,13 +248,28 @@ fn indexed(
         })
     };
     // The colours carried, by how often they occur.
+    // Most pixels repeat the one before them (the plane's regions): a run of one colour is
+    // counted at once, which saves most of the lookups.
     let mut counts: HashMap<[u8; 3], usize> = HashMap::new();
+    let mut run: Option<([u8; 3], usize)> = None;
     for y in 0..h {
         for x in 0..w {
-            if !kept(x, y) {
-                *counts.entry(pixel(x, y)).or_default() += 1;
+            if kept(x, y) {
+                continue;
+            }
+            let color = pixel(x, y);
+            match &mut run {
+                Some((same, n)) if *same == color => *n += 1,
+                _ => {
+                    if let Some((done, n)) = run.replace((color, 1)) {
+                        *counts.entry(done).or_default() += n;
+                    }
+                }
             }
         }
+    }
+    if let Some((done, n)) = run {
+        *counts.entry(done).or_default() += n;
     }
     let transparent = before.map(|_| 0u8); // index 0, when there is something to see through
     let room = 256 - usize::from(transparent.is_some());
@@ -266,6 +281,7 @@ fn indexed(
         .map(|(i, &c)| (c, (i + offset) as u8))
         .collect();
     let mut buffer = Vec::with_capacity(w * h);
+    let mut last: Option<([u8; 3], u8)> = None;
     for y in 0..h {
         for x in 0..w {
             if kept(x, y) {
@@ -273,9 +289,13 @@ fn indexed(
                 continue;
             }
             let color = pixel(x, y);
-            let i = *index
-                .entry(color)
-                .or_insert_with(|| nearest(&palette_colors, color) as u8 + offset as u8);
+            let i = match last {
+                Some((same, i)) if same == color => i,
+                _ => *index
+                    .entry(color)
+                    .or_insert_with(|| nearest(&palette_colors, color) as u8 + offset as u8),
+            };
+            last = Some((color, i));
             buffer.push(i);
         }
     }
