@@ -4,11 +4,12 @@
 use std::path::Path;
 
 use nnlab_core::{Engine, History};
-use nnlab_plot::{render, BoundaryFigure, BoundaryMode, DatasetFigure, Format, TrainingFigure};
+use nnlab_plot::{render, DatasetFigure, Format, TrainingFigure};
 
 use crate::config::Prepared;
 use crate::files::write_atomically;
-use crate::options::{BoundaryView, FigureOptions};
+use crate::learning::{boundary_figure, test_marks};
+use crate::options::FigureOptions;
 use crate::Result;
 
 /// Renders every figure into `folder`; returns the names of the files written.
@@ -170,20 +171,14 @@ fn write_boundary_figure(
     if prepared.train.x_test().ncols() != 2 {
         return Ok(Vec::new());
     }
-    let x_test = prepared.train.x_test();
-    let targets = prepared.train.y_test().to_vec();
-    let labels: Vec<usize> = targets.iter().map(|&y| y as usize).collect();
-    let boundary = if engine.spec().task() == nnlab_core::Task::Regression {
-        let title = format!("Predicted value ({} engine, test set)", engine.name());
-        BoundaryFigure::regression(engine, x_test, &targets, title)?
+    let (targets, labels) = test_marks(prepared);
+    let title = if engine.spec().task() == nnlab_core::Task::Regression {
+        format!("Predicted value ({} engine, test set)", engine.name())
     } else {
-        let mode = match options.boundary {
-            BoundaryView::Class => BoundaryMode::Class,
-            BoundaryView::Probability => BoundaryMode::Probability,
-        };
-        let title = format!("Decision boundary ({} engine, test set)", engine.name());
-        BoundaryFigure::new(engine, x_test, &labels, mode, title)?
+        format!("Decision boundary ({} engine, test set)", engine.name())
     };
+    let marks = (&targets[..], &labels[..]);
+    let boundary = boundary_figure(prepared, marks, engine, options.boundary, title)?;
     save(folder, "boundary", options, &|format| {
         render(&boundary, format)
     })

@@ -13,6 +13,7 @@
 //!   Markdown;
 //! - [`run`]: one run — train with an observer that sees every epoch and the engine (and may
 //!   stop it), then write `history.csv`, `model.safetensors`, the figures and `run.json`;
+//! - [`learning`]: the figures of learning drawn on request, `boundary.gif` and `hidden.png`;
 //! - [`folder`]: a run folder, locked for one run, refused when it holds another (unless
 //!   replaced);
 //! - [`files`], [`model_file`], [`figures`]: atomic writes, safetensors in PyTorch's layout, the
@@ -31,6 +32,7 @@ pub mod explain;
 pub mod figures;
 pub mod files;
 pub mod folder;
+pub mod learning;
 pub mod model_file;
 pub mod options;
 pub mod run;
@@ -42,4 +44,4 @@ pub use options::{
     Betas, BoundaryView, DatasetOptions, DeviceArg, DtypeArg, EngineKind, FigureOptions, Generator,
     InitKind, LrChange,
 };
-pub use run::{check_stop, run_training, write_run, Finished, Output};
+pub use run::{check_stop, run_training, run_training_with, write_run, Finished, Output};

@@ -19,9 +19,11 @@ use crate::figures::{
     render_dataset_figure, write_diverged_figures, write_figures_with, DatasetFigures,
 };
 use crate::files::{sha256_hex, write_atomically};
+use crate::learning::{render_hidden_figure, AnimationSummary, Animator, ExtraFigures};
 use crate::model_file::safetensors_bytes;
 use crate::options::{DtypeArg, FigureOptions};
 use crate::{failed, AppError, Result};
+use nnlab_plot::Projection;
 
 /// Which files a run writes besides its history, model and run.json.
 pub struct Output {
@@ -44,6 +46,8 @@ pub struct Finished {
     pub elapsed: Duration,
     /// Which code trained it ([`Engine::implementation`]), as run.json records it.
     pub implementation: String,
+    /// `boundary.gif`, if it was drawn.
+    pub animation: Option<AnimationSummary>,
 }
 
 /// Trains as `settings` say on `prepared` data and writes the run folder `out`. `observe` sees
@@ -54,6 +58,20 @@ pub fn run_training(
     prepared: &Prepared,
     out: &Path,
     output: &Output,
+    observe: impl FnMut(&EpochRecord, &dyn Engine) -> ControlFlow<()>,
+) -> Result<Finished> {
+    let extras = ExtraFigures::default();
+    run_training_with(settings, prepared, out, output, &extras, observe)
+}
+
+/// [`run_training`], with the figures drawn only on request (`boundary.gif`, drawn while the
+/// run trains, and `hidden.png`) when `output` has figures at all.
+pub fn run_training_with(
+    settings: &RunConfig,
+    prepared: &Prepared,
+    out: &Path,
+    output: &Output,
+    extras: &ExtraFigures,
     mut observe: impl FnMut(&EpochRecord, &dyn Engine) -> ControlFlow<()>,
 ) -> Result<Finished> {
     let started = Instant::now();
@@ -77,11 +95,20 @@ pub fn run_training(
     // The dataset figure shows only the data: it is drawn on a second thread while the run
     // trains, and written after, with the others, if the run ends with a model. A short run
     // can end before it is drawn: the other figures then start beside it rather than after it.
-    let (outcome, files) = std::thread::scope(|scope| {
+    let (outcome, files, animation) = std::thread::scope(|scope| {
         let early = match &output.figures {
             Some(options) if output.dataset_figure => {
                 Some(scope.spawn(move || render_dataset_figure(prepared, options)))
             }
+            _ => None,
+        };
+        let mut animator = match (&output.figures, extras.frames) {
+            (Some(options), Some(frames)) => Some(Animator::new(
+                prepared,
+                options.boundary,
+                settings.epochs,
+                frames,
+            )?),
             _ => None,
         };
         let outcome = train(
@@ -89,8 +116,25 @@ pub fn run_training(
             &prepared.train,
             &config,
             train_accuracy(settings.engine),
-            &mut observe,
+            |record, engine| {
+                if let Some(animator) = animator.as_mut() {
+                    animator.observe(record, engine);
+                }
+                observe(record, engine)
+            },
         )?;
+        let diverged = matches!(outcome.stop, Some(Stop::Diverged { .. }));
+        let gif = animator
+            .filter(|_| !diverged && !outcome.history.records.is_empty())
+            .map(|animator| animator.finish(&outcome.history, engine.as_ref()));
+        let summary = gif
+            .as_ref()
+            .and_then(|gif| gif.as_ref().ok())
+            .map(|gif| gif.1);
+        let extra = Extra {
+            gif: gif.map(|gif| gif.map(|gif| gif.0)),
+            hidden: extras.hidden,
+        };
         let dataset = match early {
             Some(thread) => DatasetFigures::Drawing(thread),
             None => DatasetFigures::when(output.dataset_figure),
@@ -104,8 +148,9 @@ pub fn run_training(
             outcome.stop.as_ref(),
             output,
             dataset,
+            extra,
         )?;
-        Ok::<_, AppError>((outcome, files))
+        Ok::<_, AppError>((outcome, files, summary))
     })?;
     Ok(Finished {
         implementation: engine.implementation(),
@@ -114,6 +159,7 @@ pub fn run_training(
         stop: outcome.stop,
         files,
         elapsed: started.elapsed(),
+        animation,
     })
 }
 
@@ -129,9 +175,19 @@ pub fn write_run(
     output: &Output,
 ) -> Result<Vec<String>> {
     let dataset = DatasetFigures::when(output.dataset_figure);
+    let extra = Extra::default();
     write_run_with(
-        out, settings, prepared, engine, history, stop, output, dataset,
+        out, settings, prepared, engine, history, stop, output, dataset, extra,
     )
+}
+
+/// The figures of [`ExtraFigures`], as [`write_run_with`] gets them.
+#[derive(Default)]
+struct Extra {
+    /// `boundary.gif`, drawn while the run trained (or the error that stopped it).
+    gif: Option<Result<Vec<u8>>>,
+    /// `hidden.png`, to draw from the trained engine.
+    hidden: Option<Projection>,
 }
 
 /// [`write_run`], with the dataset figure perhaps drawn already.
@@ -145,6 +201,7 @@ fn write_run_with(
     stop: Option<&Stop>,
     output: &Output,
     dataset: DatasetFigures<'_>,
+    extra: Extra,
 ) -> Result<Vec<String>> {
     let spec = engine.spec();
     let mut figure_error = None;
@@ -167,6 +224,18 @@ fn write_run_with(
             match write_figures_with(out, prepared, engine, history, summary, figures, dataset) {
                 Ok(written) => files.extend(written),
                 Err(error) => figure_error = Some(error),
+            }
+            let hidden = extra
+                .hidden
+                .map(|projection| render_hidden_figure(prepared, engine, projection));
+            for (name, bytes) in [("boundary.gif", extra.gif), ("hidden.png", hidden)] {
+                match bytes.map(|bytes| bytes.and_then(|b| write_atomically(&out.join(name), &b))) {
+                    Some(Ok(())) => files.push(name.to_string()),
+                    Some(Err(error)) => {
+                        figure_error.get_or_insert(error);
+                    }
+                    None => {}
+                }
             }
         }
     } else if let (Some(figures), Some(stop)) = (&output.figures, stop) {

@@ -183,7 +183,8 @@ Output (in --out DIR): runs.csv, summary.csv, sweep.png and run.json, as `nnlab 
 const PLOT_EXAMPLES: &str = "\
 Examples:
   nnlab plot runs/long                         # dataset.png, training.png, boundary.png again
-  nnlab plot runs/long --boundary probability --svg";
+  nnlab plot runs/long --boundary probability --svg
+  nnlab plot runs/long --animate --hidden-space  # boundary.gif (trains the run again) and hidden.png";
 
 const TRAIN_EXAMPLES: &str = "\
 Examples:
@@ -198,11 +199,13 @@ Examples:
   nnlab train --dataset blobs --centers 4 --hidden 16      # 4 classes: softmax cross-entropy
   nnlab train --config run.toml --lr 0.5      # options from a file, --lr overridden
   nnlab train --config runs/x/run.json         # replay a run exactly
+  nnlab train --epochs 300 --animate           # boundary.gif: the boundary as it learns
+  nnlab train --hidden-space --hidden-units 3,5 # hidden.png: the plane after hidden layer 1
 
 Output (in --out DIR, default runs/<time>): history.csv (loss, accuracies and ||W|| per epoch),
 model.safetensors (PyTorch's layout: network.0.weight, network.0.bias, network.2.weight, ...),
 run.json (every setting and seed, and the final metrics), and the figures dataset.png,
-training.png and boundary.png.";
+training.png and boundary.png (and boundary.gif with --animate, hidden.png with --hidden-space).";
 
 const DATA_EXAMPLES: &str = "\
 Examples:
@@ -550,6 +553,51 @@ pub struct FigureArgs {
     /// The decision boundary shows the predicted class (as the notebook) or the probability.
     #[arg(long, value_enum, value_name = "VIEW", default_value_t = BoundaryView::Class)]
     pub boundary: BoundaryView,
+
+    /// Also write boundary.gif: the decision boundary as it learns, a frame every few epochs
+    /// with the epoch and the loss (`nnlab plot` trains the run again from run.json to draw it).
+    #[arg(long)]
+    pub animate: bool,
+
+    /// The most frames of boundary.gif, 1 to 100 [default: 50]: every epoch if the run has no
+    /// more, else every k-th epoch and the last. Implies --animate.
+    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = parse_frames)]
+    pub frames: Option<usize>,
+
+    /// Also write hidden.png: the training rows and a grid of the input plane mapped through the
+    /// first hidden layer (2-input models).
+    #[arg(long)]
+    pub hidden_space: bool,
+
+    /// The two units of the first hidden layer that hidden.png uses as axes, counted from 1
+    /// (e.g. 3,5) [default: the first two principal components]. Implies --hidden-space.
+    #[arg(long, value_name = "I,J", allow_negative_numbers = true, value_parser = parse_units)]
+    pub hidden_units: Option<(usize, usize)>,
+}
+
+/// `--frames`: 1 to [`nnlab_plot::MAX_FRAMES`].
+fn parse_frames(text: &str) -> Result<usize, String> {
+    let most = nnlab_plot::MAX_FRAMES;
+    match text.trim().parse::<i64>() {
+        Ok(n) if n >= 1 && n <= most as i64 => Ok(n as usize),
+        Ok(n) => Err(format!(
+            "{n} frames: boundary.gif has 1 to {most} frames (--frames 1 shows the last epoch only)"
+        )),
+        Err(_) => Err(format!(
+            "{text:?} is not a number: give the most frames of boundary.gif, 1 to {most}"
+        )),
+    }
+}
+
+/// `--hidden-units I,J`: two different units, counted from 1; kept counted from 0.
+fn parse_units(text: &str) -> Result<(usize, usize), String> {
+    let usage = || format!("{text:?}: give two different hidden units counted from 1, such as 3,5");
+    let (a, b) = text.split_once(',').ok_or_else(usage)?;
+    let unit = |t: &str| t.trim().parse::<usize>().ok().filter(|&u| u >= 1);
+    match (unit(a), unit(b)) {
+        (Some(i), Some(j)) if i != j => Ok((i - 1, j - 1)),
+        _ => Err(usage()),
+    }
 }
 
 #[derive(Debug, Args)]

@@ -175,6 +175,23 @@ pub fn figure_options(args: &FigureArgs) -> FigureOptions {
     }
 }
 
+/// The figures drawn only on request: `--animate`/`--frames`, `--hidden-space`/`--hidden-units`.
+pub fn extra_figures(args: &FigureArgs) -> nnlab_app::learning::ExtraFigures {
+    use nnlab_plot::{Projection, DEFAULT_FRAMES};
+    nnlab_app::learning::ExtraFigures {
+        frames: match (args.animate, args.frames) {
+            (_, Some(frames)) => Some(frames),
+            (true, None) => Some(DEFAULT_FRAMES),
+            (false, None) => None,
+        },
+        hidden: match (args.hidden_space, args.hidden_units) {
+            (_, Some((i, j))) => Some(Projection::Units(i, j)),
+            (true, None) => Some(Projection::Pca),
+            (false, None) => None,
+        },
+    }
+}
+
 /// `--test-size` as typed, as the value a run records.
 pub fn test_size_value(arg: TestSizeArg) -> TestSizeValue {
     match arg {

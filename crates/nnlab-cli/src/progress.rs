@@ -125,18 +125,26 @@ pub fn run_reporting(
     output: &nnlab_app::Output,
     quiet: bool,
     log_every: usize,
+    extras: &nnlab_app::learning::ExtraFigures,
 ) -> anyhow::Result<nnlab_app::Finished> {
     let mut progress = Progress::new(settings.epochs, quiet);
-    let finished = nnlab_app::run_training(settings, prepared, out, output, |record, _engine| {
-        let line = (record.epoch % log_every == 0)
-            .then(|| crate::report::epoch_line(settings.engine, record));
-        progress.epoch(record, line);
-        if interrupted() {
-            std::ops::ControlFlow::Break(())
-        } else {
-            std::ops::ControlFlow::Continue(())
-        }
-    });
+    let finished = nnlab_app::run_training_with(
+        settings,
+        prepared,
+        out,
+        output,
+        extras,
+        |record, _engine| {
+            let line = (record.epoch % log_every == 0)
+                .then(|| crate::report::epoch_line(settings.engine, record));
+            progress.epoch(record, line);
+            if interrupted() {
+                std::ops::ControlFlow::Break(())
+            } else {
+                std::ops::ControlFlow::Continue(())
+            }
+        },
+    );
     progress.finish();
     Ok(finished?)
 }

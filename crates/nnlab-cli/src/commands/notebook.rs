@@ -107,6 +107,7 @@ pub fn run(args: &NotebookArgs) -> anyhow::Result<()> {
             &output,
             args.quiet,
             args.log_every,
+            &Default::default(),
         )?;
         check_stop(&finished, &folder, settings.lr)?;
         say(format!("   on the {}", finished.implementation));

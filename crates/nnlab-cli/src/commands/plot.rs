@@ -5,12 +5,13 @@ use nnlab_core::History;
 use nnlab_app::config::read_run;
 use nnlab_app::engines::build_engine;
 use nnlab_app::figures::{skipped_note, write_figures};
-use nnlab_app::files::sha256_hex;
+use nnlab_app::files::{sha256_hex, write_atomically};
+use nnlab_app::learning::{render_hidden_figure, replay_animation};
 use nnlab_app::model_file::read_parameters;
 use nnlab_app::DeviceArg;
 
 use crate::args::PlotArgs;
-use crate::flags::figure_options;
+use crate::flags::{extra_figures, figure_options};
 use crate::usage::usage;
 
 pub fn run(args: &PlotArgs) -> anyhow::Result<()> {
@@ -43,15 +44,29 @@ pub fn run(args: &PlotArgs) -> anyhow::Result<()> {
         &model_path.display().to_string(),
     )?;
 
-    let written = write_figures(
+    let extras = extra_figures(&args.figures);
+    extras.check(spec.input_size(), spec.hidden())?;
+    let options = figure_options(&args.figures);
+    let mut written = write_figures(
         folder,
         &prepared,
         engine.as_ref(),
         &history,
         summary,
-        &figure_options(&args.figures),
+        &options,
         true,
     )?;
+    if let Some(projection) = extras.hidden {
+        let bytes = render_hidden_figure(&prepared, engine.as_ref(), projection)?;
+        write_atomically(&folder.join("hidden.png"), &bytes)?;
+        written.push("hidden.png".into());
+    }
+    if let Some(frames) = extras.frames {
+        let (bytes, gif) = replay_animation(&settings, &prepared, &text, options.boundary, frames)?;
+        write_atomically(&folder.join("boundary.gif"), &bytes)?;
+        written.push("boundary.gif".into());
+        eprintln!("{}", crate::commands::train::describe_animation(&gif));
+    }
     if history.records.is_empty() {
         eprintln!(
             "note: {} has no epochs, so there are no training curves to draw (no training.png)",

@@ -8,7 +8,7 @@ use nnlab_app::figures::skipped_note;
 use nnlab_app::{check_stop, run_folder, Existing, Output};
 
 use crate::args::TrainArgs;
-use crate::flags::{figure_options, run_config};
+use crate::flags::{extra_figures, figure_options, run_config};
 use crate::progress::run_reporting;
 use crate::usage::usage;
 
@@ -37,7 +37,14 @@ pub fn run(args: &TrainArgs, replay: Option<&Replay>) -> anyhow::Result<()> {
             .keys
             .check_complete(&replay.name, &settings, |key| replay.typed.contains(key))?;
     }
-    settings.model_spec(prepared.dataset.n_features(), prepared.train.task())?;
+    let spec = settings.model_spec(prepared.dataset.n_features(), prepared.train.task())?;
+    let extras = extra_figures(&args.figures);
+    if args.no_figures && extras != Default::default() {
+        return Err(usage(
+            "--animate and --hidden-space draw figures: leave out --no-figures to have them",
+        ));
+    }
+    extras.check(spec.input_size(), spec.hidden())?;
     let out = run_folder(args.out.as_deref(), None, existing(args.force))?;
 
     let output = Output {
@@ -52,6 +59,7 @@ pub fn run(args: &TrainArgs, replay: Option<&Replay>) -> anyhow::Result<()> {
         &output,
         args.quiet,
         args.log_every,
+        &extras,
     )?;
     check_stop(&finished, &out, settings.lr)?;
     if !args.quiet {
@@ -76,9 +84,26 @@ pub fn run(args: &TrainArgs, replay: Option<&Replay>) -> anyhow::Result<()> {
         {
             eprintln!("note: {note}");
         }
+        if let Some(gif) = &finished.animation {
+            eprintln!("{}", describe_animation(gif));
+        }
         eprintln!("Wrote {}: {}", out.display(), finished.files.join(", "));
     }
     Ok(())
+}
+
+/// "boundary.gif: 20 frames (every epoch), 143 KB, drawn in 0.41 s".
+pub fn describe_animation(gif: &nnlab_app::learning::AnimationSummary) -> String {
+    let every = match gif.every {
+        1 => "every epoch".to_string(),
+        k => format!("every {k} epochs and the last"),
+    };
+    format!(
+        "boundary.gif: {} frames ({every}), {} KB, drawn in {:.2} s",
+        gif.frames,
+        gif.bytes.div_ceil(1000),
+        gif.time.as_secs_f64()
+    )
 }
 
 /// `--force`: replace a run already in --out.
