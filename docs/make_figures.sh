@@ -15,6 +15,10 @@ for section in manual autograd; do
 done
 "$nnlab" train --out "$tmp/p" --quiet --epochs 300 --boundary probability
 cp "$tmp/p/boundary.png" docs/manual_300_epochs_probability.png
+# The figures of learning: the boundary as it learns, and the hidden space after it.
+"$nnlab" train --out "$tmp/a" --quiet --epochs 300 --frames 30 --hidden-space
+cp "$tmp/a/boundary.gif" docs/boundary.gif
+cp "$tmp/a/hidden.png" docs/hidden.png
 # The playground after the notebook lesson's 20 epochs: its browser test's screenshot (needs
 # chromium and chromium-driver).
 NNLAB_BROWSER_TEST=required cargo test --quiet --release -p nnlab-serve --test browser
