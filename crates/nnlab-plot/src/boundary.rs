@@ -660,7 +660,7 @@ impl Figure for BoundaryFigure<'_> {
             BLACK.stroke_width(1),
         ))?;
         match &self.plane {
-            Plane::Binary(_) => colorbar(&bar),
+            Plane::Binary(_) => colorbar(&bar, self.mode),
             Plane::Multiclass { classes, .. } => self.class_legend(&bar, *classes),
             Plane::Regression { scale, .. } => {
                 value_bar(&bar, scale, (10, 40), strip_span(&bar), 13, "value")
@@ -763,8 +763,14 @@ impl BoundaryFigure<'_> {
     }
 }
 
-/// A vertical RdBu scale from 0 (bottom) to 1 (top), labelled on its right.
-fn colorbar<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>) -> Result<(), PlotError>
+/// A vertical RdBu scale from 0 (bottom) to 1 (top), labelled on its right: the notebook's
+/// `plt.colorbar(scatter)`, with a caption. In the class view it is the scale of the two classes
+/// (the points' true class, the regions' predicted one): only its ends are labelled, "0" and
+/// "1". In the probability view it is P(class 1), in tenths.
+fn colorbar<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    mode: BoundaryMode,
+) -> Result<(), PlotError>
 where
     DB::ErrorType: 'static,
 {
@@ -786,17 +792,24 @@ where
         BLACK.stroke_width(1),
     ))?;
     let style = TextStyle::from((FONT, 13).into_font()).pos(Pos::new(HPos::Left, VPos::Center));
-    for tick in 0..=5 {
+    let (caption, ticks) = match mode {
+        BoundaryMode::Class => ("class", [0, 5].as_slice()),
+        BoundaryMode::Probability => ("P(class 1)", [0, 1, 2, 3, 4, 5].as_slice()),
+    };
+    let caption_style =
+        TextStyle::from((FONT, 13).into_font()).pos(Pos::new(HPos::Left, VPos::Bottom));
+    area.draw(&Text::new(caption, (left, top - 8), caption_style))?;
+    for &tick in ticks {
         let y = bottom - (bottom - top) * tick / 5;
         area.draw(&PathElement::new(
             vec![(right, y), (right + 5, y)],
             BLACK.stroke_width(1),
         ))?;
-        area.draw(&Text::new(
-            format!("{:.1}", f64::from(tick) / 5.0),
-            (right + 9, y),
-            style.clone(),
-        ))?;
+        let label = match mode {
+            BoundaryMode::Class => format!("{}", tick / 5),
+            BoundaryMode::Probability => format!("{:.1}", f64::from(tick) / 5.0),
+        };
+        area.draw(&Text::new(label, (right + 9, y), style.clone()))?;
     }
     Ok(())
 }

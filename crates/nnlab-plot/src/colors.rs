@@ -6,13 +6,19 @@ use plotters::style::RGBColor;
 pub(crate) const BLUE: RGBColor = RGBColor(0, 0, 255);
 pub(crate) const GREEN: RGBColor = RGBColor(0, 128, 0);
 pub(crate) const RED: RGBColor = RGBColor(255, 0, 0);
-pub(crate) const LAYER_COLORS: [RGBColor; 6] = [
+/// The weight norms' colours, one per layer: ten, so that a net of up to ten layers draws no two
+/// curves in one colour (it had six: ||W7|| was ||W1||'s purple).
+pub(crate) const LAYER_COLORS: [RGBColor; 10] = [
     RGBColor(128, 0, 128), // purple: ||W1||
     RGBColor(255, 165, 0), // orange: ||W2||
     RGBColor(0, 128, 128), // teal
     RGBColor(165, 42, 42), // brown
     RGBColor(255, 20, 147),
     RGBColor(128, 128, 0),
+    RGBColor(31, 119, 180), // tab10's blue, green, grey and cyan
+    RGBColor(44, 160, 44),
+    RGBColor(127, 127, 127),
+    RGBColor(23, 190, 207),
 ];
 pub(crate) const GRID: RGBColor = RGBColor(220, 220, 220);
 

@@ -84,14 +84,18 @@ impl Figure for DatasetFigure<'_> {
         let mut chart = ChartBuilder::on(&plot)
             .caption(&self.title, (FONT, 18))
             .margin(15)
-            .x_label_area_size(30)
-            .y_label_area_size(45)
+            .x_label_area_size(42)
+            .y_label_area_size(57)
             .build_cartesian_2d(x_range.0..x_range.1, y_range.0..y_range.1)?;
         chart
             .configure_mesh()
             .bold_line_style(GRID)
             .light_line_style(TRANSPARENT)
             .label_style((FONT, 12))
+            // nnlab draws the training rows as the network sees them: scaled
+            .x_desc("x0 (scaled)")
+            .y_desc("x1 (scaled)")
+            .axis_desc_style((FONT, 13))
             .draw()?;
         if let (Some(values), Some(strip)) = (self.values, strip) {
             let scale = ValueScale::for_values(values.iter().copied());

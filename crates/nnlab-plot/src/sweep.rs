@@ -4,15 +4,22 @@
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::colors::{GRID, LAYER_COLORS};
 use crate::figure::{Figure, PlotError, FONT};
 
-/// One column: a setting's label and the final test accuracy of each seed.
+/// One column: a setting's label, the group it is coloured by, and the final test accuracy of
+/// each seed.
 pub struct SweepColumn {
     pub label: String,
+    /// Columns of one group share a colour, named in the legend ("lr 0.1").
+    pub group: String,
     pub accuracies: Vec<f64>,
 }
+
+/// The legend's width, right of the plot.
+const LEGEND: u32 = 170;
 
 /// Final test accuracy per setting, with the spread over seeds.
 pub struct SweepFigure {
@@ -23,7 +30,7 @@ pub struct SweepFigure {
 impl Figure for SweepFigure {
     fn size(&self) -> (u32, u32) {
         (
-            1000.max(90 * self.columns.len() as u32 + 200).min(4000),
+            1000.max(90 * self.columns.len() as u32 + 200).min(4000) + LEGEND,
             650,
         )
     }
@@ -40,6 +47,18 @@ impl Figure for SweepFigure {
             return Err(PlotError::Empty("the sweep has no finished runs".into()));
         }
         root.fill(&WHITE)?;
+        let (plot, legend) = root.split_horizontally(self.size().0 - LEGEND);
+        // One colour per group, in the order the groups first come.
+        let mut groups: Vec<&str> = Vec::new();
+        for column in &self.columns {
+            if !groups.contains(&column.group.as_str()) {
+                groups.push(&column.group);
+            }
+        }
+        let color_of = |group: &str| {
+            let k = groups.iter().position(|g| *g == group).unwrap_or(0);
+            LAYER_COLORS[k % LAYER_COLORS.len()]
+        };
         let values = self
             .columns
             .iter()
@@ -50,10 +69,10 @@ impl Figure for SweepFigure {
         });
         let pad = ((hi - lo) * 0.1).max(0.01);
         let n = self.columns.len();
-        let mut chart = ChartBuilder::on(root)
+        let mut chart = ChartBuilder::on(&plot)
             .caption(&self.title, (FONT, 20))
             .margin(15)
-            .x_label_area_size(40)
+            .x_label_area_size(60)
             .y_label_area_size(65)
             .build_cartesian_2d(
                 -0.5..n as f64 - 0.5,
@@ -77,6 +96,7 @@ impl Figure for SweepFigure {
             .x_label_style(
                 TextStyle::from((FONT, 12).into_font()).transform(FontTransform::Rotate90),
             )
+            .x_desc("setting: h hidden units, learning rate lr")
             .y_desc("final test accuracy")
             .axis_desc_style((FONT, 15))
             .label_style((FONT, 13))
@@ -85,7 +105,7 @@ impl Figure for SweepFigure {
             if column.accuracies.is_empty() {
                 continue;
             }
-            let color = LAYER_COLORS[i % LAYER_COLORS.len()];
+            let color = color_of(&column.group);
             let x = i as f64;
             let mean = column.accuracies.iter().sum::<f64>() / column.accuracies.len() as f64;
             let (min, max) = column
@@ -108,6 +128,38 @@ impl Figure for SweepFigure {
                 Circle::new((x + offset, v), 3, color.mix(0.6).filled())
             }))?;
         }
-        Ok(())
+        draw_legend(&legend, &groups, color_of)
     }
+}
+
+/// The groups' colours, then what the marks mean, from the top of the legend's strip.
+fn draw_legend<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    groups: &[&str],
+    color_of: impl Fn(&str) -> RGBColor,
+) -> Result<(), PlotError>
+where
+    DB::ErrorType: 'static,
+{
+    let style = TextStyle::from((FONT, 13).into_font()).pos(Pos::new(HPos::Left, VPos::Center));
+    let gray = RGBColor(90, 90, 90);
+    let mut y = 70;
+    for group in groups {
+        area.draw(&Circle::new((14, y), 5, color_of(group).filled()))?;
+        area.draw(&Text::new(group.to_string(), (28, y), style.clone()))?;
+        y += 22;
+    }
+    y += 18;
+    area.draw(&Circle::new((14, y), 3, gray.mix(0.6).filled()))?;
+    area.draw(&Text::new("one seed's run", (28, y), style.clone()))?;
+    y += 22;
+    area.draw(&Rectangle::new([(6, y - 1), (22, y + 1)], gray.filled()))?;
+    area.draw(&Text::new("mean over seeds", (28, y), style.clone()))?;
+    y += 22;
+    area.draw(&PathElement::new(
+        vec![(14, y - 8), (14, y + 8)],
+        gray.stroke_width(2),
+    ))?;
+    area.draw(&Text::new("lowest to highest", (28, y), style))?;
+    Ok(())
 }

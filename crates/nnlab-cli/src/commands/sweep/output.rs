@@ -221,6 +221,7 @@ pub fn write_whole(
             .iter()
             .map(|s| SweepColumn {
                 label: format!("h={}, lr={}", s.hidden, s.lr),
+                group: format!("lr {}", s.lr),
                 accuracies: s.accuracies.clone(),
             })
             .collect(),
