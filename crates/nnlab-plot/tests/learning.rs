@@ -103,7 +103,8 @@ fn the_gif_decodes_to_the_planned_frames_each_its_epochs_figure() {
         assert_eq!(*delay, if last { LAST_DELAY } else { DELAY });
         // Exact but for anti-aliased pixels (the rims of the points and letters) beyond a
         // frame's 255 colours, which take the nearest colour of its palette (1% of the pixels,
-        // off by 27 of 255 at most, when this was written).
+        // off by 27 of 255 at most, when this was written; 44 since the colour bar got its
+        // caption, whose letters bring more blends of black over white).
         let (mut differ, mut worst) = (0, 0);
         for (a, b) in shown.chunks(3).zip(want.chunks(3)) {
             if a != b {
@@ -113,7 +114,7 @@ fn the_gif_decodes_to_the_planned_frames_each_its_epochs_figure() {
             }
         }
         assert!(
-            differ * 50 < shown.len() / 3 && worst <= 32,
+            differ * 50 < shown.len() / 3 && worst <= 48,
             "frame {k}: {differ} pixels differ, by at most {worst}"
         );
     }
