@@ -19,6 +19,9 @@ cp "$tmp/p/boundary.png" docs/manual_300_epochs_probability.png
 "$nnlab" train --out "$tmp/a" --quiet --epochs 300 --frames 30 --hidden-space
 cp "$tmp/a/boundary.gif" docs/boundary.gif
 cp "$tmp/a/hidden.png" docs/hidden.png
+# README.ru.md's example of --lang ru: the numpy section's curves with Russian words.
+"$nnlab" notebook --lang ru --out "$tmp/ru" --quiet
+cp "$tmp/ru/manual/training.png" docs/manual_training.ru.png
 # The playground after the notebook lesson's 20 epochs: its browser test's screenshot (needs
 # chromium and chromium-driver).
 NNLAB_BROWSER_TEST=required cargo test --quiet --release -p nnlab-serve --test browser

@@ -9,6 +9,7 @@ use nnlab_core::{
     TrainData,
 };
 use nnlab_data::{Dataset, Split, StandardScaler, TestSize};
+use nnlab_plot::Lang;
 use serde::{Deserialize, Serialize};
 
 use crate::data;
@@ -382,59 +383,85 @@ impl RunConfig {
             .map_err(crate::flag_error)
     }
 
-    /// Short lines describing the run, for the figures' summary panel.
-    pub fn describe(&self, spec: &ModelSpec, prepared: &Prepared) -> Vec<String> {
+    /// Short lines describing the run, for the figures' summary panel, in `lang`.
+    pub fn describe(&self, spec: &ModelSpec, prepared: &Prepared, lang: Lang) -> Vec<String> {
+        let ru = lang == Lang::Ru;
+        let seed_word = lang.pick("seed", "зерно");
         let data = match (&self.data, self.dataset) {
-            (Some(path), _) => format!("data {}", path.display()),
+            (Some(path), _) => format!("{} {}", lang.pick("data", "данные"), path.display()),
             (None, Some(generator)) => {
-                let mut text = format!(
-                    "data {} ({} rows",
-                    generator.name(),
-                    self.samples.unwrap_or(0)
-                );
+                let rows = self.samples.unwrap_or(0);
+                let mut text = match lang {
+                    Lang::En => format!("data {} ({rows} rows", generator.name()),
+                    Lang::Ru => {
+                        let word =
+                            lang.count(rows as usize, ["", ""], ["строка", "строки", "строк"]);
+                        format!("данные {} ({rows} {word}", generator.name())
+                    }
+                };
                 if let Some(noise) = self.noise {
-                    text += &format!(", noise {noise}");
+                    text += &format!(", {} {noise}", lang.pick("noise", "шум"));
                 }
-                text + &format!(", seed {})", self.data_seed.unwrap_or(self.seed))
+                let seed = self.data_seed.unwrap_or(self.seed);
+                text + &format!(", {seed_word} {seed})")
             }
-            (None, None) => "data generated".into(),
+            (None, None) => lang.pick("data generated", "данные сгенерированы").into(),
         };
+        let dtype = format!("{:?}", self.dtype).to_lowercase();
         let engine = match self.engine {
-            EngineKind::Manual if self.readable => "manual engine (readable path, f64)".to_string(),
-            EngineKind::Manual => format!("manual engine ({:?})", self.dtype).to_lowercase(),
-            EngineKind::Autograd => format!("autograd engine ({:?})", self.dtype).to_lowercase(),
+            EngineKind::Manual if self.readable => match lang {
+                Lang::En => "manual engine (readable path, f64)".to_string(),
+                Lang::Ru => "ручной движок (читаемый путь, f64)".to_string(),
+            },
+            EngineKind::Manual if ru => format!("ручной движок ({dtype})"),
+            EngineKind::Manual => format!("manual engine ({dtype})"),
+            EngineKind::Autograd if ru => format!("движок autograd ({dtype})"),
+            EngineKind::Autograd => format!("autograd engine ({dtype})"),
         };
         let init = match (self.init, &self.init_from) {
-            (InitKind::File, Some(path)) => format!("weights from {}", path.display()),
-            (InitKind::Torch, _) => format!("torch weights seed {}", self.init_seed),
-            _ => format!("weights seed {}", self.init_seed),
+            (InitKind::File, Some(path)) => {
+                format!(
+                    "{} {}",
+                    lang.pick("weights from", "веса из"),
+                    path.display()
+                )
+            }
+            (InitKind::Torch, _) => match lang {
+                Lang::En => format!("torch weights seed {}", self.init_seed),
+                Lang::Ru => format!("веса как в torch, зерно {}", self.init_seed),
+            },
+            _ => match lang {
+                Lang::En => format!("weights seed {}", self.init_seed),
+                Lang::Ru => format!("веса: зерно {}", self.init_seed),
+            },
+        };
+        let batches = match (self.batch_size, lang) {
+            (Some(size), Lang::En) => format!("batches of {size}"),
+            (Some(size), Lang::Ru) => format!("мини-батчи по {size}"),
+            (None, _) => lang.pick("full batch", "полный батч").into(),
+        };
+        let (train, test) = (prepared.split.train.len(), prepared.split.test.len());
+        let split = match lang {
+            Lang::En => format!("split {train} train / {test} test"),
+            Lang::Ru => format!("разбиение: {train} обучающих / {test} тестовых"),
         };
         vec![
             format!(
-                "network {} ({}), {engine}",
+                "{} {} ({}), {engine}",
+                lang.pick("network", "сеть"),
                 spec.describe(),
                 spec.describe_activations()
             ),
             format!(
-                "{}: lr {}, {} epoch{}, {}",
+                "{}: lr {}, {}, {batches}",
                 self.train_config()
                     .map(|c| c.optimizer().describe())
                     .unwrap_or_default(),
                 self.lr,
-                self.epochs,
-                if self.epochs == 1 { "" } else { "s" },
-                match self.batch_size {
-                    Some(size) => format!("batches of {size}"),
-                    None => "full batch".into(),
-                }
+                lang.epochs(self.epochs),
             ),
             data,
-            format!(
-                "split {} train / {} test (seed {}), {init}",
-                prepared.split.train.len(),
-                prepared.split.test.len(),
-                self.split_seed,
-            ),
+            format!("{split} ({seed_word} {}), {init}", self.split_seed),
         ]
     }
 }

@@ -14,7 +14,7 @@ use serde::Deserialize;
 
 use crate::config::{RunConfig, TestSizeValue};
 use crate::options::{
-    Betas, BoundaryView, DeviceArg, DtypeArg, EngineKind, Generator, InitKind, LrChange,
+    Betas, BoundaryView, DeviceArg, DtypeArg, EngineKind, FigureLang, Generator, InitKind, LrChange,
 };
 use crate::{usage, Result};
 
@@ -75,6 +75,7 @@ pub struct ConfigFile {
     pub force: Option<bool>,
     pub svg: Option<bool>,
     pub boundary: Option<BoundaryView>,
+    pub lang: Option<FigureLang>,
     pub no_figures: Option<bool>,
 }
 

@@ -195,7 +195,7 @@ pub fn explain(settings: &RunConfig, prepared: &Prepared, rows: &[usize]) -> Res
         .map_or(config.lr(), |&(_, lr)| lr);
     let update = step(&spec, &before, &x, &y, *config.optimizer(), lr)?;
 
-    let described = settings.describe(&spec, prepared);
+    let described = settings.describe(&spec, prepared, nnlab_plot::Lang::En);
     let mut notes = vec![match config.batch_size() {
         Some(size) => format!(
             "nnlab train's first step takes a batch of {} shuffled rows; this one takes the {} rows chosen here, so its numbers are the mean over those {} rows.",

@@ -9,7 +9,7 @@ use nnlab_plot::{render, DatasetFigure, Format, TrainingFigure};
 use crate::config::Prepared;
 use crate::files::write_atomically;
 use crate::learning::{boundary_figure, test_marks};
-use crate::options::FigureOptions;
+use crate::options::{FigureLang, FigureOptions};
 use crate::Result;
 
 /// Renders every figure into `folder`; returns the names of the files written.
@@ -74,6 +74,7 @@ pub(crate) fn write_figures_with(
                     history,
                     settings: summary,
                     diverged: None,
+                    lang: options.lang.into(),
                 };
                 save(folder, "training", options, &|format| {
                     render(&training, format)
@@ -136,6 +137,7 @@ pub(crate) fn write_diverged_figures(
             history,
             settings: summary,
             diverged: Some(why),
+            lang: options.lang.into(),
         };
         written.extend(save(folder, "training", options, &|format| {
             render(&training, format)
@@ -172,13 +174,20 @@ fn write_boundary_figure(
         return Ok(Vec::new());
     }
     let (targets, labels) = test_marks(prepared);
-    let title = if engine.spec().task() == nnlab_core::Task::Regression {
-        format!("Predicted value ({} engine, test set)", engine.name())
-    } else {
-        format!("Decision boundary ({} engine, test set)", engine.name())
+    let regression = engine.spec().task() == nnlab_core::Task::Regression;
+    let name = engine.name();
+    let title = match (options.lang, regression) {
+        (FigureLang::En, true) => format!("Predicted value ({name} engine, test set)"),
+        (FigureLang::En, false) => format!("Decision boundary ({name} engine, test set)"),
+        (FigureLang::Ru, true) => {
+            format!("Предсказанное значение (движок {name}, тестовая выборка)")
+        }
+        (FigureLang::Ru, false) => {
+            format!("Граница принятия решений (движок {name}, тестовая выборка)")
+        }
     };
     let marks = (&targets[..], &labels[..]);
-    let boundary = boundary_figure(prepared, marks, engine, options.boundary, title)?;
+    let boundary = boundary_figure(prepared, marks, engine, options, title)?;
     save(folder, "boundary", options, &|format| {
         render(&boundary, format)
     })
@@ -208,7 +217,8 @@ pub(crate) fn render_dataset_figure(
         DatasetFigure::values(prepared.train.x_train(), &targets)
     } else {
         DatasetFigure::new(prepared.train.x_train(), &labels)
-    };
+    }
+    .in_lang(options.lang.into());
     for format in formats(options) {
         let file = format!("dataset.{}", format.extension());
         rendered.push((file, render(&figure, format)?));

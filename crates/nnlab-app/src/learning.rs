@@ -24,7 +24,7 @@ use nnlab_plot::{
 
 use crate::config::{Prepared, RunConfig};
 use crate::engines::{build_engine, initial_parameters, train_accuracy};
-use crate::options::BoundaryView;
+use crate::options::{BoundaryView, FigureLang, FigureOptions};
 use crate::{usage, Result};
 
 /// The figures a run draws only when asked.
@@ -91,7 +91,7 @@ pub struct AnimationSummary {
 pub struct Animator<'a> {
     prepared: &'a Prepared,
     marks: (Vec<f64>, Vec<usize>),
-    view: BoundaryView,
+    options: FigureOptions,
     plan: FramePlan,
     animation: Animation,
     last_drawn: Option<usize>,
@@ -100,17 +100,18 @@ pub struct Animator<'a> {
 }
 
 impl<'a> Animator<'a> {
-    /// An animation of a run of `epochs` epochs on `prepared`, in at most `frames` frames.
+    /// An animation of a run of `epochs` epochs on `prepared`, in at most `frames` frames, its
+    /// view and words those of `options`.
     pub fn new(
         prepared: &'a Prepared,
-        view: BoundaryView,
+        options: FigureOptions,
         epochs: usize,
         frames: usize,
     ) -> Result<Animator<'a>> {
         Ok(Animator {
             prepared,
             marks: test_marks(prepared),
-            view,
+            options,
             plan: FramePlan::new(epochs, frames),
             animation: Animation::new(FRAME_SIZE)?,
             last_drawn: None,
@@ -132,10 +133,11 @@ impl<'a> Animator<'a> {
     fn draw(&mut self, engine: &dyn Engine, record: &EpochRecord) -> Result<()> {
         let started = Instant::now();
         let epoch = record.epoch;
-        let title = frame_title(epoch, record.loss, record.test_accuracy);
+        let lang = self.options.lang.into();
+        let title = frame_title(epoch, record.loss, record.test_accuracy, lang);
         let marks = (&self.marks.0[..], &self.marks.1[..]);
         let figure =
-            boundary_figure(self.prepared, marks, engine, self.view, title)?.sized(FRAME_SIZE);
+            boundary_figure(self.prepared, marks, engine, &self.options, title)?.sized(FRAME_SIZE);
         self.animation.push_figure(&figure)?;
         self.last_drawn = Some(epoch);
         self.time += started.elapsed();
@@ -181,24 +183,26 @@ pub(crate) fn test_marks(prepared: &Prepared) -> (Vec<f64>, Vec<usize>) {
 }
 
 /// The decision boundary (a regression's map) of `engine` over the test rows, whose targets and
-/// labels are [`test_marks`], titled `title`: `boundary.png`, and each frame of `boundary.gif`
-/// at a smaller size.
+/// labels are [`test_marks`], titled `title`, in the view and language of `options`:
+/// `boundary.png`, and each frame of `boundary.gif` at a smaller size.
 pub(crate) fn boundary_figure<'p>(
     prepared: &'p Prepared,
     (targets, labels): (&'p [f64], &'p [usize]),
     engine: &dyn Engine,
-    view: BoundaryView,
+    options: &FigureOptions,
     title: String,
 ) -> Result<BoundaryFigure<'p>> {
     let x_test = prepared.train.x_test();
-    if engine.spec().task() == Task::Regression {
-        return Ok(BoundaryFigure::regression(engine, x_test, targets, title)?);
-    }
-    let mode = match view {
-        BoundaryView::Class => BoundaryMode::Class,
-        BoundaryView::Probability => BoundaryMode::Probability,
+    let figure = if engine.spec().task() == Task::Regression {
+        BoundaryFigure::regression(engine, x_test, targets, title)?
+    } else {
+        let mode = match options.boundary {
+            BoundaryView::Class => BoundaryMode::Class,
+            BoundaryView::Probability => BoundaryMode::Probability,
+        };
+        BoundaryFigure::new(engine, x_test, labels, mode, title)?
     };
-    Ok(BoundaryFigure::new(engine, x_test, labels, mode, title)?)
+    Ok(figure.in_lang(options.lang.into()))
 }
 
 /// `hidden.png`: the training rows and a grid over them, in the input plane and after the first
@@ -207,6 +211,7 @@ pub fn render_hidden_figure(
     prepared: &Prepared,
     engine: &dyn Engine,
     projection: Projection,
+    lang: FigureLang,
 ) -> Result<Vec<u8>> {
     let x_train = prepared.train.x_train();
     let targets = prepared.train.y_train().to_vec();
@@ -216,11 +221,17 @@ pub fn render_hidden_figure(
     } else {
         PointColors::Classes(&labels)
     };
-    let title = format!(
-        "Hidden space: how the first hidden layer maps the plane ({} engine, training set)",
-        engine.name()
-    );
-    let figure = HiddenFigure::new(engine, x_train, colors, projection, title)?;
+    let name = engine.name();
+    let title = match lang {
+        FigureLang::En => format!(
+            "Hidden space: how the first hidden layer maps the plane ({name} engine, training set)"
+        ),
+        FigureLang::Ru => format!(
+            "Скрытое пространство: как первый скрытый слой отображает плоскость \
+             (движок {name}, обучающая выборка)"
+        ),
+    };
+    let figure = HiddenFigure::new(engine, x_train, colors, projection, lang.into(), title)?;
     Ok(render(&figure, nnlab_plot::Format::Png)?)
 }
 
@@ -231,7 +242,7 @@ pub fn replay_animation(
     settings: &RunConfig,
     prepared: &Prepared,
     recorded_csv: &str,
-    view: BoundaryView,
+    options: &FigureOptions,
     frames: usize,
 ) -> Result<(Vec<u8>, AnimationSummary)> {
     let recorded = History::from_csv(recorded_csv).map_err(|e| usage(e.to_string()))?;
@@ -247,7 +258,7 @@ pub fn replay_animation(
     let spec = settings.model_spec(prepared.dataset.n_features(), prepared.train.task())?;
     let parameters = initial_parameters(&settings, &spec)?;
     let mut engine = build_engine(&settings, &spec, &parameters, "the initial weights")?;
-    let mut animator = Animator::new(prepared, view, epochs, frames)?;
+    let mut animator = Animator::new(prepared, *options, epochs, frames)?;
     let outcome = train(
         engine.as_mut(),
         &prepared.train,

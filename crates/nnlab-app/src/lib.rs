@@ -40,8 +40,10 @@ pub mod run;
 pub use config::{read_run_config, Prepared, RunConfig, TestSizeValue};
 pub use error::{failed, flag_error, usage, AppError, Result};
 pub use folder::{run_folder, Existing, RunFolder};
+/// The language of a figure's words (see [`FigureLang`], the flag's and config file's name for it).
+pub use nnlab_plot::Lang;
 pub use options::{
-    Betas, BoundaryView, DatasetOptions, DeviceArg, DtypeArg, EngineKind, FigureOptions, Generator,
-    InitKind, LrChange,
+    Betas, BoundaryView, DatasetOptions, DeviceArg, DtypeArg, EngineKind, FigureLang,
+    FigureOptions, Generator, InitKind, LrChange,
 };
 pub use run::{check_stop, run_training, run_training_with, write_run, Finished, Output};

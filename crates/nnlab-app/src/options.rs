@@ -110,6 +110,28 @@ pub enum BoundaryView {
     Probability,
 }
 
+/// The language of the figures' words: English (as the notebook's figures) or Russian (the
+/// lesson's language).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
+#[serde(rename_all = "lowercase")]
+pub enum FigureLang {
+    /// English, as the notebook's figures.
+    #[default]
+    En,
+    /// Russian (русский), the language of the lesson.
+    Ru,
+}
+
+impl From<FigureLang> for nnlab_plot::Lang {
+    fn from(lang: FigureLang) -> nnlab_plot::Lang {
+        match lang {
+            FigureLang::En => nnlab_plot::Lang::En,
+            FigureLang::Ru => nnlab_plot::Lang::Ru,
+        }
+    }
+}
+
 /// Adam's `betas`: the decay rates of the first and second moments.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Betas(pub f64, pub f64);
@@ -134,6 +156,8 @@ pub struct FigureOptions {
     pub svg: bool,
     /// What the decision boundary colours.
     pub boundary: BoundaryView,
+    /// The language of the titles, axis labels and legends.
+    pub lang: FigureLang,
 }
 
 /// A learning rate that takes over before an epoch: `--lr-at 100=0.03` (epochs count from 0).

@@ -23,7 +23,7 @@ use crate::learning::{render_hidden_figure, AnimationSummary, Animator, ExtraFig
 use crate::model_file::safetensors_bytes;
 use crate::options::{DtypeArg, FigureOptions};
 use crate::{failed, AppError, Result};
-use nnlab_plot::Projection;
+use nnlab_plot::{Lang, Projection};
 
 /// Which files a run writes besides its history, model and run.json.
 pub struct Output {
@@ -103,12 +103,9 @@ pub fn run_training_with(
             _ => None,
         };
         let mut animator = match (&output.figures, extras.frames) {
-            (Some(options), Some(frames)) => Some(Animator::new(
-                prepared,
-                options.boundary,
-                settings.epochs,
-                frames,
-            )?),
+            (Some(options), Some(frames)) => {
+                Some(Animator::new(prepared, *options, settings.epochs, frames)?)
+            }
             _ => None,
         };
         let outcome = train(
@@ -218,7 +215,7 @@ fn write_run_with(
         checksums.insert("model.safetensors", sha256_hex(&bytes));
         files.push("model.safetensors".into());
         if let Some(figures) = &output.figures {
-            let summary = settings.describe(spec, prepared);
+            let summary = settings.describe(spec, prepared, figures.lang.into());
             // A figure that cannot be drawn must not cost the run its run.json: it is written
             // first, and the error reported after.
             match write_figures_with(out, prepared, engine, history, summary, figures, dataset) {
@@ -227,7 +224,7 @@ fn write_run_with(
             }
             let hidden = extra
                 .hidden
-                .map(|projection| render_hidden_figure(prepared, engine, projection));
+                .map(|projection| render_hidden_figure(prepared, engine, projection, figures.lang));
             for (name, bytes) in [("boundary.gif", extra.gif), ("hidden.png", hidden)] {
                 match bytes.map(|bytes| bytes.and_then(|b| write_atomically(&out.join(name), &b))) {
                     Some(Ok(())) => files.push(name.to_string()),
@@ -240,8 +237,9 @@ fn write_run_with(
         }
     } else if let (Some(figures), Some(stop)) = (&output.figures, stop) {
         // What there is to see of a run that diverged: its curves up to the epoch that failed.
-        let summary = settings.describe(spec, prepared);
-        let why = describe_stop(stop);
+        let lang = figures.lang.into();
+        let summary = settings.describe(spec, prepared, lang);
+        let why = describe_stop(stop, lang);
         match write_diverged_figures(out, prepared, history, summary, figures, dataset, why) {
             Ok(written) => files.extend(written),
             Err(error) => figure_error = Some(error),
@@ -297,55 +295,99 @@ pub fn check_stop(finished: &Finished, out: &Path, lr: f64) -> Result<()> {
             };
             Err(AppError::Diverged(format!(
                 "training diverged at epoch {epoch}: {}; {kept}. Try a lower --lr (now {lr:?}){more}.",
-                describe_stop(stop),
+                describe_stop(stop, Lang::En),
             )))
         }
         Some(stop @ Stop::Interrupted { .. }) => Err(AppError::Interrupted(format!(
             "{}: {} has what was done ({})",
-            describe_stop(stop),
+            describe_stop(stop, Lang::En),
             out.display(),
             finished.files.join(", ")
         ))),
     }
 }
 
-/// What went wrong when training stopped early.
-pub fn describe_stop(stop: &Stop) -> String {
+/// What went wrong when training stopped early, in `lang` (the terminal's is English; a
+/// Russian figure says it in Russian).
+pub fn describe_stop(stop: &Stop, lang: Lang) -> String {
     use nnlab_core::train::Why;
     let norms = |weight_norms: &[f64]| {
         let norms: Vec<String> = weight_norms.iter().map(|n| format!("{n:?}")).collect();
         norms.join(", ")
     };
-    match stop {
-        Stop::Diverged { loss, .. } if !loss.is_finite() => format!("the loss became {loss}"),
-        Stop::Diverged {
-            why: Why::NonFinite,
-            weight_norms,
-            ..
-        } => format!("the weights blew up (||W|| = {})", norms(weight_norms)),
-        Stop::Diverged {
-            why: Why::LossAtClamp { ceiling },
-            loss,
-            weight_norms,
-            ..
-        } => format!(
-            "the loss is stuck at {loss:.4}, {:.0}% of the {ceiling:.2} that one row costs at most \
-             (the clamp of its log): the output saturated, rows are predicted wrong with \
-             certainty, and the updates no longer move the weights (||W|| = {})",
-            100.0 * loss / ceiling,
-            norms(weight_norms)
-        ),
-        Stop::Diverged {
-            why: Why::WeightsBeyond { layer, norm, bound },
-            ..
-        } => format!(
-            "the weights grew past the bound: ||W{}|| = {norm:.3e}, beyond {} (weights that \
-             large only come from updates that overshoot)",
-            layer + 1,
+    match (stop, lang) {
+        (Stop::Diverged { loss, .. }, _) if !loss.is_finite() => match lang {
+            Lang::En => format!("the loss became {loss}"),
+            Lang::Ru => format!("потери стали равны {loss}"),
+        },
+        (
+            Stop::Diverged {
+                why: Why::NonFinite,
+                weight_norms,
+                ..
+            },
+            _,
+        ) => match lang {
+            Lang::En => format!("the weights blew up (||W|| = {})", norms(weight_norms)),
+            Lang::Ru => format!(
+                "веса ушли в бесконечность (||W|| = {})",
+                norms(weight_norms)
+            ),
+        },
+        (
+            Stop::Diverged {
+                why: Why::LossAtClamp { ceiling },
+                loss,
+                weight_norms,
+                ..
+            },
+            _,
+        ) => {
+            let (share, norms) = (100.0 * loss / ceiling, norms(weight_norms));
+            match lang {
+                Lang::En => format!(
+                    "the loss is stuck at {loss:.4}, {share:.0}% of the {ceiling:.2} that one row \
+                     costs at most (the clamp of its log): the output saturated, rows are \
+                     predicted wrong with certainty, and the updates no longer move the weights \
+                     (||W|| = {norms})"
+                ),
+                Lang::Ru => format!(
+                    "потери застряли на {loss:.4}, это {share:.0}% от {ceiling:.2}, больше \
+                     которых одна строка стоить не может (логарифм ограничен): выход насытился, \
+                     строки предсказаны неверно с полной уверенностью, и обновления больше не \
+                     меняют веса (||W|| = {norms})"
+                ),
+            }
+        }
+        (
+            Stop::Diverged {
+                why: Why::WeightsBeyond { layer, norm, bound },
+                ..
+            },
+            _,
+        ) => {
+            let layer = layer + 1;
             // 1e6, or for a regression 1e6 × its largest |target| to 4 digits (1.135e6)
-            format!("{bound:.3e}").replace(".000e", "e")
-        ),
-        Stop::Interrupted { epochs_done } => format!("interrupted after {epochs_done} epochs"),
+            let bound = format!("{bound:.3e}").replace(".000e", "e");
+            match lang {
+                Lang::En => format!(
+                    "the weights grew past the bound: ||W{layer}|| = {norm:.3e}, beyond {bound} \
+                     (weights that large only come from updates that overshoot)"
+                ),
+                Lang::Ru => format!(
+                    "веса вышли за границу: ||W{layer}|| = {norm:.3e}, больше {bound} (такие \
+                     большие веса бывают только от шагов, которые проскакивают минимум)"
+                ),
+            }
+        }
+        (Stop::Interrupted { epochs_done }, Lang::En) => {
+            format!("interrupted after {epochs_done} epochs")
+        }
+        (Stop::Interrupted { epochs_done }, Lang::Ru) => {
+            // "после" takes the genitive: после 1 эпохи, после 5 эпох
+            let epochs = lang.count(*epochs_done, ["", ""], ["эпохи", "эпох", "эпох"]);
+            format!("прервано после {epochs_done} {epochs}")
+        }
     }
 }
 
@@ -411,9 +453,12 @@ fn result(history: &History, stop: Option<&Stop>, files: Vec<String>) -> RunResu
         epochs_run: history.records.len(),
         stopped: stop.map(|stop| match stop {
             Stop::Diverged { epoch, .. } => {
-                format!("diverged at epoch {epoch}: {}", describe_stop(stop))
+                format!(
+                    "diverged at epoch {epoch}: {}",
+                    describe_stop(stop, Lang::En)
+                )
             }
-            Stop::Interrupted { .. } => describe_stop(stop),
+            Stop::Interrupted { .. } => describe_stop(stop, Lang::En),
         }),
         final_loss: last.map(|r| r.loss),
         final_train_accuracy: last.and_then(|r| r.train_accuracy),

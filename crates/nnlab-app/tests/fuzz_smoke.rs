@@ -115,6 +115,7 @@ pub fn history(bytes: &[u8]) -> Result<(), String> {
             history: &history,
             settings: vec!["fuzzed".into()],
             diverged: None,
+            lang: Default::default(),
         };
         nnlab_plot::render(&figure, nnlab_plot::Format::Svg).map_err(|e| e.to_string())?;
     }

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 pub use nnlab_app::{
-    Betas, BoundaryView, DeviceArg, DtypeArg, EngineKind, Generator, InitKind, LrChange,
+    Betas, BoundaryView, DeviceArg, DtypeArg, EngineKind, FigureLang, Generator, InitKind, LrChange,
 };
 use nnlab_core::{Activation, RuleKind, TaskKind};
 use serde::Serialize;
@@ -124,13 +124,18 @@ pub use nnlab_app::explain::render::Format as ExplainFormat;
 
 /// `train`'s options that `explain` has no use for: hidden from its help and ignored (but
 /// `--out`, which it refuses, pointing to `-o FILE`).
-pub const TRAIN_ONLY: [&str; 9] = [
+pub const TRAIN_ONLY: [&str; 14] = [
     "out",
     "force",
     "log_every",
     "quiet",
     "svg",
     "boundary",
+    "lang",
+    "animate",
+    "frames",
+    "hidden_space",
+    "hidden_units",
     "no_figures",
     "max_memory",
     "epochs",
@@ -554,6 +559,11 @@ pub struct FigureArgs {
     #[arg(long, value_enum, value_name = "VIEW", default_value_t = BoundaryView::Class)]
     pub boundary: BoundaryView,
 
+    /// The language of the figures' titles, axis labels and legends: en (English, as the
+    /// notebook's figures) or ru (Russian, the lesson's language).
+    #[arg(long, value_enum, value_name = "LANG", default_value_t = FigureLang::En)]
+    pub lang: FigureLang,
+
     /// Also write boundary.gif: the decision boundary as it learns, a frame every few epochs
     /// with the epoch and the loss (`nnlab plot` trains the run again from run.json to draw it).
     #[arg(long)]
@@ -631,6 +641,11 @@ pub struct NotebookArgs {
     #[arg(long)]
     pub svg: bool,
 
+    /// The language of the figures' titles, axis labels and legends: en (English, as the
+    /// notebook's figures) or ru (Russian, the lesson's language).
+    #[arg(long, value_enum, value_name = "LANG", default_value_t = FigureLang::En)]
+    pub lang: FigureLang,
+
     /// Print nothing but errors.
     #[arg(long)]
     pub quiet: bool,
@@ -672,6 +687,10 @@ pub struct MergeArgs {
     /// Replace the sweep in --out: its files are removed first.
     #[arg(long)]
     pub force: bool,
+
+    /// The language of sweep.png's title, axis labels and legend: en (English) or ru (Russian).
+    #[arg(long, value_enum, value_name = "LANG", default_value_t = FigureLang::En)]
+    pub lang: FigureLang,
 
     /// Print nothing but errors.
     #[arg(long)]
@@ -750,6 +769,10 @@ pub struct SweepArgs {
     /// Replace the sweep in --out: its files are removed first.
     #[arg(long)]
     pub force: bool,
+
+    /// The language of sweep.png's title, axis labels and legend: en (English) or ru (Russian).
+    #[arg(long, value_enum, value_name = "LANG", default_value_t = FigureLang::En)]
+    pub lang: FigureLang,
 
     /// Print nothing but errors.
     #[arg(long)]

@@ -183,6 +183,7 @@ pub fn apply(file: ConfigFile, args: &mut TrainArgs, matches: &ArgMatches) -> an
     }
     take!(svg, args.figures.svg);
     take!(boundary, args.figures.boundary);
+    take!(lang, args.figures.lang);
     take!(no_figures, args.no_figures);
     Ok(())
 }

@@ -172,6 +172,7 @@ pub fn figure_options(args: &FigureArgs) -> FigureOptions {
     FigureOptions {
         svg: args.svg,
         boundary: args.boundary,
+        lang: args.lang,
     }
 }
 

@@ -1,5 +1,6 @@
 //! `--animate` (boundary.gif) and `--hidden-space` (hidden.png) from the command line: the files,
-//! their frames and sizes, `nnlab plot` redrawing them, and the refusals.
+//! their frames and sizes, `nnlab plot` redrawing them, and the refusals; and `--lang ru`, the
+//! figures in Russian.
 
 mod common;
 
@@ -159,4 +160,73 @@ fn bad_frames_and_units_exit_2_naming_the_flag() {
     let out = nnlab(&["plot", "nowhere", "--frames", "0"], dir.path());
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("--frames"));
+}
+
+/// A figure file of `run` as text (an SVG).
+fn svg(run: &Path, name: &str) -> String {
+    std::fs::read_to_string(run.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+// `--lang ru` puts train's figures in Russian, the run's summary and a divergence's reason among
+// them; `nnlab plot` draws in English unless given --lang ru too; `sweep` and `sweep merge` take
+// it for sweep.png; any other language exits 2 naming the flag.
+#[test]
+fn lang_ru_writes_the_figures_in_russian() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        let out = nnlab(args, dir.path());
+        assert!(out.status.success(), "{args:?}: {}", text(&out.stderr));
+    };
+    run(&[
+        "train", "--lang", "ru", "--epochs", "5", "--svg", "--out", "ru", "--quiet",
+    ]);
+    let ru = dir.path().join("ru");
+    assert!(svg(&ru, "boundary.svg").contains("Граница принятия решений (движок manual"));
+    assert!(svg(&ru, "dataset.svg").contains("Набор данных"));
+    let training = svg(&ru, "training.svg");
+    for words in [
+        "Функция потерь",
+        "Эпоха",
+        "сеть 2-8-1 (relu), ручной движок (f64)",
+        "sgd: lr 0.1, 5 эпох, полный батч",
+        "данные moons (1000 строк, шум 0.125, зерно 42)",
+        "после 5 эпох: потери",
+    ] {
+        assert!(training.contains(words), "training.svg lacks {words}");
+    }
+
+    // plot redraws in English by default, in Russian on request
+    run(&["plot", "ru", "--svg"]);
+    assert!(svg(&ru, "training.svg").contains("after 5 epochs: loss"));
+    run(&["plot", "ru", "--svg", "--lang", "ru"]);
+    assert_eq!(svg(&ru, "training.svg"), training);
+
+    // a diverged run's reason (`--lr 30` diverges at epoch 12, see the README)
+    let out = nnlab(
+        &[
+            "train", "--lang", "ru", "--lr", "30", "--svg", "--out", "div",
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr)); // a failed run, not bad input
+    let training = svg(&dir.path().join("div"), "training.svg");
+    assert!(training.contains("Расхождение на эпохе 12"), "{training}");
+    assert!(training.contains("потери застряли на"), "{training}");
+
+    // sweep.png: the Russian figure is not the English one
+    let sweep = ["sweep", "--seeds", "0..2", "--epochs", "2", "--quiet"];
+    run(&[&sweep[..], &["--out", "sw-en"]].concat());
+    run(&[&sweep[..], &["--out", "sw-ru", "--lang", "ru"]].concat());
+    let png = |name: &str| std::fs::read(dir.path().join(name).join("sweep.png")).unwrap();
+    assert_ne!(png("sw-en"), png("sw-ru"));
+
+    for args in [
+        &["train", "--lang", "fr", "--out", "fr"][..],
+        &["sweep", "merge", "sw-en", "--lang", "de"],
+    ] {
+        let out = nnlab(args, dir.path());
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains("--lang") && err.contains("ru"), "{err}");
+    }
 }

@@ -62,6 +62,7 @@ fn all_three_png(bencher: divan::Bencher) {
             history: &run.history,
             settings: vec!["2-8-1".into()],
             diverged: None,
+            lang: Default::default(),
         };
         let curves = render(&training, Format::Png).unwrap();
         let boundary = BoundaryFigure::new(
@@ -91,6 +92,7 @@ fn one_png(bencher: divan::Bencher, figure: &str) {
                 history: &run.history,
                 settings: vec![],
                 diverged: None,
+                lang: Default::default(),
             },
             Format::Png,
         )

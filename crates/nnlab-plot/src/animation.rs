@@ -20,6 +20,7 @@
 use std::collections::HashMap;
 
 use crate::figure::{render_rgb, Figure, PlotError};
+use crate::lang::Lang;
 
 /// The most frames a GIF may have (`--frames` up to this).
 pub const MAX_FRAMES: usize = 100;
@@ -79,11 +80,16 @@ impl FramePlan {
 }
 
 /// The caption of the frame of `epoch` (0-based, as the history and the epoch lines count):
-/// its loss, and a classifier's test accuracy.
-pub fn frame_title(epoch: usize, loss: f64, test_accuracy: Option<f64>) -> String {
+/// its loss, and a classifier's test accuracy, in `lang`.
+pub fn frame_title(epoch: usize, loss: f64, test_accuracy: Option<f64>, lang: Lang) -> String {
+    let (epoch_word, loss_word) = (lang.pick("epoch", "эпоха"), lang.pick("loss", "потери"));
+    let title = format!("{epoch_word} {epoch} · {loss_word} {loss:.4}");
     match test_accuracy {
-        Some(accuracy) => format!("epoch {epoch} · loss {loss:.4} · test accuracy {accuracy:.4}"),
-        None => format!("epoch {epoch} · loss {loss:.4}"),
+        Some(accuracy) => {
+            let accuracy_word = lang.pick("test accuracy", "точность (тест)");
+            format!("{title} · {accuracy_word} {accuracy:.4}")
+        }
+        None => title,
     }
 }
 

@@ -32,7 +32,9 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::colors::{over_white, rdbu};
+use crate::dataset::scaled_axis;
 use crate::figure::{visible, Figure, Mark, PlotError, FONT};
+use crate::lang::Lang;
 use crate::scale::{value_bar, ValueScale};
 
 /// The notebook's figsize=(10, 8), in pixels.
@@ -183,6 +185,8 @@ pub struct BoundaryFigure<'a> {
     marks: Marks<'a>,
     mode: BoundaryMode,
     title: String,
+    /// The language of the axis labels and the strip's captions.
+    lang: Lang,
     /// (width, height) in pixels: the notebook's 1000 × 800 unless [`Self::sized`].
     size: (u32, u32),
 }
@@ -284,6 +288,7 @@ impl<'a> BoundaryFigure<'a> {
             marks: Marks::Classes(labels),
             mode,
             title: title.into(),
+            lang: Lang::En,
             size: NOTEBOOK_SIZE,
         })
     }
@@ -329,6 +334,7 @@ impl<'a> BoundaryFigure<'a> {
             marks: Marks::Values(targets),
             mode: BoundaryMode::Class,
             title: title.into(),
+            lang: Lang::En,
             size: NOTEBOOK_SIZE,
         })
     }
@@ -337,6 +343,12 @@ impl<'a> BoundaryFigure<'a> {
     /// strip on the right keeps its width, the plane takes the rest.
     pub fn sized(mut self, size: (u32, u32)) -> Self {
         self.size = size;
+        self
+    }
+
+    /// The same figure with its axis labels and captions in `lang` (the title is the caller's).
+    pub fn in_lang(mut self, lang: Lang) -> Self {
+        self.lang = lang;
         self
     }
 
@@ -588,8 +600,8 @@ impl Figure for BoundaryFigure<'_> {
         chart
             .configure_mesh()
             .disable_mesh()
-            .x_desc("x0 (scaled)")
-            .y_desc("x1 (scaled)")
+            .x_desc(scaled_axis(self.lang, 0))
+            .y_desc(scaled_axis(self.lang, 1))
             .axis_desc_style((FONT, 15))
             .label_style((FONT, 13))
             .draw()?;
@@ -660,10 +672,11 @@ impl Figure for BoundaryFigure<'_> {
             BLACK.stroke_width(1),
         ))?;
         match &self.plane {
-            Plane::Binary(_) => colorbar(&bar, self.mode),
+            Plane::Binary(_) => colorbar(&bar, self.mode, self.lang),
             Plane::Multiclass { classes, .. } => self.class_legend(&bar, *classes),
             Plane::Regression { scale, .. } => {
-                value_bar(&bar, scale, (10, 40), strip_span(&bar), 13, "value")
+                let caption = self.lang.pick("value", "значение");
+                value_bar(&bar, scale, (10, 40), strip_span(&bar), 13, caption)
             }
         }
     }
@@ -713,7 +726,7 @@ impl BoundaryFigure<'_> {
             ))?;
             area.draw(&Circle::new((10 + half, y), radius, BLACK.stroke_width(1)))?;
             area.draw(&Text::new(
-                format!("class {class}"),
+                format!("{} {class}", self.lang.pick("class", "класс")),
                 (10 + 2 * half + 8, y),
                 style.clone(),
             ))?;
@@ -758,7 +771,8 @@ impl BoundaryFigure<'_> {
         }
         let caption =
             TextStyle::from((FONT, 13).into_font()).pos(Pos::new(HPos::Left, VPos::Bottom));
-        area.draw(&Text::new("p(winner)", (left, ramp_top - 8), caption))?;
+        let winner = self.lang.pick("p(winner)", "p(победителя)");
+        area.draw(&Text::new(winner, (left, ramp_top - 8), caption))?;
         Ok(())
     }
 }
@@ -770,6 +784,7 @@ impl BoundaryFigure<'_> {
 fn colorbar<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     mode: BoundaryMode,
+    lang: Lang,
 ) -> Result<(), PlotError>
 where
     DB::ErrorType: 'static,
@@ -793,8 +808,11 @@ where
     ))?;
     let style = TextStyle::from((FONT, 13).into_font()).pos(Pos::new(HPos::Left, VPos::Center));
     let (caption, ticks) = match mode {
-        BoundaryMode::Class => ("class", [0, 5].as_slice()),
-        BoundaryMode::Probability => ("P(class 1)", [0, 1, 2, 3, 4, 5].as_slice()),
+        BoundaryMode::Class => (lang.pick("class", "класс"), [0, 5].as_slice()),
+        BoundaryMode::Probability => (
+            lang.pick("P(class 1)", "P(класс 1)"),
+            [0, 1, 2, 3, 4, 5].as_slice(),
+        ),
     };
     let caption_style =
         TextStyle::from((FONT, 13).into_font()).pos(Pos::new(HPos::Left, VPos::Bottom));

@@ -8,6 +8,7 @@ use plotters::prelude::*;
 
 use crate::colors::{class_color, GRID};
 use crate::figure::{dense, padded_range, shown, visible, Figure, Mark, PlotError, FONT};
+use crate::lang::Lang;
 use crate::scale::{value_bar, ValueScale};
 
 /// The width of the colour bar's strip, on the right of a regression's scatter.
@@ -23,6 +24,8 @@ pub struct DatasetFigure<'a> {
     pub values: Option<&'a [f64]>,
     /// The title above the plot.
     pub title: String,
+    /// The language of the axis labels and the colour bar's caption.
+    pub lang: Lang,
 }
 
 impl<'a> DatasetFigure<'a> {
@@ -33,6 +36,7 @@ impl<'a> DatasetFigure<'a> {
             labels,
             values: None,
             title: "Dataset".into(),
+            lang: Lang::En,
         }
     }
 
@@ -44,6 +48,16 @@ impl<'a> DatasetFigure<'a> {
             labels: &[],
             values: Some(values),
             title: "Dataset".into(),
+            lang: Lang::En,
+        }
+    }
+
+    /// The figure's words in `lang`, its title ("Dataset", "Набор данных") among them.
+    pub fn in_lang(self, lang: Lang) -> DatasetFigure<'a> {
+        DatasetFigure {
+            title: lang.pick("Dataset", "Набор данных").into(),
+            lang,
+            ..self
         }
     }
 }
@@ -93,8 +107,8 @@ impl Figure for DatasetFigure<'_> {
             .light_line_style(TRANSPARENT)
             .label_style((FONT, 12))
             // nnlab draws the training rows as the network sees them: scaled
-            .x_desc("x0 (scaled)")
-            .y_desc("x1 (scaled)")
+            .x_desc(scaled_axis(self.lang, 0))
+            .y_desc(scaled_axis(self.lang, 1))
             .axis_desc_style((FONT, 13))
             .draw()?;
         if let (Some(values), Some(strip)) = (self.values, strip) {
@@ -124,7 +138,7 @@ impl Figure for DatasetFigure<'_> {
                 (8, 22),
                 (rows.start, rows.end - 1),
                 12,
-                "value",
+                self.lang.pick("value", "значение"),
             );
         }
         let classes = self.labels.iter().max().map_or(0, |&k| k + 1);
@@ -175,5 +189,13 @@ impl Figure for DatasetFigure<'_> {
             .label_font((FONT, 13))
             .draw()?;
         Ok(())
+    }
+}
+
+/// The label of feature `column`'s axis: "x0 (scaled)", as the network sees it.
+pub(crate) fn scaled_axis(lang: Lang, column: usize) -> String {
+    match lang {
+        Lang::En => format!("x{column} (scaled)"),
+        Lang::Ru => format!("x{column} (после масштабирования)"),
     }
 }

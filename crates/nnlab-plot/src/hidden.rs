@@ -21,7 +21,9 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use crate::colors::class_color;
+use crate::dataset::scaled_axis;
 use crate::figure::{padded_range, Figure, PlotError, FONT};
+use crate::lang::Lang;
 use crate::scale::ValueScale;
 
 /// Lines of the grid in each direction.
@@ -194,6 +196,14 @@ pub fn grid_lines(points: &Array2<f64>) -> Vec<Array2<f64>> {
     lines
 }
 
+/// The axis label of hidden unit `unit` (counted from 0, labelled from 1).
+fn unit_label(lang: Lang, unit: usize, activation: &str) -> String {
+    match lang {
+        Lang::En => format!("hidden unit {} ({activation})", unit + 1),
+        Lang::Ru => format!("нейрон {} скрытого слоя ({activation})", unit + 1),
+    }
+}
+
 /// The two coordinates of one panel: a point set and the grid lines.
 struct Panel {
     points: Array2<f64>,
@@ -220,6 +230,7 @@ impl<'a> HiddenFigure<'a> {
         points: &Array2<f64>,
         colors: PointColors<'a>,
         projection: Projection,
+        lang: Lang,
         title: impl Into<String>,
     ) -> Result<HiddenFigure<'a>, PlotError> {
         let spec = engine.spec();
@@ -272,8 +283,8 @@ impl<'a> HiddenFigure<'a> {
                         out.column_mut(1).assign(&a.column(j));
                         out
                     }),
-                    format!("hidden unit {} ({activation})", i + 1),
-                    format!("hidden unit {} ({activation})", j + 1),
+                    unit_label(lang, i, activation),
+                    unit_label(lang, j, activation),
                 )
             }
             Projection::Pca => {
@@ -288,8 +299,13 @@ impl<'a> HiddenFigure<'a> {
                         )));
                 }
                 let pca = Pca::of(&hidden_points);
-                let label =
-                    |k: usize| format!("PC {} ({:.0}% of variance)", k + 1, 100.0 * pca.shares[k]);
+                let label = |k: usize| {
+                    let (k, share) = (k + 1, 100.0 * pca.shares[k]);
+                    match lang {
+                        Lang::En => format!("PC {k} ({share:.0}% of variance)"),
+                        Lang::Ru => format!("ГК {k} ({share:.0}% дисперсии)"),
+                    }
+                };
                 let (x, y) = (label(0), label(1));
                 (Box::new(move |a: &Array2<f64>| pca.project(a)), x, y)
             }
@@ -299,23 +315,38 @@ impl<'a> HiddenFigure<'a> {
             .map(|line| first(line).map(|a| project(&a)))
             .collect::<Result<Vec<_>, _>>()?;
         let which = match projection {
-            Projection::Units(..) => "two of its units",
-            Projection::Pca => "its first two principal components",
+            Projection::Units(..) => lang.pick("two of its units", "два его нейрона"),
+            Projection::Pca => lang.pick(
+                "its first two principal components",
+                "его первые две главные компоненты",
+            ),
+        };
+        let caption = match lang {
+            Lang::En => format!("After hidden layer 1 ({units} {activation} units): {which}"),
+            Lang::Ru => {
+                let neurons = lang.count(units, ["", ""], ["нейрон", "нейрона", "нейронов"]);
+                format!("После скрытого слоя 1 ({units} {neurons}, {activation}): {which}")
+            }
         };
         Ok(HiddenFigure {
             input: Panel {
                 points: points.clone(),
                 lines,
-                x_label: "x0 (scaled)".into(),
-                y_label: "x1 (scaled)".into(),
-                caption: "Input plane: lines of constant x0 (purple) and x1 (teal)".into(),
+                x_label: scaled_axis(lang, 0),
+                y_label: scaled_axis(lang, 1),
+                caption: lang
+                    .pick(
+                        "Input plane: lines of constant x0 (purple) and x1 (teal)",
+                        "Плоскость входов: линии постоянного x0 (фиолетовые) и x1 (бирюзовые)",
+                    )
+                    .into(),
             },
             hidden: Panel {
                 points: project(&hidden_points),
                 lines: hidden_lines,
                 x_label,
                 y_label,
-                caption: format!("After hidden layer 1 ({units} {activation} units): {which}"),
+                caption,
             },
             colors,
             title: title.into(),

@@ -14,6 +14,8 @@
 //! - [`HiddenFigure`]: the input plane and a grid over it mapped through the first hidden layer;
 //! - [`SweepFigure`]: the final test accuracy of every setting of a sweep, with its spread over seeds.
 //!
+//! Every figure's words are English unless given another [`Lang`] (Russian, the lesson's).
+//!
 //! Figures only read what training wrote; they never train. [`render`] turns any of them into
 //! bytes; writing files is the caller's job.
 
@@ -25,6 +27,7 @@ mod cover;
 mod dataset;
 mod figure;
 mod hidden;
+mod lang;
 mod scale;
 mod stamp;
 mod sweep;
@@ -40,6 +43,7 @@ pub use figure::{render, set_dense_scatter, Figure, Format, PlotError, DENSE_SCA
 pub use hidden::{
     grid_lines, symmetric_eigen, HiddenFigure, Pca, PointColors, Projection, MAX_PCA_UNITS,
 };
+pub use lang::Lang;
 pub use scale::ValueScale;
 pub use sweep::{SweepColumn, SweepFigure};
 pub use training::TrainingFigure;

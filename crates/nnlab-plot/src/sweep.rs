@@ -8,6 +8,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::colors::{GRID, LAYER_COLORS};
 use crate::figure::{Figure, PlotError, FONT};
+use crate::lang::Lang;
 
 /// One column: a setting's label, the group it is coloured by, and the final test accuracy of
 /// each seed.
@@ -25,6 +26,8 @@ const LEGEND: u32 = 170;
 pub struct SweepFigure {
     pub columns: Vec<SweepColumn>,
     pub title: String,
+    /// The language of the axis titles and the legend.
+    pub lang: Lang,
 }
 
 impl Figure for SweepFigure {
@@ -96,8 +99,14 @@ impl Figure for SweepFigure {
             .x_label_style(
                 TextStyle::from((FONT, 12).into_font()).transform(FontTransform::Rotate90),
             )
-            .x_desc("setting: h hidden units, learning rate lr")
-            .y_desc("final test accuracy")
+            .x_desc(self.lang.pick(
+                "setting: h hidden units, learning rate lr",
+                "настройка: h нейронов скрытого слоя, скорость обучения lr",
+            ))
+            .y_desc(self.lang.pick(
+                "final test accuracy",
+                "итоговая точность на тестовой выборке",
+            ))
             .axis_desc_style((FONT, 15))
             .label_style((FONT, 13))
             .draw()?;
@@ -128,7 +137,7 @@ impl Figure for SweepFigure {
                 Circle::new((x + offset, v), 3, color.mix(0.6).filled())
             }))?;
         }
-        draw_legend(&legend, &groups, color_of)
+        draw_legend(&legend, &groups, color_of, self.lang)
     }
 }
 
@@ -137,6 +146,7 @@ fn draw_legend<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     groups: &[&str],
     color_of: impl Fn(&str) -> RGBColor,
+    lang: Lang,
 ) -> Result<(), PlotError>
 where
     DB::ErrorType: 'static,
@@ -151,15 +161,18 @@ where
     }
     y += 18;
     area.draw(&Circle::new((14, y), 3, gray.mix(0.6).filled()))?;
-    area.draw(&Text::new("one seed's run", (28, y), style.clone()))?;
+    let run = lang.pick("one seed's run", "один запуск (зерно)");
+    area.draw(&Text::new(run, (28, y), style.clone()))?;
     y += 22;
     area.draw(&Rectangle::new([(6, y - 1), (22, y + 1)], gray.filled()))?;
-    area.draw(&Text::new("mean over seeds", (28, y), style.clone()))?;
+    let mean = lang.pick("mean over seeds", "среднее по зёрнам");
+    area.draw(&Text::new(mean, (28, y), style.clone()))?;
     y += 22;
     area.draw(&PathElement::new(
         vec![(14, y - 8), (14, y + 8)],
         gray.stroke_width(2),
     ))?;
-    area.draw(&Text::new("lowest to highest", (28, y), style))?;
+    let range = lang.pick("lowest to highest", "от мин. до макс.");
+    area.draw(&Text::new(range, (28, y), style))?;
     Ok(())
 }

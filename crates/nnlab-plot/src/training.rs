@@ -12,6 +12,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::colors::{BLUE, GREEN, GRID, LAYER_COLORS, RED};
 use crate::figure::{padded_range, Figure, PlotError, FONT};
+use crate::lang::Lang;
 
 /// The curves of one training run.
 pub struct TrainingFigure<'a> {
@@ -21,6 +22,8 @@ pub struct TrainingFigure<'a> {
     /// Why training stopped early, if it diverged ("the loss became NaN"): a red line marks
     /// the epoch that failed (the one after the last recorded) and the summary says why.
     pub diverged: Option<String>,
+    /// The language of the titles, labels and summary.
+    pub lang: Lang,
 }
 
 /// One line of a panel: its legend label, colour and values per epoch.
@@ -46,9 +49,14 @@ impl Figure for TrainingFigure<'_> {
         root.fill(&WHITE)?;
         let panels = root.margin(20, 20, 20, 20).split_evenly((2, 2));
         let layers = records[0].weight_norms.len();
+        let lang = self.lang;
+        let (train, test) = (
+            lang.pick("Train", "Обучающая"),
+            lang.pick("Test", "Тестовая"),
+        );
 
         let loss = vec![Curve {
-            label: "Loss".into(),
+            label: lang.pick("Loss", "Потери").into(),
             color: BLUE,
             values: Box::new(|e| records[e].loss),
         }];
@@ -59,12 +67,12 @@ impl Figure for TrainingFigure<'_> {
         let accuracy = if regression {
             vec![
                 Curve {
-                    label: "Train".into(),
+                    label: train.into(),
                     color: GREEN,
                     values: Box::new(|e| records[e].loss),
                 },
                 Curve {
-                    label: "Test".into(),
+                    label: test.into(),
                     color: RED,
                     values: metric(|r| r.test_loss),
                 },
@@ -72,12 +80,12 @@ impl Figure for TrainingFigure<'_> {
         } else {
             vec![
                 Curve {
-                    label: "Train".into(),
+                    label: train.into(),
                     color: GREEN,
                     values: metric(|r| r.train_accuracy),
                 },
                 Curve {
-                    label: "Test".into(),
+                    label: test.into(),
                     color: RED,
                     values: metric(|r| r.test_accuracy),
                 },
@@ -91,13 +99,17 @@ impl Figure for TrainingFigure<'_> {
             })
             .collect();
 
-        self.curves(&panels[0], "Loss", "Loss", &loss)?;
+        let loss_title = lang.pick("Loss", "Функция потерь");
+        self.curves(&panels[0], loss_title, lang.pick("Loss", "Потери"), &loss)?;
         if regression {
-            self.curves(&panels[1], "Mean squared error", "MSE", &accuracy)?;
+            let title = lang.pick("Mean squared error", "Среднеквадратичная ошибка");
+            self.curves(&panels[1], title, "MSE", &accuracy)?;
         } else {
-            self.curves(&panels[1], "Accuracy", "Accuracy", &accuracy)?;
+            let accuracy_title = lang.pick("Accuracy", "Точность");
+            self.curves(&panels[1], accuracy_title, accuracy_title, &accuracy)?;
         }
-        self.curves(&panels[2], "Weights", "Weights", &weights)?;
+        let (title, y_label) = (lang.pick("Weights", "Веса"), lang.pick("Weights", "Норма"));
+        self.curves(&panels[2], title, y_label, &weights)?;
         self.summary(&panels[3])?;
         Ok(())
     }
@@ -139,7 +151,7 @@ impl TrainingFigure<'_> {
             .light_line_style(TRANSPARENT)
             .x_label_formatter(&epoch_label)
             .y_label_formatter(&value_label)
-            .x_desc("Epoch")
+            .x_desc(self.lang.pick("Epoch", "Эпоха"))
             .y_desc(y_label)
             .axis_desc_style((FONT, 15))
             .label_style((FONT, 13))
@@ -167,8 +179,12 @@ impl TrainingFigure<'_> {
                 5,
                 RED.stroke_width(2),
             ))?;
+            let label = match self.lang {
+                Lang::En => format!("diverged at epoch {epochs}"),
+                Lang::Ru => format!("расхождение на эпохе {epochs}"),
+            };
             chart.draw_series(std::iter::once(Text::new(
-                format!("diverged at epoch {epochs}"),
+                label,
                 (failed, y_range.1),
                 TextStyle::from((FONT, 14).into_font())
                     .color(&RED)
@@ -196,17 +212,24 @@ impl TrainingFigure<'_> {
         let last = &records[records.len() - 1];
         let lowest = records.iter().map(|r| r.loss).fold(f64::INFINITY, f64::min);
 
-        let mut lines: Vec<(String, bool)> = vec![("Run".into(), true)];
+        let lang = self.lang;
+        let mut lines: Vec<(String, bool)> = vec![(lang.pick("Run", "Запуск").into(), true)];
         lines.extend(self.settings.iter().map(|s| (s.clone(), false)));
         lines.push((String::new(), false));
-        lines.push(("Result".into(), true));
+        lines.push((lang.pick("Result", "Результат").into(), true));
+        let (n, loss) = (records.len(), last.loss);
         lines.push((
-            format!(
-                "after {} epoch{}: loss {:.4} (lowest {lowest:.4})",
-                records.len(),
-                if records.len() == 1 { "" } else { "s" },
-                last.loss
-            ),
+            match lang {
+                Lang::En => format!(
+                    "after {}: loss {loss:.4} (lowest {lowest:.4})",
+                    lang.epochs(n)
+                ),
+                Lang::Ru => {
+                    // "после" takes the genitive: после 1 эпохи, после 2 эпох
+                    let epochs = lang.count(n, ["", ""], ["эпохи", "эпох", "эпох"]);
+                    format!("после {n} {epochs}: потери {loss:.4} (наименьшие {lowest:.4})")
+                }
+            },
             false,
         ));
         if let Some(test_loss) = last.test_loss {
@@ -217,19 +240,23 @@ impl TrainingFigure<'_> {
                     key(a).total_cmp(&key(b)).then(a.epoch.cmp(&b.epoch))
                 })
                 .expect("the history is not empty");
-            lines.push((format!("test MSE {test_loss:.4}"), false));
-            lines.push((
-                format!(
-                    "lowest test MSE {:.4} at epoch {}",
-                    best.test_loss.unwrap_or(f64::NAN),
-                    best.epoch
-                ),
-                false,
-            ));
-            lines.push((
-                format!("test − train MSE {:+.4}", test_loss - last.loss),
-                false,
-            ));
+            let (lowest, epoch) = (best.test_loss.unwrap_or(f64::NAN), best.epoch);
+            let gap = test_loss - loss;
+            lines.extend(
+                match lang {
+                    Lang::En => [
+                        format!("test MSE {test_loss:.4}"),
+                        format!("lowest test MSE {lowest:.4} at epoch {epoch}"),
+                        format!("test − train MSE {gap:+.4}"),
+                    ],
+                    Lang::Ru => [
+                        format!("MSE на тестовой выборке {test_loss:.4}"),
+                        format!("наименьшая тестовая MSE {lowest:.4} на эпохе {epoch}"),
+                        format!("MSE: тестовая − обучающая {gap:+.4}"),
+                    ],
+                }
+                .map(|line| (line, false)),
+            );
         } else {
             let accuracy = |r: &nnlab_core::EpochRecord| r.test_accuracy.unwrap_or(f64::NAN);
             let best = records
@@ -244,21 +271,31 @@ impl TrainingFigure<'_> {
                 last.train_accuracy.unwrap_or(f64::NAN),
                 last.test_accuracy.unwrap_or(f64::NAN),
             );
-            lines.push((format!("accuracy: train {train:.4}, test {test:.4}"), false));
-            lines.push((
-                format!(
-                    "best test accuracy {:.4} at epoch {}",
-                    accuracy(best),
-                    best.epoch
-                ),
-                false,
-            ));
-            lines.push((format!("train − test accuracy {:+.4}", train - test), false));
+            let (highest, epoch, gap) = (accuracy(best), best.epoch, train - test);
+            lines.extend(
+                match lang {
+                    Lang::En => [
+                        format!("accuracy: train {train:.4}, test {test:.4}"),
+                        format!("best test accuracy {highest:.4} at epoch {epoch}"),
+                        format!("train − test accuracy {gap:+.4}"),
+                    ],
+                    Lang::Ru => [
+                        format!("точность: обучающая {train:.4}, тестовая {test:.4}"),
+                        format!("лучшая тестовая точность {highest:.4} на эпохе {epoch}"),
+                        format!("точность: обучающая − тестовая {gap:+.4}"),
+                    ],
+                }
+                .map(|line| (line, false)),
+            );
         }
 
         if let Some(why) = &self.diverged {
             lines.push((String::new(), false));
-            lines.push((format!("Diverged at epoch {}", records.len()), true));
+            let heading = match lang {
+                Lang::En => format!("Diverged at epoch {n}"),
+                Lang::Ru => format!("Расхождение на эпохе {n}"),
+            };
+            lines.push((heading, true));
             lines.extend(wrap(why, 62).into_iter().map(|line| (line, false)));
         }
 

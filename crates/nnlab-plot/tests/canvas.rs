@@ -104,6 +104,7 @@ fn the_binary_figures_are_plotters_own_pixels() {
             history: &history,
             settings,
             diverged: None,
+            lang: Default::default(),
         },
     );
     for mode in [BoundaryMode::Class, BoundaryMode::Probability] {

@@ -13,7 +13,7 @@ use nnlab_core::{
 use nnlab_data::{make_blobs, make_moons, train_test_split, Centers, StandardScaler, TestSize};
 use nnlab_plot::{
     class_color, point_color, region_color, render, BoundaryFigure, BoundaryMode, DatasetFigure,
-    Format, PlotError, TrainingFigure, ValueScale,
+    Format, Lang, PlotError, SweepColumn, SweepFigure, TrainingFigure, ValueScale,
 };
 
 /// An RGB image decoded from PNG bytes.
@@ -111,6 +111,7 @@ fn training_figure_has_curves_in_every_panel() {
         history: &history,
         settings: vec!["network 2-8-1 (relu)".into()],
         diverged: None,
+        lang: Default::default(),
     };
     let image = Image::decode(&render(&figure, Format::Png).unwrap());
     assert_eq!((image.width, image.height), (1500, 1000));
@@ -243,6 +244,7 @@ fn svg_figures_carry_their_text() {
         history: &history,
         settings: vec![],
         diverged: None,
+        lang: Default::default(),
     };
     let svg = String::from_utf8(render(&figure, Format::Svg).unwrap()).unwrap();
     for text in [
@@ -269,6 +271,7 @@ fn rendering_is_deterministic_and_refuses_an_empty_history() {
         history: &history,
         settings: vec![],
         diverged: None,
+        lang: Default::default(),
     };
     assert_eq!(
         render(&figure, Format::Png).unwrap(),
@@ -280,6 +283,7 @@ fn rendering_is_deterministic_and_refuses_an_empty_history() {
             history: &empty,
             settings: vec![],
             diverged: None,
+            lang: Default::default(),
         },
         Format::Png
     )
@@ -300,6 +304,7 @@ fn rendering_is_deterministic_and_refuses_an_empty_history() {
                 history: &one,
                 settings: vec![],
                 diverged: None,
+                lang: Default::default(),
             },
             Format::Png
         )
@@ -746,6 +751,7 @@ fn a_diverged_run_marks_the_epoch_that_failed() {
         history: &history,
         settings: vec![],
         diverged: Some(why.into()),
+        lang: Default::default(),
     };
     let svg = String::from_utf8(render(&figure, Format::Svg).unwrap()).unwrap();
     // three panels of curves, each marked at epoch 3 (the one after the last recorded)
@@ -761,6 +767,7 @@ fn a_diverged_run_marks_the_epoch_that_failed() {
     // The same history, not diverged, has no mark.
     let plain = TrainingFigure {
         diverged: None,
+        lang: Default::default(),
         ..figure
     };
     let svg = String::from_utf8(render(&plain, Format::Svg).unwrap()).unwrap();
@@ -785,7 +792,166 @@ fn a_one_epoch_run_labels_only_whole_epochs() {
         history: &history,
         settings: vec![],
         diverged: None,
+        lang: Default::default(),
     };
     let svg = String::from_utf8(render(&figure, Format::Svg).unwrap()).unwrap();
     assert!(!has_text(&svg, "-0"), "no '-0' tick");
+}
+
+/// The words of an SVG: the text of its `<text>` elements.
+fn words(svg: &str) -> Vec<String> {
+    svg.split("<text")
+        .skip(1)
+        .filter_map(|element| {
+            let (_, rest) = element.split_once('>')?;
+            let (text, _) = rest.split_once("</text>")?;
+            Some(text.trim().to_string())
+        })
+        .collect()
+}
+
+/// Says which of `english` (figure words nnlab writes in English) some text of `svg` contains.
+fn english_left(svg: &str, english: &[&str]) -> Vec<String> {
+    words(svg)
+        .into_iter()
+        .filter(|text| english.iter().any(|word| text.contains(word)))
+        .collect()
+}
+
+// `Lang::Ru`: every figure's titles, labels, legends and captions in Russian (README.ru.md's
+// words), no English word of the English figure left; numbers and names (relu, ||W1||) as they
+// are.
+#[test]
+fn russian_figures_have_no_english_words_left() {
+    const ENGLISH: &[&str] = &[
+        "Loss", "loss", "Accuracy", "accuracy", "Weights", "Epoch", "epoch", "Train", "Test",
+        "scaled", "class", "value", "Run", "Result", "Diverged", "diverged", "winner", "test",
+        "after", "best", "lowest", "seed", "setting", "mean", "highest",
+    ];
+    let (data, train_labels, test_labels, engine, history) = trained_moons();
+    let svg = |figure: &dyn Fn(Format) -> Vec<u8>| String::from_utf8(figure(Format::Svg)).unwrap();
+    let ru = Lang::Ru;
+
+    let dataset = DatasetFigure::new(data.x_train(), &train_labels).in_lang(ru);
+    let text = svg(&|format| render(&dataset, format).unwrap());
+    for word in [
+        "Набор данных",
+        "x0 (после масштабирования)",
+        "x1 (после масштабирования)",
+    ] {
+        assert!(
+            has_text(&text, word),
+            "dataset.svg lacks {word}: {:?}",
+            words(&text)
+        );
+    }
+    assert_eq!(english_left(&text, ENGLISH), Vec::<String>::new());
+
+    for diverged in [None, Some("потери стали равны NaN".to_string())] {
+        let figure = TrainingFigure {
+            history: &history,
+            settings: vec!["сеть 2-8-1 (relu)".into()],
+            diverged: diverged.clone(),
+            lang: ru,
+        };
+        let text = svg(&|format| render(&figure, format).unwrap());
+        let (epochs, last) = (history.records.len(), history.records.last().unwrap());
+        let lowest = history
+            .records
+            .iter()
+            .map(|r| r.loss)
+            .fold(f64::INFINITY, f64::min);
+        // 300 epochs: "после" takes the genitive plural
+        assert_eq!(epochs, 300);
+        let result = format!(
+            "после 300 эпох: потери {:.4} (наименьшие {lowest:.4})",
+            last.loss
+        );
+        let mut expected = vec![
+            "Функция потерь",
+            "Точность",
+            "Веса",
+            "Эпоха",
+            "Обучающая",
+            "Тестовая",
+            "Норма",
+            "Запуск",
+            "Результат",
+            "сеть 2-8-1 (relu)",
+            &result,
+        ];
+        if diverged.is_some() {
+            expected.extend(["Расхождение на эпохе 300", "расхождение на эпохе 300"]);
+        }
+        for word in expected {
+            assert!(
+                has_text(&text, word),
+                "training.svg lacks {word}: {:?}",
+                words(&text)
+            );
+        }
+        assert_eq!(english_left(&text, ENGLISH), Vec::<String>::new());
+    }
+
+    for mode in [BoundaryMode::Class, BoundaryMode::Probability] {
+        let figure = BoundaryFigure::new(&engine, data.x_test(), &test_labels, mode, "Граница")
+            .unwrap()
+            .in_lang(ru);
+        let text = svg(&|format| render(&figure, format).unwrap());
+        let caption = match mode {
+            BoundaryMode::Class => "класс",
+            BoundaryMode::Probability => "P(класс 1)",
+        };
+        for word in ["x0 (после масштабирования)", caption] {
+            assert!(
+                has_text(&text, word),
+                "boundary.svg lacks {word}: {:?}",
+                words(&text)
+            );
+        }
+        assert_eq!(english_left(&text, ENGLISH), Vec::<String>::new());
+    }
+    let (points, labels, blobs) = trained_blobs();
+    let figure = BoundaryFigure::new(&blobs, &points, &labels, BoundaryMode::Probability, "К")
+        .unwrap()
+        .in_lang(ru);
+    let text = svg(&|format| render(&figure, format).unwrap());
+    for word in ["класс 0", "класс 2", "p(победителя)"] {
+        assert!(
+            has_text(&text, word),
+            "boundary.svg lacks {word}: {:?}",
+            words(&text)
+        );
+    }
+    assert_eq!(english_left(&text, ENGLISH), Vec::<String>::new());
+    let (regression, points, targets) = identity_regression();
+    let figure = BoundaryFigure::regression(&regression, &points, &targets, "З")
+        .unwrap()
+        .in_lang(ru);
+    let text = svg(&|format| render(&figure, format).unwrap());
+    assert!(has_text(&text, "значение"), "{:?}", words(&text));
+    assert_eq!(english_left(&text, ENGLISH), Vec::<String>::new());
+
+    let sweep = SweepFigure {
+        columns: vec![SweepColumn {
+            label: "h=8, lr=0.1".into(),
+            group: "lr 0.1".into(),
+            accuracies: vec![0.85, 0.9],
+        }],
+        title: "Итог".into(),
+        lang: ru,
+    };
+    let text = svg(&|format| render(&sweep, format).unwrap());
+    for word in [
+        "итоговая точность на тестовой выборке",
+        "среднее по зёрнам",
+        "от мин. до макс.",
+    ] {
+        assert!(
+            has_text(&text, word),
+            "sweep.svg lacks {word}: {:?}",
+            words(&text)
+        );
+    }
+    assert_eq!(english_left(&text, ENGLISH), Vec::<String>::new());
 }

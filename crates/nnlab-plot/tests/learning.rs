@@ -10,7 +10,7 @@ use nnlab_core::{
 use nnlab_data::{make_moons, train_test_split, StandardScaler, TestSize};
 use nnlab_plot::{
     frame_title, render, Animation, BoundaryFigure, BoundaryMode, Format, FramePlan, HiddenFigure,
-    PointColors, Projection, DELAY, FRAME_SIZE, LAST_DELAY,
+    Lang, PointColors, Projection, DELAY, FRAME_SIZE, LAST_DELAY,
 };
 
 fn moons() -> (TrainData, Vec<usize>, Vec<usize>) {
@@ -82,7 +82,7 @@ fn the_gif_decodes_to_the_planned_frames_each_its_epochs_figure() {
                     data.x_test(),
                     &test_labels,
                     BoundaryMode::Class,
-                    frame_title(record.epoch, record.loss, record.test_accuracy),
+                    frame_title(record.epoch, record.loss, record.test_accuracy, Lang::En),
                 )
                 .unwrap()
                 .sized(FRAME_SIZE);
@@ -166,6 +166,7 @@ fn the_hidden_space_is_the_first_layers_activations() {
         x,
         PointColors::Classes(&labels),
         Projection::Units(2, 4),
+        Lang::En,
         "hidden",
     )
     .unwrap();
@@ -192,6 +193,7 @@ fn the_pca_view_projects_on_orthonormal_axes_of_falling_variance() {
         x,
         PointColors::Classes(&labels),
         Projection::Pca,
+        Lang::En,
         "pca",
     )
     .unwrap();
@@ -217,11 +219,62 @@ fn the_hidden_space_refuses_other_inputs_and_units_it_does_not_have() {
     let x = data.x_train();
     let colors = || PointColors::Classes(&labels);
     for projection in [Projection::Units(0, 8), Projection::Units(3, 3)] {
-        let error = HiddenFigure::new(&engine, x, colors(), projection, "t")
+        let error = HiddenFigure::new(&engine, x, colors(), projection, Lang::En, "t")
             .err()
             .unwrap();
         assert!(error.to_string().contains("from 1 to 8"), "{error}");
     }
     let three = Array2::<f64>::zeros((labels.len(), 3));
-    assert!(HiddenFigure::new(&engine, &three, colors(), Projection::Pca, "t").is_err());
+    assert!(HiddenFigure::new(&engine, &three, colors(), Projection::Pca, Lang::En, "t").is_err());
+}
+
+// `Lang::Ru`: the frames' captions and the hidden space's labels in Russian (README.ru.md's
+// words); a count of units takes its Russian form (8 нейронов).
+#[test]
+fn frames_and_the_hidden_space_speak_russian() {
+    assert_eq!(
+        frame_title(5, 0.25, Some(0.9), Lang::Ru),
+        "эпоха 5 · потери 0.2500 · точность (тест) 0.9000"
+    );
+    assert_eq!(
+        frame_title(5, 0.25, None, Lang::Ru),
+        "эпоха 5 · потери 0.2500"
+    );
+    assert_eq!(
+        frame_title(5, 0.25, Some(0.9), Lang::En),
+        "epoch 5 · loss 0.2500 · test accuracy 0.9000"
+    );
+
+    let (data, labels, engine) = trained(10);
+    let x = data.x_train();
+    let svg = |projection| {
+        let colors = PointColors::Classes(&labels);
+        let figure =
+            HiddenFigure::new(&engine, x, colors, projection, Lang::Ru, "Скрытое").unwrap();
+        String::from_utf8(render(&figure, Format::Svg).unwrap()).unwrap()
+    };
+    let units = svg(Projection::Units(2, 4));
+    for text in [
+        "x0 (после масштабирования)",
+        "нейрон 3 скрытого слоя (relu)",
+        "нейрон 5 скрытого слоя (relu)",
+        "После скрытого слоя 1 (8 нейронов, relu): два его нейрона",
+        "Плоскость входов: линии постоянного x0 (фиолетовые) и x1 (бирюзовые)",
+    ] {
+        assert!(units.contains(text), "hidden.svg lacks {text}");
+    }
+    let pca = svg(Projection::Pca);
+    for text in [
+        "ГК 1 (",
+        "% дисперсии)",
+        "его первые две главные компоненты",
+    ] {
+        assert!(pca.contains(text), "hidden.svg lacks {text}");
+    }
+    for english in ["hidden unit", "scaled", "PC 1", "variance", "Input plane"] {
+        assert!(
+            !units.contains(english) && !pca.contains(english),
+            "{english} is left"
+        );
+    }
 }

@@ -67,6 +67,7 @@ pub fn run(args: &NotebookArgs) -> anyhow::Result<()> {
     let figures = FigureOptions {
         svg: args.svg,
         boundary: BoundaryView::Class,
+        lang: args.lang,
     };
 
     // The data cell, shared by both sections (they use the same seeds).

@@ -35,7 +35,8 @@ pub fn run(args: &PlotArgs) -> anyhow::Result<()> {
     let model_path = folder.join("model.safetensors");
     let parameters = read_parameters(&model_path)
         .map_err(|e| usage(format!("{}: {e}", model_path.display())))?;
-    let summary = settings.describe(&spec, &prepared);
+    let options = figure_options(&args.figures);
+    let summary = settings.describe(&spec, &prepared, options.lang.into());
     settings.device = DeviceArg::Cpu; // figures are drawn on the CPU, whatever trained the model
     let engine = build_engine(
         &settings,
@@ -46,7 +47,6 @@ pub fn run(args: &PlotArgs) -> anyhow::Result<()> {
 
     let extras = extra_figures(&args.figures);
     extras.check(spec.input_size(), spec.hidden())?;
-    let options = figure_options(&args.figures);
     let mut written = write_figures(
         folder,
         &prepared,
@@ -57,12 +57,12 @@ pub fn run(args: &PlotArgs) -> anyhow::Result<()> {
         true,
     )?;
     if let Some(projection) = extras.hidden {
-        let bytes = render_hidden_figure(&prepared, engine.as_ref(), projection)?;
+        let bytes = render_hidden_figure(&prepared, engine.as_ref(), projection, options.lang)?;
         write_atomically(&folder.join("hidden.png"), &bytes)?;
         written.push("hidden.png".into());
     }
     if let Some(frames) = extras.frames {
-        let (bytes, gif) = replay_animation(&settings, &prepared, &text, options.boundary, frames)?;
+        let (bytes, gif) = replay_animation(&settings, &prepared, &text, &options, frames)?;
         write_atomically(&folder.join("boundary.gif"), &bytes)?;
         written.push("boundary.gif".into());
         eprintln!("{}", crate::commands::train::describe_animation(&gif));

@@ -7,7 +7,7 @@ use std::sync::{Arc, Condvar, Mutex};
 use ndarray::Array2;
 use nnlab_app::engines::train_accuracy;
 use nnlab_app::run::describe_stop;
-use nnlab_app::{BoundaryView, FigureOptions, LrChange, Output, Prepared, RunConfig};
+use nnlab_app::{BoundaryView, FigureLang, FigureOptions, LrChange, Output, Prepared, RunConfig};
 use nnlab_core::train::Why;
 use nnlab_core::{Engine, History, Parameter, Stop, TrainConfig, Trainer};
 use tokio::sync::watch;
@@ -335,6 +335,7 @@ impl Worker {
             figures: Some(FigureOptions {
                 svg: false,
                 boundary: BoundaryView::Class,
+                lang: FigureLang::En,
             }),
             dataset_figure: true,
             command: "serve",
@@ -377,7 +378,7 @@ fn divergence_message(stop: &Stop, epoch: usize, lr: f64) -> String {
         "Training diverged at epoch {epoch}: {}. {why} Press reset and try a learning rate of {} \
          or lower, or the adam optimizer, or an L2 penalty. The {epoch} epochs before it are kept \
          in the history.",
-        describe_stop(stop),
+        describe_stop(stop, nnlab_app::Lang::En),
         lr / 10.0
     )
 }

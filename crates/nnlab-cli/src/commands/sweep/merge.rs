@@ -124,7 +124,7 @@ pub fn run(args: &MergeArgs) -> anyhow::Result<()> {
     };
     let seconds = parts.iter().map(|p| p.seconds).sum();
     let record = with_progress(&first.grid, outcomes.len(), grid.runs(), false, seconds);
-    let (files, summary) = write_whole(&out, &grid, &outcomes, &record)?;
+    let (files, summary) = write_whole(&out, &grid, &outcomes, &record, args.lang.into())?;
     if !args.quiet {
         say!("{}", summary_table(&summary));
         say!(

@@ -178,7 +178,7 @@ fn sweep(args: &SweepArgs) -> anyhow::Result<()> {
     );
     let (files, summary) = match args.shard {
         None => {
-            let (files, summary) = write_whole(&out, &grid, &outcomes, &record)?;
+            let (files, summary) = write_whole(&out, &grid, &outcomes, &record, args.lang.into())?;
             (files, Some(summary))
         }
         Some(Shard { index, count }) => {

@@ -9,7 +9,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use nnlab_app::files::write_atomically;
-use nnlab_plot::{render, Format, SweepColumn, SweepFigure};
+use nnlab_plot::{render, Format, Lang, SweepColumn, SweepFigure};
 use serde_json::Value;
 
 /// What one run ended with: a row of `runs.csv`.
@@ -204,13 +204,14 @@ pub fn summary_table(summary: &[SettingSummary]) -> String {
 }
 
 /// Writes a whole sweep's files into `out`: `runs.csv`, `summary.csv`, `sweep.png` (if any run
-/// did not diverge) and `run.json` (`record`), in that order. Returns the names written and the
-/// summary.
+/// did not diverge, its words in `lang`) and `run.json` (`record`), in that order. Returns the
+/// names written and the summary.
 pub fn write_whole(
     out: &Path,
     grid: &Grid,
     outcomes: &[Outcome],
     record: &Value,
+    lang: Lang,
 ) -> anyhow::Result<(Vec<String>, Vec<SettingSummary>)> {
     let mut files = vec!["runs.csv".to_string(), "summary.csv".into()];
     write_atomically(&out.join("runs.csv"), runs_csv(outcomes).as_bytes())?;
@@ -225,12 +226,8 @@ pub fn write_whole(
                 accuracies: s.accuracies.clone(),
             })
             .collect(),
-        title: format!(
-            "Final test accuracy over {} seeds ({}, {} epochs)",
-            grid.seeds.len(),
-            grid.dataset,
-            grid.epochs
-        ),
+        title: sweep_title(grid, lang),
+        lang,
     };
     if summary.iter().any(|s| !s.accuracies.is_empty()) {
         write_atomically(&out.join("sweep.png"), &render(&figure, Format::Png)?)?;
@@ -239,6 +236,19 @@ pub fn write_whole(
     write_record(out, record)?;
     files.push("run.json".into());
     Ok((files, summary))
+}
+
+/// sweep.png's title: "Final test accuracy over 10 seeds (moons, 20 epochs)".
+fn sweep_title(grid: &Grid, lang: Lang) -> String {
+    let (seeds, dataset, epochs) = (grid.seeds.len(), &grid.dataset, lang.epochs(grid.epochs));
+    match lang {
+        Lang::En => format!("Final test accuracy over {seeds} seeds ({dataset}, {epochs})"),
+        Lang::Ru => {
+            // "по" takes the dative: по 1 зерну, по 10 зёрнам
+            let word = lang.count(seeds, ["", ""], ["зерну", "зёрнам", "зёрнам"]);
+            format!("Итоговая точность на тестовой выборке по {seeds} {word} ({dataset}, {epochs})")
+        }
+    }
 }
 
 /// Writes `run.json`.
