@@ -59,10 +59,26 @@ fn a_sweep_trains_every_setting_for_every_seed_and_each_row_reruns_with_train() 
             "t",
             "--quiet",
             "--no-figures",
+            "--threads",
+            "1",
         ],
         dir.path(),
     );
     assert!(train.status.success());
+    // and trains on the same code, which the sweep says and records as train does
+    let implementation = |file: &str| -> String {
+        let json: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.path().join(file)).unwrap()).unwrap();
+        json["implementation"]
+            .as_str()
+            .expect("recorded")
+            .to_string()
+    };
+    let code = implementation("t/run.json");
+    assert!(code.starts_with("hand-written engine, fast path"), "{code}");
+    assert_eq!(implementation("sw/run.json"), code);
+    assert!(text(&out.stdout).contains("12 runs in "));
+    assert!(text(&out.stdout).contains(&format!(" on the {code}; wrote ")));
     let history = read_history(
         &dir.path().join("t/history.csv"),
         "epoch,loss,train_accuracy,test_accuracy,w1_norm,w2_norm",

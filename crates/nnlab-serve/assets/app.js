@@ -127,6 +127,7 @@ function adopt(session, csv) {
   timeline.clear();
   if (session.config.dataset) state.lastDataset = session.config.dataset;
   $('command').textContent = session.command || '';
+  $('implementation').textContent = session.implementation || '';
   network.build(session, state.options, { hideFeatures: state.hide.includes('features') });
   output.setDomain(session.map ? session.data.domain : null);
   renderForm();

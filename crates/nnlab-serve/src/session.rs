@@ -496,6 +496,7 @@ fn describe(
         "id": id,
         "config": config,
         "command": config.train_command(),
+        "implementation": engine.implementation(),
         "task": task.kind().name(),
         "classes": task.classes(),
         "network": {"widths": widths, "inputs": inputs, "activations": activations},

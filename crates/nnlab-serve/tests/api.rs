@@ -131,6 +131,12 @@ async fn the_notebook_preset_prints_the_notebooks_epochs() {
     let info = session(&app, options["presets"]["notebook"].clone()).await;
     assert_eq!(info["network"]["widths"], json!([2, 8, 1]));
     assert_eq!(info["data"]["train"].as_array().unwrap().len(), 800);
+    // the code that trains it, as run.json records it: a session trains on one thread
+    let code = info["implementation"].as_str().unwrap();
+    assert!(
+        code.starts_with("hand-written engine, ") && code.ends_with(", f64, 1 thread"),
+        "{code}"
+    );
     let id = info["id"].as_str().unwrap();
     let (status, _) = call(&app, "POST", &format!("/api/sessions/{id}/play"), None).await;
     assert_eq!(status, StatusCode::OK);

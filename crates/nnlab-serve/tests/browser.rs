@@ -159,6 +159,16 @@ async fn the_notebook_preset_trains_in_chromium() {
         || async { (text(&client, "epoch").await == "0").then_some(()) },
     )
     .await;
+    // The replay panel says which code trains the session, as `nnlab train` does.
+    let code = client
+        .execute(
+            "return document.getElementById('implementation').textContent",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let code = code.as_str().unwrap_or_default();
+    assert!(code.starts_with("hand-written engine, "), "{code:?}");
     // The output map as the preset's initial weights draw it.
     let pixels: i64 = eventually("the output map", Duration::from_secs(10), || async {
         let script = "const c = document.getElementById('output-map');

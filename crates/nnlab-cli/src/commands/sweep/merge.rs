@@ -31,6 +31,8 @@ struct Part {
     grid: Value,
     runs: usize,
     seconds: f64,
+    /// Which code trained its runs (a shard of an older nnlab has none recorded).
+    implementation: String,
 }
 
 pub fn run(args: &MergeArgs) -> anyhow::Result<()> {
@@ -123,7 +125,14 @@ pub fn run(args: &MergeArgs) -> anyhow::Result<()> {
         }
     };
     let seconds = parts.iter().map(|p| p.seconds).sum();
-    let record = with_progress(&first.grid, outcomes.len(), grid.runs(), false, seconds);
+    let record = with_progress(
+        &first.grid,
+        outcomes.len(),
+        grid.runs(),
+        false,
+        seconds,
+        &implementations(&parts),
+    );
     let (files, summary) = write_whole(&out, &grid, &outcomes, &record, args.lang.into())?;
     if !args.quiet {
         say!("{}", summary_table(&summary));
@@ -193,6 +202,10 @@ fn read_part(dir: &Path) -> anyhow::Result<Part> {
     let planned = number(&record["runs_planned"]);
     let seconds = record["seconds"].as_f64();
     let interrupted = record["interrupted"] != false;
+    let implementation = record["implementation"]
+        .as_str()
+        .unwrap_or("code not recorded")
+        .to_string();
     let (Some(runs), Some(planned), Some(seconds)) = (runs, planned, seconds) else {
         return Err(not_a_shard(
             "its run.json lacks runs, runs_planned or seconds".into(),
@@ -220,7 +233,27 @@ fn read_part(dir: &Path) -> anyhow::Result<Part> {
         grid: record,
         runs,
         seconds,
+        implementation,
     })
+}
+
+/// Which code trained the shards' runs: one description if all of them ran on the same (as a
+/// whole sweep on one machine records it), else each shard's.
+fn implementations(parts: &[Part]) -> String {
+    let first = &parts[0].implementation;
+    if parts.iter().all(|p| &p.implementation == first) {
+        return first.clone();
+    }
+    let each: Vec<String> = parts
+        .iter()
+        .map(|p| {
+            format!(
+                "shard {}/{}: {}",
+                p.shard.index, p.shard.count, p.implementation
+            )
+        })
+        .collect();
+    each.join("; ")
 }
 
 /// The grid's lists from its record.

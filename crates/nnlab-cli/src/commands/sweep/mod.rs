@@ -97,6 +97,7 @@ fn sweep(args: &SweepArgs) -> anyhow::Result<()> {
             "nnlab sweep compares test accuracies, and a regression has none: sweep a classification, or train the regression with nnlab train",
         ));
     }
+    let mut implementation = String::new();
     for &hidden in &args.hidden {
         for &lr in &args.lr {
             let mut settings = first.clone();
@@ -105,6 +106,12 @@ fn sweep(args: &SweepArgs) -> anyhow::Result<()> {
             settings.train_config()?;
             let spec = settings.model_spec(prepared.dataset.n_features(), prepared.train.task())?;
             nnlab_app::engines::check_memory(&settings, &spec, &prepared, false, None)?;
+            if implementation.is_empty() {
+                // which code the runs train on (every run: the same engine, kernel and thread)
+                let weights = initial_parameters(&settings, &spec)?;
+                let engine = build_engine(&settings, &spec, &weights, "the initial weights")?;
+                implementation = engine.implementation();
+            }
         }
     }
     let out = match &args.out {
@@ -175,6 +182,7 @@ fn sweep(args: &SweepArgs) -> anyhow::Result<()> {
         planned,
         stopped,
         started.elapsed().as_secs_f64(),
+        &implementation,
     );
     let (files, summary) = match args.shard {
         None => {
@@ -204,7 +212,7 @@ fn sweep(args: &SweepArgs) -> anyhow::Result<()> {
             (None, None) => {}
         }
         say!(
-            "{} runs in {:.2} s; wrote {}: {}",
+            "{} runs in {:.2} s on the {implementation}; wrote {}: {}",
             outcomes.len(),
             started.elapsed().as_secs_f64(),
             out.display(),

@@ -260,20 +260,31 @@ pub fn write_record(out: &Path, record: &Value) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The keys of a sweep's `run.json` that tell how far it got (and, for a shard, which shard it
-/// is); every other key describes the grid, and is the same in every shard of one sweep.
-pub const PROGRESS_KEYS: &[&str] = &["runs", "runs_planned", "interrupted", "seconds", "shard"];
+/// The keys of a sweep's `run.json` that tell how far it got and on which code (and, for a
+/// shard, which shard it is); every other key describes the grid, and is the same in every shard
+/// of one sweep (shards may run on machines with different kernels).
+pub const PROGRESS_KEYS: &[&str] = &[
+    "runs",
+    "runs_planned",
+    "interrupted",
+    "seconds",
+    "implementation",
+    "shard",
+];
 
-/// A grid's record (`run.json` without [`PROGRESS_KEYS`]) with how far the sweep got.
+/// A grid's record (`run.json` without [`PROGRESS_KEYS`]) with how far the sweep got, and which
+/// code trained its runs ([`nnlab_core::Engine::implementation`]).
 pub fn with_progress(
     grid: &Value,
     runs: usize,
     planned: usize,
     interrupted: bool,
     seconds: f64,
+    implementation: &str,
 ) -> Value {
     let mut record = grid.clone();
     if let Value::Object(map) = &mut record {
+        map.insert("implementation".into(), implementation.into());
         map.insert("runs".into(), runs.into());
         map.insert("runs_planned".into(), planned.into());
         map.insert("interrupted".into(), interrupted.into());
