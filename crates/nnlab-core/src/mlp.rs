@@ -108,12 +108,12 @@ impl Mlp {
 
         let dz = task.output_gradient(pass.output.view(), y); //    dz_L = ŷ − y   (m,K)
         let (dx, grads) = output.backward_from_dz(output_cache, &dz);
-        let mut da = dx.clone();
         trace.push(LayerBackward { dz, grads, dx });
         for (layer, cache) in hidden.iter().zip(hidden_caches).rev() {
-            let dz = &da * &layer.activation.derivative_at(&cache.z); // dz_l = da_l ⊙ f'(z_l)
+            // da_l is the dx of the layer above, the last one traced: da_l = dz_{l+1}·W_{l+1}ᵀ
+            let da = &trace.last().expect("the output layer's").dx;
+            let dz = da * &layer.activation.derivative_at(&cache.z); // dz_l = da_l ⊙ f'(z_l)
             let (dx, grads) = layer.backward_from_dz(cache, &dz);
-            da = dx.clone(); //                                        da_{l−1} = dz_l·W_lᵀ
             trace.push(LayerBackward { dz, grads, dx });
         }
         trace.reverse();
