@@ -7,7 +7,7 @@
 //! differences of the same loss:
 //!
 //! ```text
-//! fd = (L(θ + ε) − L(θ − ε)) / 2ε          one parameter θ moved, ε = 1e-5
+//! fd = (L(θ + ε) − L(θ − ε)) / (2ε)         one parameter θ moved, ε = 1e-5
 //! relative error = |g − fd| / max(|g|, |fd|, 1e-4)
 //! ```
 //!
@@ -196,17 +196,17 @@ pub fn explain(settings: &RunConfig, prepared: &Prepared, rows: &[usize]) -> Res
     let update = step(&spec, &before, &x, &y, *config.optimizer(), lr)?;
 
     let described = settings.describe(&spec, prepared, nnlab_plot::Lang::En);
+    let these = match rows.len() {
+        1 => "the 1 row chosen here, so its numbers are that row's".to_string(),
+        m => format!("the {m} rows chosen here, so its numbers are the mean over those {m} rows"),
+    };
     let mut notes = vec![match config.batch_size() {
         Some(size) => format!(
-            "nnlab train's first step takes a batch of {} shuffled rows; this one takes the {} rows chosen here, so its numbers are the mean over those {} rows.",
+            "nnlab train's first step takes a batch of {} shuffled rows; this one takes {these}.",
             size.min(train_rows),
-            rows.len(),
-            rows.len()
         ),
         None => format!(
-            "nnlab train's first step takes all {train_rows} training rows at once; this one takes the {} rows chosen here, so its numbers are the mean over those {} rows.",
-            rows.len(),
-            rows.len()
+            "nnlab train's first step takes all {train_rows} training rows at once; this one takes {these}."
         ),
     }];
     if settings.engine == EngineKind::Autograd || settings.dtype == DtypeArg::F32 {

@@ -259,7 +259,7 @@ fn the_markdown_has_a_heading_per_pass_and_latex() {
         "## 3. Backward pass\n",
         "## 4. Gradient check: backward against finite differences\n",
         "## 5. The update (lr = 0.1)\n",
-        "$z_{3} = a_{2}\\, W_{3} + b_{3}$",
+        "$z_{3} = a_{2} W_{3} + b_{3}$",
         "$dz_{3} = p - Y$",
         "$Y = \\mathrm{onehot}(y)$",
         "| row 0 |",
@@ -269,4 +269,12 @@ fn the_markdown_has_a_heading_per_pass_and_latex() {
             "{heading:?} missing:\n{markdown}"
         );
     }
+    // GitHub's Markdown parser takes a backslash before punctuation as an escape before MathJax
+    // sees the math: `X\, W` would show as "X, W". The TeX uses none (\cdot, spaces instead).
+    let escapes: Vec<&str> = markdown
+        .match_indices('\\')
+        .map(|(i, _)| &markdown[i..(i + 2).min(markdown.len())])
+        .filter(|pair| pair[1..].starts_with(|c: char| c.is_ascii_punctuation()))
+        .collect();
+    assert!(escapes.is_empty(), "{escapes:?}");
 }

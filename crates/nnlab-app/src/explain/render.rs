@@ -116,7 +116,7 @@ fn activation_equations(activation: Activation, l: usize) -> (Equation, Equation
         Activation::LeakyRelu => (
             eq(
                 format!("{a} = leaky_relu({z}) = {z} where {z} > 0, else 0.01·{z}"),
-                format!("{at} = \\mathrm{{leaky}}({zt}) = \\max({zt}, 0.01\\,{zt})"),
+                format!("{at} = \\mathrm{{leaky}}({zt}) = \\max({zt}, 0.01 {zt})"),
             ),
             eq(
                 format!("leaky_relu'({z}) = 1 where {z} > 0, else 0.01"),
@@ -139,7 +139,7 @@ fn activation_equations(activation: Activation, l: usize) -> (Equation, Equation
             ),
             eq(
                 format!("σ'({z}) = σ({z})·(1 − σ({z}))"),
-                format!("\\sigma'({zt}) = \\sigma({zt})\\,(1 - \\sigma({zt}))"),
+                format!("\\sigma'({zt}) = \\sigma({zt})(1 - \\sigma({zt}))"),
             ),
         ),
         Activation::Linear => (
@@ -183,8 +183,12 @@ fn document(e: &Explanation) -> Vec<Section> {
     for note in &e.notes {
         intro.push(Item::Prose(note.clone()));
     }
+    let (rows, these) = match e.rows.len() {
+        1 => ("row", "The row is training row"),
+        _ => ("rows", "The rows are training rows"),
+    };
     intro.push(Item::Prose(format!(
-        "The rows are training rows {} of {} (0-based, after the split; rows {} of the data before it), scaled as the network sees them. Every number below comes from nnlab's readable engine in f64.",
+        "{these} {} of {} (0-based, after the split; {rows} {} of the data before it), scaled as the network sees them. Every number below comes from nnlab's readable engine in f64.",
         join(&e.rows),
         e.train_rows,
         join(&e.data_rows),
@@ -270,7 +274,7 @@ fn document(e: &Explanation) -> Vec<Section> {
         items.push(Item::Matrix {
             equation: eq(
                 format!("z{} = {a_prev}·W{} + b{}", sub(l), sub(l), sub(l)),
-                format!("z_{{{l}}} = {a_prev_tex}\\, W_{{{l}}} + b_{{{l}}}"),
+                format!("z_{{{l}}} = {a_prev_tex} W_{{{l}}} + b_{{{l}}}"),
             ),
             shape: format!(
                 "{}·{} + ({n_out}) → {}",
@@ -312,7 +316,7 @@ fn document(e: &Explanation) -> Vec<Section> {
                 items.push(Item::Matrix {
                     equation: eq(
                         format!("p = softmax(z{}),  pᵢₖ = e^(zᵢₖ) / Σⱼ e^(zᵢⱼ)", sub(l)),
-                        format!("p = \\mathrm{{softmax}}(z_{{{l}}}),\\quad p_{{ik}} = e^{{z_{{ik}}}} / \\sum_j e^{{z_{{ij}}}}"),
+                        format!("p = \\mathrm{{softmax}}(z_{{{l}}}),\\quad p_{{ik}} = e^{{z_{{{l},ik}}}} / \\sum_j e^{{z_{{{l},ij}}}}"),
                     ),
                     shape: shape(m, classes),
                     values: e.probabilities.clone().expect("a multi-class task has probabilities"),
@@ -329,7 +333,7 @@ fn document(e: &Explanation) -> Vec<Section> {
     let (loss_row, loss_row_tex, mean_tex) = match task {
         Task::Binary => (
             "ℓᵢ = −[yᵢ·log ŷᵢ + (1 − yᵢ)·log(1 − ŷᵢ)]   binary cross-entropy",
-            "\\ell_i = -[\\,y_i \\log \\hat y_i + (1 - y_i) \\log(1 - \\hat y_i)\\,]",
+            "\\ell_i = -[y_i \\log \\hat y_i + (1 - y_i) \\log(1 - \\hat y_i)]",
             "L = \\frac{1}{m} \\sum_i \\ell_i",
         ),
         Task::Multiclass { .. } => (
@@ -373,12 +377,12 @@ fn document(e: &Explanation) -> Vec<Section> {
         ),
         Task::Regression => (
             "2·(ŷ − y)",
-            "2\\,(\\hat y - y)",
+            "2(\\hat y - y)",
             "that is the derivative of (ŷ − y)², the output unit being linear",
         ),
     };
     let mut items = vec![Item::Prose(format!(
-        "Backward from the loss, layer by layer, as the notebook's backward cell. dz is ∂ℓᵢ/∂z for each row, the gradient of that row's own loss; the 1/m of the mean comes in dW and db. The gradients are those of L, the mean over the m = {m} rows."
+        "Backward from the loss, layer by layer, as the notebook's backward cell. dz is ∂ℓᵢ/∂z for each row, the gradient of that row's own loss; the 1/m of the mean comes in dW and db. The gradients are those of L, the mean over the m = {m} {}.", if m == 1 { "row" } else { "rows" }
     ))];
     for l in (1..=layers).rev() {
         let trace = &e.backward[l - 1];
@@ -404,7 +408,7 @@ fn document(e: &Explanation) -> Vec<Section> {
             items.push(Item::Matrix {
                 equation: eq(
                     format!("da{} = dz{}·W{}ᵀ", sub(l), sub(l + 1), sub(l + 1)),
-                    format!("da_{{{l}}} = dz_{{{}}}\\, W_{{{}}}^\\top", l + 1, l + 1),
+                    format!("da_{{{l}}} = dz_{{{}}} W_{{{}}}^\\top", l + 1, l + 1),
                 ),
                 shape: format!(
                     "{}·{} → {}",
@@ -467,7 +471,7 @@ fn document(e: &Explanation) -> Vec<Section> {
                     sub(l),
                     sub(l)
                 ),
-                format!("db_{{{l}}} = \\sum_i dz_{{{l}}} / m"),
+                format!("db_{{{l}}} = \\frac{{1}}{{m}} \\sum_i dz_{{{l},i}}"),
             ),
             shape: format!("({n_out})"),
             values: row(&trace.grads.db),
@@ -523,7 +527,7 @@ fn entry_name(tensor: TensorId, index: (usize, usize)) -> String {
 
 fn check_section(e: &Explanation) -> Section {
     let mut items = vec![Item::Prose(format!(
-        "Is the backward pass right? Move one parameter θ by ±ε and run the forward pass again: the slope of L, fd = (L(θ + ε) − L(θ − ε)) / 2ε with ε = {FD_EPSILON:e}, must equal the gradient g that backward computed. Relative error = |g − fd| / max(|g|, |fd|, {FD_FLOOR:e}); below {AGREES:e} the two agree. (A finite difference is itself only good to about 1e-10, rounding included: so gradients smaller than {FD_FLOOR:e} are judged by their difference alone.)"
+        "Is the backward pass right? Move one parameter θ by ±ε and run the forward pass again: the slope of L, fd = (L(θ + ε) − L(θ − ε)) / (2ε) with ε = {FD_EPSILON:e}, must equal the gradient g that backward computed. Relative error = |g − fd| / max(|g|, |fd|, {FD_FLOOR:e}); below {AGREES:e} the two agree. (A finite difference is itself only good to about 1e-10, rounding included: so gradients smaller than {FD_FLOOR:e} are judged by their difference alone.)"
     ))];
     let parameters: usize = e.checks.iter().map(|c| c.gradient.len()).sum();
     let mut worst_overall = (0.0, String::new());
@@ -638,7 +642,7 @@ fn update_section(e: &Explanation) -> Section {
                 rules.push(format!(
                     "θ ← θ − lr·g with lr = {lr}: plain gradient descent, the notebook's W -= lr·dW"
                 ));
-                (vec![], "{θ} − lr·{g}", "{θ} - \\mathrm{lr}\\, {g}")
+                (vec![], "{θ} − lr·{g}", "{θ} - \\mathrm{lr} \\cdot {g}")
             } else if sgd.nesterov {
                 rules.push(format!(
                     "b ← g: the momentum buffer starts as this first gradient (later steps: b ← μ·b + g, μ = {})",
@@ -650,7 +654,7 @@ fn update_section(e: &Explanation) -> Section {
                 (
                     vec!["b, the momentum buffer"],
                     "{θ} − lr·({g} + μ·b)",
-                    "{θ} - \\mathrm{lr}\\,({g} + \\mu b)",
+                    "{θ} - \\mathrm{lr} \\cdot ({g} + \\mu b)",
                 )
             } else {
                 rules.push(format!(
@@ -663,7 +667,7 @@ fn update_section(e: &Explanation) -> Section {
                 (
                     vec!["b, the momentum buffer"],
                     "{θ} − lr·b",
-                    "{θ} - \\mathrm{lr}\\, b",
+                    "{θ} - \\mathrm{lr} \\cdot b",
                 )
             }
         }
@@ -691,13 +695,13 @@ fn update_section(e: &Explanation) -> Section {
                 trim(1.0 - b2)
             ));
             rules.push(format!(
-                "θ ← θ − lr·m̂ / (√v̂ + ε) with lr = {lr}, ε = {:e}: on this first step every parameter moves by about lr·sign(g), whatever the size of its gradient",
+                "θ ← θ − lr·m̂ / (√v̂ + ε) with lr = {lr}, ε = {:e}: on this first step every parameter moves by about lr·sign(g), whatever the size of its gradient (one whose gradient is 0 stays where it is)",
                 adam.eps
             ));
             (
                 vec!["m, the first moment", "v, the second moment"],
                 "{θ} − lr·m̂ / (√v̂ + ε)",
-                "{θ} - \\mathrm{lr}\\,\\hat m / (\\sqrt{\\hat v} + \\epsilon)",
+                "{θ} - \\mathrm{lr} \\cdot \\hat m / (\\sqrt{\\hat v} + \\epsilon)",
             )
         }
     };
