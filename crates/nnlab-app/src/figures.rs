@@ -51,6 +51,13 @@ impl DatasetFigures<'_> {
     }
 }
 
+/// The dataset figure's files once its thread has drawn them (a panic there goes on here).
+fn drawn(thread: std::thread::ScopedJoinHandle<'_, Result<Rendered>>) -> Result<Rendered> {
+    thread
+        .join()
+        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+}
+
 /// Figure files rendered but not written yet: names and bytes.
 pub(crate) type Rendered = Vec<(String, Vec<u8>)>;
 
@@ -90,10 +97,7 @@ pub(crate) fn write_figures_with(
                 DatasetFigures::Drawing(thread) => {
                     // It may still be drawing: the training curves first, beside it.
                     let curves = training()?;
-                    let files = thread
-                        .join()
-                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
-                    written.extend(write_rendered(folder, files)?);
+                    written.extend(write_rendered(folder, drawn(thread)?)?);
                     written.extend(curves);
                 }
             }
@@ -125,12 +129,7 @@ pub(crate) fn write_diverged_figures(
     let mut written = match dataset {
         DatasetFigures::Skip => Vec::new(),
         DatasetFigures::Draw => write_dataset_figure(folder, prepared, options)?,
-        DatasetFigures::Drawing(thread) => {
-            let files = thread
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
-            write_rendered(folder, files)?
-        }
+        DatasetFigures::Drawing(thread) => write_rendered(folder, drawn(thread)?)?,
     };
     if !history.records.is_empty() {
         let training = TrainingFigure {
