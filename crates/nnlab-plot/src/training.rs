@@ -26,12 +26,21 @@ pub struct TrainingFigure<'a> {
     pub lang: Lang,
 }
 
-/// One line of a panel: its legend label, colour and values per epoch.
+/// One line of a panel: its legend label, colour (solid, or dashed once the colours run out)
+/// and values per epoch.
 struct Curve<'a> {
     label: String,
     color: RGBColor,
+    dashed: bool,
     values: Box<dyn Fn(usize) -> f64 + 'a>,
 }
+
+/// The most curves whose legend goes inside the plot; more (a deep net's weight norms) and the
+/// legend gets a strip of its own on the right, where it covers no curve.
+const LEGEND_INSIDE: usize = 6;
+
+/// The width of that strip, in pixels.
+const LEGEND_STRIP: u32 = 100;
 
 impl Figure for TrainingFigure<'_> {
     fn size(&self) -> (u32, u32) {
@@ -58,6 +67,7 @@ impl Figure for TrainingFigure<'_> {
         let loss = vec![Curve {
             label: lang.pick("Loss", "Потери").into(),
             color: BLUE,
+            dashed: false,
             values: Box::new(|e| records[e].loss),
         }];
         let regression = self.history.is_regression();
@@ -69,11 +79,13 @@ impl Figure for TrainingFigure<'_> {
                 Curve {
                     label: train.into(),
                     color: GREEN,
+                    dashed: false,
                     values: Box::new(|e| records[e].loss),
                 },
                 Curve {
                     label: test.into(),
                     color: RED,
+                    dashed: false,
                     values: metric(|r| r.test_loss),
                 },
             ]
@@ -82,11 +94,13 @@ impl Figure for TrainingFigure<'_> {
                 Curve {
                     label: train.into(),
                     color: GREEN,
+                    dashed: false,
                     values: metric(|r| r.train_accuracy),
                 },
                 Curve {
                     label: test.into(),
                     color: RED,
+                    dashed: false,
                     values: metric(|r| r.test_accuracy),
                 },
             ]
@@ -95,6 +109,8 @@ impl Figure for TrainingFigure<'_> {
             .map(|l| Curve {
                 label: format!("||W{}||", l + 1),
                 color: LAYER_COLORS[l % LAYER_COLORS.len()],
+                // layers past the tenth take the colours again, dashed
+                dashed: l >= LAYER_COLORS.len(),
                 values: Box::new(move |e| records[e].weight_norms[l]),
             })
             .collect();
@@ -139,7 +155,13 @@ impl TrainingFigure<'_> {
             .iter()
             .flat_map(|c| (0..epochs).map(|e| (c.values)(e)));
         let y_range = padded_range(all, 0.05);
-        let mut chart = ChartBuilder::on(area)
+        let (area, strip) = if curves.len() > LEGEND_INSIDE {
+            let (plot, strip) = area.split_horizontally(area.dim_in_pixel().0 - LEGEND_STRIP);
+            (plot, Some(strip))
+        } else {
+            (area.clone(), None)
+        };
+        let mut chart = ChartBuilder::on(&area)
             .caption(title, (FONT, 20))
             .margin(10)
             .x_label_area_size(45)
@@ -164,12 +186,15 @@ impl TrainingFigure<'_> {
                 chart.draw_series(std::iter::once(Circle::new(point, 5, color.filled())))?;
             }
             let points = (0..epochs).map(|e| (e as f64, (curve.values)(e)));
-            chart
-                .draw_series(LineSeries::new(points, color.stroke_width(2)))?
-                .label(&curve.label)
-                .legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 24, y)], color.stroke_width(2))
-                });
+            let style = color.stroke_width(2);
+            if curve.dashed {
+                chart.draw_series(DashedLineSeries::new(points, 9, 5, style))?;
+            } else {
+                chart
+                    .draw_series(LineSeries::new(points, style))?
+                    .label(&curve.label)
+                    .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], style));
+            }
         }
         if self.diverged.is_some() {
             let failed = epochs as f64;
@@ -190,6 +215,11 @@ impl TrainingFigure<'_> {
                     .color(&RED)
                     .pos(Pos::new(HPos::Right, VPos::Top)),
             )))?;
+        }
+        if let Some(strip) = strip {
+            // the strip's rows from the plot's top (pixel ranges are the whole figure's)
+            let (_, rows) = chart.plotting_area().get_pixel_range();
+            return legend_strip(&strip, curves, rows.start - strip.get_base_pixel().1);
         }
         // A diverged run's right edge has the red line and its label: the legend goes left.
         let position = legend_position(curves, epochs, y_range, self.diverged.is_some());
@@ -332,6 +362,41 @@ impl TrainingFigure<'_> {
         }
         Ok(())
     }
+}
+
+/// The legend of many curves, in its own strip right of the plot, from `top` down: a sample of
+/// each line (dashed where the line is) and its label, closer together when they are many.
+fn legend_strip<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    curves: &[Curve],
+    top: i32,
+) -> Result<(), PlotError>
+where
+    DB::ErrorType: 'static,
+{
+    let room = area.dim_in_pixel().1 as i32 - top - 60;
+    let step = (room / curves.len().max(1) as i32).clamp(8, 20);
+    let font = (step - 4).clamp(8, 14);
+    let style = TextStyle::from((FONT, font).into_font()).pos(Pos::new(HPos::Left, VPos::Center));
+    let bottom = top + step * curves.len() as i32 + 6;
+    area.draw(&Rectangle::new(
+        [(2, top), (LEGEND_STRIP as i32 - 4, bottom)],
+        ShapeStyle::from(BLACK.mix(0.25)).stroke_width(1),
+    ))?;
+    for (i, curve) in curves.iter().enumerate() {
+        let y = top + 3 + step * i as i32 + step / 2;
+        let style_line = curve.color.stroke_width(2);
+        let dashes: &[(i32, i32)] = if curve.dashed {
+            &[(8, 15), (20, 27)]
+        } else {
+            &[(8, 27)]
+        };
+        for &(from, to) in dashes {
+            area.draw(&PathElement::new(vec![(from, y), (to, y)], style_line))?;
+        }
+        area.draw(&Text::new(curve.label.as_str(), (33, y), style.clone()))?;
+    }
+    Ok(())
 }
 
 /// An x tick's label: whole epochs only (a short run's axis has ticks between them, which

@@ -955,3 +955,80 @@ fn russian_figures_have_no_english_words_left() {
     }
     assert_eq!(english_left(&text, ENGLISH), Vec::<String>::new());
 }
+
+// A deep net's 12 weight norms: their legend has a strip of its own right of the plot (inside,
+// 12 entries covered the curves), every label in one column; layers past the tenth reuse the
+// colours, dashed.
+#[test]
+fn a_deep_nets_legend_stands_beside_its_curves() {
+    let layers = 12;
+    let history = History {
+        records: (0..3)
+            .map(|epoch| EpochRecord {
+                epoch,
+                loss: 0.7,
+                train_accuracy: Some(0.5),
+                test_accuracy: Some(0.5),
+                test_loss: None,
+                weight_norms: (0..layers).map(|l| 1.0 + l as f64 / 4.0).collect(),
+            })
+            .collect(),
+    };
+    let figure = TrainingFigure {
+        history: &history,
+        settings: vec![],
+        diverged: None,
+        lang: Lang::En,
+    };
+    let svg = String::from_utf8(render(&figure, Format::Svg).unwrap()).unwrap();
+    // the x of each label's <text> element
+    let x_of = |label: &str| -> f64 {
+        let end = svg
+            .find(&format!(">\n{label}\n<"))
+            .unwrap_or_else(|| panic!("{label}"));
+        let start = svg[..end].rfind("<text x=\"").unwrap() + "<text x=\"".len();
+        let value = &svg[start..];
+        value[..value.find('"').unwrap()].parse().unwrap()
+    };
+    let xs: Vec<f64> = (1..=layers).map(|l| x_of(&format!("||W{l}||"))).collect();
+    assert!(xs.iter().all(|&x| x == xs[0]), "{xs:?}");
+    // The weights panel is the lower left quarter, 20 to 750 pixels across; the strip is its
+    // right 100 pixels, and the plot (and its frame) ends where the strip begins.
+    assert!((650.0..750.0).contains(&xs[0]), "{xs:?}");
+    // Every polyline of a colour, as its points.
+    let lines = |color: &str| -> Vec<Vec<(f64, f64)>> {
+        svg.split("<polyline")
+            .skip(1)
+            .filter(|l| l.contains(&format!("stroke=\"{color}\"")))
+            .map(|l| {
+                let points = l
+                    .split("points=\"")
+                    .nth(1)
+                    .unwrap()
+                    .split('"')
+                    .next()
+                    .unwrap();
+                points
+                    .split_whitespace()
+                    .map(|p| {
+                        let (x, y) = p.split_once(',').unwrap();
+                        (x.parse().unwrap(), y.parse().unwrap())
+                    })
+                    .collect()
+            })
+            .collect()
+    };
+    // the grid of the weights panel (its lower half, left of 760) ends before the strip
+    let grid_right = lines("#DCDCDC")
+        .iter()
+        .flatten()
+        .filter(|&&(x, y)| y > 500.0 && x < 760.0)
+        .fold(0.0_f64, |most, &(x, _)| most.max(x));
+    assert!(grid_right < xs[0] - 30.0, "the grid reaches {grid_right}");
+    // ||W1|| and ||W11|| share purple: in the strip, W1's sample is one stroke, W11's two dashes
+    let strip_samples = lines("#800080")
+        .iter()
+        .filter(|line| line[0].0 > xs[0] - 40.0 && line[0].1 > 500.0)
+        .count();
+    assert_eq!(strip_samples, 3);
+}
