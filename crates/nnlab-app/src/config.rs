@@ -135,13 +135,22 @@ impl From<TestSizeValue> for TestSize {
 
 /// The data a run trains on, ready for the engines and the figures.
 pub struct Prepared {
-    /// The data's own columns, before any input features (the plane the playground draws).
-    pub columns: ndarray::Array2<f64>,
+    /// The data's own columns when input features took their place in `dataset`; `None` when
+    /// `dataset` holds them itself (no copy of them is kept: 1.6 MB at 100,000 rows). See
+    /// [`Prepared::columns`].
+    own_columns: Option<ndarray::Array2<f64>>,
     /// The rows as the network sees them: the input features, if any, before scaling.
     pub dataset: Dataset,
     pub split: Split,
     pub scaler: StandardScaler,
     pub train: TrainData,
+}
+
+impl Prepared {
+    /// The data's own columns, before any input features (the plane the playground draws).
+    pub fn columns(&self) -> &ndarray::Array2<f64> {
+        self.own_columns.as_ref().unwrap_or(&self.dataset.features)
+    }
 }
 
 impl RunConfig {
@@ -294,7 +303,6 @@ impl RunConfig {
         mut dataset: Dataset,
         file_split: Option<Split>,
     ) -> Result<Prepared> {
-        let columns = dataset.features.clone();
         let split = match (self.test_size, file_split) {
             (None, Some(split)) => {
                 let empty = match (split.train.is_empty(), split.test.is_empty()) {
@@ -319,14 +327,16 @@ impl RunConfig {
                 data::split(&dataset, size.into(), self.split_seed)?
             }
         };
+        let mut own_columns = None;
         if let Some(inputs) = &self.inputs {
             let features: Vec<nnlab_data::InputFeature> = inputs
                 .iter()
                 .map(|name| name.parse())
                 .collect::<std::result::Result<_, _>>()
                 .map_err(|e| usage(format!("--inputs: {e}")))?;
-            dataset.features = nnlab_data::inputs::apply(&features, &dataset.features)
+            let inputs = nnlab_data::inputs::apply(&features, &dataset.features)
                 .map_err(|e| usage(format!("--inputs {}: {e}", inputs.join(","))))?;
+            own_columns = Some(std::mem::replace(&mut dataset.features, inputs));
         }
         let task = resolve_task(self.task, &dataset)?;
         self.task = Some(task.kind());
@@ -338,7 +348,7 @@ impl RunConfig {
                 (_, e) => e,
             })?;
         Ok(Prepared {
-            columns,
+            own_columns,
             dataset,
             split,
             scaler,

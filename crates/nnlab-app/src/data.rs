@@ -165,12 +165,18 @@ pub fn scaled_train_data(
     split: &Split,
     task: Task,
 ) -> Result<(TrainData, StandardScaler)> {
-    let (train, test) = data.split(split);
-    let (scaler, x_train) = StandardScaler::fit_transform(&train.features)
+    let (mut train, mut test) = data.split(split);
+    // The split's rows are copies: they are scaled where they are.
+    let scaler =
+        StandardScaler::fit(&train.features).map_err(failed("scaling the training rows"))?;
+    scaler
+        .transform_in_place(&mut train.features)
         .map_err(failed("scaling the training rows"))?;
-    let x_test = scaler
-        .transform(&test.features)
+    scaler
+        .transform_in_place(&mut test.features)
         .map_err(failed("scaling the test rows"))?;
+    let x_train = std::mem::take(&mut train.features);
+    let x_test = std::mem::take(&mut test.features);
     // Finite values whose spread overflows (1e308 beside -1e308) scale to inf, NaN or values
     // that no standardisation gives (a standardised training value is at most √(n−1) from 0):
     // say so here, rather than let the first epoch's blow-up be blamed on the learning rate.

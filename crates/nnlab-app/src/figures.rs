@@ -210,12 +210,15 @@ pub(crate) fn render_dataset_figure(
     if prepared.train.x_train().ncols() < 2 {
         return Ok(rendered);
     }
-    let targets = prepared.train.y_train().to_vec();
-    let labels: Vec<usize> = targets.iter().map(|&y| y as usize).collect();
+    let (x_train, y_train) = (prepared.train.x_train(), prepared.train.y_train());
+    // Only what colours the points: a regression's values, or a classifier's labels.
+    let (targets, labels): (Vec<f64>, Vec<usize>);
     let figure = if prepared.dataset.is_regression() {
-        DatasetFigure::values(prepared.train.x_train(), &targets)
+        targets = y_train.to_vec();
+        DatasetFigure::values(x_train, &targets)
     } else {
-        DatasetFigure::new(prepared.train.x_train(), &labels)
+        labels = y_train.iter().map(|&y| y as usize).collect();
+        DatasetFigure::new(x_train, &labels)
     }
     .in_lang(options.lang.into());
     for format in formats(options) {

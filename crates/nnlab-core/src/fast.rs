@@ -562,23 +562,25 @@ impl<T: Real> FastEngine<T> {
 
     /// ŷ of every row of `x` (row-major, m rows) into `self.predicted[..m]`, with the engine's
     /// scratch buffers: nothing is allocated once they fit. `source` marks rows seen before (see
-    /// [`Engine::outputs_into`]), whose f32 copy is then reused.
+    /// [`Engine::outputs_into`]), whose f32 copy is then reused: the training steps' own copy
+    /// when they are the rows the last step trained on (a full batch's training accuracy).
     fn predict_measured(&mut self, x: &[f64], m: usize, source: Option<u64>) {
+        let trained_on = source.is_some() && self.inputs.source == source;
+        // Which of `measured` holds the rows (`None`: the training steps' copy does).
         let slot = match self
             .measured
             .iter()
             .position(|c| source.is_some() && c.source == source)
         {
-            Some(slot) => slot,
+            _ if trained_on => None,
+            Some(slot) => Some(slot),
             None => {
                 let slot = self.oldest;
                 self.oldest = 1 - slot;
                 self.measured[slot].source = None; // converted afresh below
-                slot
+                Some(slot)
             }
         };
-        let fresh = self.measured[slot].source.is_none();
-        self.measured[slot].source = source;
         let chunk_rows = BLOCK * CHUNK_BLOCKS;
         let chunks = m.div_ceil(chunk_rows).max(1);
         let workers = self.threads().min(chunks);
@@ -590,7 +592,14 @@ impl<T: Real> FastEngine<T> {
             self.predicted.resize(m, T::zero());
         }
         let tokens = (self.avx512_token(), self.avx2_token());
-        let xs = T::view(x, &mut self.measured[slot].x, fresh);
+        let xs = match slot {
+            None => T::view(x, &mut self.inputs.x, false),
+            Some(slot) => {
+                let fresh = self.measured[slot].source.is_none();
+                self.measured[slot].source = source;
+                T::view(x, &mut self.measured[slot].x, fresh)
+            }
+        };
         let (layers, n_in) = (&self.layers, self.spec.input_size());
         // Worker w predicts rows [w·per·chunk_rows, …) with its own scratch.
         let per = chunks.div_ceil(workers);

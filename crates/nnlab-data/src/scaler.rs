@@ -94,6 +94,30 @@ impl StandardScaler {
         Ok(Array2::from_shape_vec(x.dim(), out).expect("as many values as x"))
     }
 
+    /// [`transform`](Self::transform) written over `x` itself: the same values, with no new
+    /// array when `x` is row-major (rows that are a copy already, as a split's are, need not be
+    /// copied again: fresh memory costs more than the arithmetic).
+    pub fn transform_in_place(&self, x: &mut Array2<f64>) -> Result<(), DataError> {
+        self.check_width(x)?;
+        let d = x.ncols();
+        if d == 0 || !x.is_standard_layout() {
+            *x = self.transform(x)?;
+            return Ok(());
+        }
+        let values = x.as_slice_mut().expect("standard layout is contiguous");
+        let mean = self.mean.to_vec();
+        let scale = self.scale.to_vec();
+        // As in `transform`: each value on its own, (x − mean) / scale.
+        par::for_each_chunk(values, (par::CHUNK / d).max(1) * d, |_, chunk| {
+            for row in chunk.chunks_exact_mut(d) {
+                for j in 0..d {
+                    row[j] = (row[j] - mean[j]) / scale[j];
+                }
+            }
+        });
+        Ok(())
+    }
+
     /// `fit(x)` then `transform(x)`.
     pub fn fit_transform(x: &Array2<f64>) -> Result<(StandardScaler, Array2<f64>), DataError> {
         let scaler = StandardScaler::fit(x)?;

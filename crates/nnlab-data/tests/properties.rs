@@ -113,6 +113,11 @@ proptest! {
         for (a, b) in back.iter().zip(data.features.iter()) {
             prop_assert!((a - b).abs() <= 1e-12 * (1.0 + b.abs()));
         }
+        // in place, row-major or not: the same values to the bit
+        for mut x in [data.features.clone(), data.features.t().to_owned().reversed_axes()] {
+            scaler.transform_in_place(&mut x).unwrap();
+            prop_assert_eq!(x.mapv(f64::to_bits), scaled.mapv(f64::to_bits));
+        }
     }
 
     #[test]

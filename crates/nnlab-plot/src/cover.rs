@@ -108,36 +108,39 @@ impl Cover {
 
     /// Whether all the pixels `mark` touches around `center` are painted over.
     fn hides(&self, mark: &Footprint, center: BackendCoord) -> bool {
-        self.rows(mark, center)
+        rows(self.size, self.words, mark, center)
             .all(|(at, bit, &(touched, _))| touched & !window(&self.bits[at..], bit) == 0)
     }
 
     /// Adds the pixels `mark` paints outright around `center`.
     fn add(&mut self, mark: &Footprint, center: BackendCoord) {
-        let rows: Vec<_> = self.rows(mark, center).collect();
-        for (at, bit, &(_, painted)) in rows {
+        // (`rows` borrows nothing of the cover, so `bits` can change while the rows are gone
+        // through: no list of them to make first, for every mark kept)
+        let (size, words) = (self.size, self.words);
+        for (at, bit, &(_, painted)) in rows(size, words, mark, center) {
             set_window(&mut self.bits[at..], bit, painted);
         }
     }
+}
 
-    /// The rows of the mark's box around `center` inside the image (outside it nothing is
-    /// drawn): where the row's bits start in `bits`, the bit of the box's left edge in the row,
-    /// and the row's masks.
-    fn rows<'a>(
-        &self,
-        mark: &'a Footprint,
-        (cx, cy): BackendCoord,
-    ) -> impl Iterator<Item = (usize, usize, &'a (u64, u64))> {
-        let (left, top, right, _) = mark.bounds;
-        let (width, height) = (self.size.0 as i32, self.size.1 as i32);
-        // A box wholly left or right of the image has nothing inside it.
-        let beside = cx + right < 0 || cx + left >= width;
-        let (words, bit) = (self.words, (64 + cx + left).max(0) as usize);
-        (cy + top..)
-            .zip(&mark.rows)
-            .filter(move |&(y, _)| !beside && (0..height).contains(&y))
-            .map(move |(y, masks)| (y as usize * words, bit, masks))
-    }
+/// The rows of the mark's box around `center` inside an image of `size` pixels (outside it
+/// nothing is drawn), in a cover of `words` words per row: where the row's bits start in the
+/// cover's bits, the bit of the box's left edge in the row, and the row's masks.
+fn rows(
+    size: (u32, u32),
+    words: usize,
+    mark: &Footprint,
+    (cx, cy): BackendCoord,
+) -> impl Iterator<Item = (usize, usize, &(u64, u64))> {
+    let (left, top, right, _) = mark.bounds;
+    let (width, height) = (size.0 as i32, size.1 as i32);
+    // A box wholly left or right of the image has nothing inside it.
+    let beside = cx + right < 0 || cx + left >= width;
+    let bit = (64 + cx + left).max(0) as usize;
+    (cy + top..)
+        .zip(&mark.rows)
+        .filter(move |&(y, _)| !beside && (0..height).contains(&y))
+        .map(move |(y, masks)| (y as usize * words, bit, masks))
 }
 
 /// The 64 bits of `row` from bit `bit` on (bit 0 of the result is bit `bit`).

@@ -148,8 +148,14 @@ impl Figure for DatasetFigure<'_> {
         let pixels: Vec<_> = (0..self.features.nrows().min(self.labels.len()))
             .map(|i| chart.backend_coord(&point(i)))
             .collect();
-        let mut members = vec![Vec::new(); classes.max(2)];
-        for (i, &label) in self.labels[..pixels.len()].iter().enumerate() {
+        let labels = &self.labels[..pixels.len()];
+        // Each class's points, in lists made to size (growing them took as long as filling them).
+        let mut counts = vec![0; classes.max(2)];
+        for &label in labels {
+            counts[label] += 1;
+        }
+        let mut members: Vec<Vec<usize>> = counts.into_iter().map(Vec::with_capacity).collect();
+        for (i, &label) in labels.iter().enumerate() {
             members[label].push(i);
         }
         let series: Vec<Vec<usize>> = members

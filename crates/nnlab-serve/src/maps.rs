@@ -78,10 +78,10 @@ pub fn network_grid(
     prepared: &Prepared,
     inputs: Option<&[String]>,
 ) -> Option<(Domain, Array2<f64>)> {
-    if prepared.columns.ncols() != 2 {
+    if prepared.columns().ncols() != 2 {
         return None;
     }
-    let domain = Domain::around(&prepared.columns);
+    let domain = Domain::around(prepared.columns());
     let mut grid = domain.grid(MAP_SIZE);
     if let Some(names) = inputs {
         let features: Vec<nnlab_data::InputFeature> = names

@@ -470,7 +470,7 @@ fn describe(
         indices
             .iter()
             .map(|&i| {
-                let row = prepared.columns.row(i);
+                let row = prepared.columns().row(i);
                 let mut values: Vec<f64> = row.iter().take(2).copied().collect();
                 values.push(targets[i]);
                 values
@@ -488,7 +488,7 @@ fn describe(
     });
     let inputs: Vec<String> = match &config.inputs {
         Some(names) => names.clone(),
-        None => (0..prepared.columns.ncols())
+        None => (0..prepared.columns().ncols())
             .map(|j| format!("x{j}"))
             .collect(),
     };
@@ -501,7 +501,7 @@ fn describe(
         "classes": task.classes(),
         "network": {"widths": widths, "inputs": inputs, "activations": activations},
         "data": {
-            "columns": prepared.columns.ncols(),
+            "columns": prepared.columns().ncols(),
             "domain": grid.map(|(d, _)| [d.x_min, d.x_max, d.y_min, d.y_max]),
             "train": rows(&prepared.split.train),
             "test": rows(&prepared.split.test),

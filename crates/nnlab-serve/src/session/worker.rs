@@ -350,7 +350,7 @@ impl Worker {
             &output,
         )?;
         let mut rows = self.prepared.dataset.clone();
-        rows.features = self.prepared.columns.clone();
+        rows.features = self.prepared.columns().clone();
         let mut csv = Vec::new();
         nnlab_data::csv_io::write_csv(&mut csv, &rows, Some(&self.prepared.split))
             .map_err(|e| ApiError::internal(format!("writing data.csv: {e}")))?;
