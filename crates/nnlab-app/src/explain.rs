@@ -129,6 +129,8 @@ pub struct Update {
     pub optimizer: OptimizerConfig,
     /// One per tensor, in the engine's order: W₁, b₁, W₂, b₂, …
     pub tensors: Vec<TensorUpdate>,
+    /// L on the same rows with the weights after the step (penalties not included, as in L).
+    pub loss_after: f64,
 }
 
 /// One tensor's step.
@@ -374,6 +376,7 @@ fn step(
     let mut optimizer = Optimizer::new(config);
     engine.update(&mut optimizer, lr)?;
     let after = engine.mlp();
+    let loss_after = spec.task().loss(after.forward(x).output.view(), y.view());
     let (l1, l2) = config.penalties();
     let decay = match config.rule() {
         Rule::Sgd(sgd) => sgd.weight_decay,
@@ -431,6 +434,7 @@ fn step(
         lr,
         optimizer: config,
         tensors,
+        loss_after,
     })
 }
 

@@ -137,6 +137,33 @@ fn plain_sgd_takes_lr_times_the_gradient() {
     }
 }
 
+// The loss after the step. To first order a gradient step of lr changes L by −lr·Σg² (Taylor:
+// L(θ − lr·g) = L(θ) − lr·g·g + O(lr²)); at lr = 1e-4 the second-order term is 1e-4 of it. At
+// lr = 30 the notebook's net overshoots and the document says the loss went up.
+#[test]
+fn the_loss_after_the_step_falls_as_calculus_says() {
+    let (small, prepared) = settings(|s| s.lr = 1e-4);
+    let e = explain(&small, &prepared, &[0, 1, 2, 3]).unwrap();
+    let squares: f64 = e
+        .checks
+        .iter()
+        .flat_map(|c| c.gradient.iter())
+        .map(|g| g * g)
+        .sum();
+    let predicted = -1e-4 * squares;
+    let change = e.update.loss_after - e.loss;
+    assert!(
+        ((change / predicted) - 1.0).abs() < 1e-2,
+        "{change} vs {predicted}"
+    );
+    assert!(render(&e, Format::Text).contains("it went down by"));
+
+    let (large, prepared) = settings(|s| s.lr = 30.0);
+    let e = explain(&large, &prepared, &[0, 1, 2, 3]).unwrap();
+    assert!(e.update.loss_after > e.loss);
+    assert!(render(&e, Format::Text).contains("the step overshot"));
+}
+
 #[test]
 fn l2_and_momentum_show_their_terms_and_state() {
     let (settings, prepared) = settings(|s| {

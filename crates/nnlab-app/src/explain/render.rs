@@ -767,6 +767,18 @@ fn update_section(e: &Explanation) -> Section {
             &tensor.after,
         ));
     }
+    let (before, after) = (e.loss, e.update.loss_after);
+    let verdict = if after < before {
+        format!("it went down by {:.6}", before - after)
+    } else {
+        format!(
+            "it went up by {:.6}: the step overshot (a learning rate this large jumps past the valley)",
+            after - before
+        )
+    };
+    items.push(Item::Prose(format!(
+        "Did the loss go down? A forward pass on the same rows with the new weights gives L = {after:.6}, against {before:.6} before the step: {verdict}."
+    )));
     Section {
         title: format!("The update (lr = {lr})"),
         items,
