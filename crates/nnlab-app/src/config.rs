@@ -405,7 +405,7 @@ impl RunConfig {
                     Lang::En => format!("data {} ({rows} rows", generator.name()),
                     Lang::Ru => {
                         let word =
-                            lang.count(rows as usize, ["", ""], ["строка", "строки", "строк"]);
+                            nnlab_plot::russian_form(rows as usize, ["строка", "строки", "строк"]);
                         format!("данные {} ({rows} {word}", generator.name())
                     }
                 };

@@ -315,34 +315,28 @@ pub fn describe_stop(stop: &Stop, lang: Lang) -> String {
         let norms: Vec<String> = weight_norms.iter().map(|n| format!("{n:?}")).collect();
         norms.join(", ")
     };
-    match (stop, lang) {
-        (Stop::Diverged { loss, .. }, _) if !loss.is_finite() => match lang {
+    match stop {
+        Stop::Diverged { loss, .. } if !loss.is_finite() => match lang {
             Lang::En => format!("the loss became {loss}"),
             Lang::Ru => format!("потери стали равны {loss}"),
         },
-        (
-            Stop::Diverged {
-                why: Why::NonFinite,
-                weight_norms,
-                ..
-            },
-            _,
-        ) => match lang {
+        Stop::Diverged {
+            why: Why::NonFinite,
+            weight_norms,
+            ..
+        } => match lang {
             Lang::En => format!("the weights blew up (||W|| = {})", norms(weight_norms)),
             Lang::Ru => format!(
                 "веса ушли в бесконечность (||W|| = {})",
                 norms(weight_norms)
             ),
         },
-        (
-            Stop::Diverged {
-                why: Why::LossAtClamp { ceiling },
-                loss,
-                weight_norms,
-                ..
-            },
-            _,
-        ) => {
+        Stop::Diverged {
+            why: Why::LossAtClamp { ceiling },
+            loss,
+            weight_norms,
+            ..
+        } => {
             let (share, norms) = (100.0 * loss / ceiling, norms(weight_norms));
             match lang {
                 Lang::En => format!(
@@ -359,13 +353,10 @@ pub fn describe_stop(stop: &Stop, lang: Lang) -> String {
                 ),
             }
         }
-        (
-            Stop::Diverged {
-                why: Why::WeightsBeyond { layer, norm, bound },
-                ..
-            },
-            _,
-        ) => {
+        Stop::Diverged {
+            why: Why::WeightsBeyond { layer, norm, bound },
+            ..
+        } => {
             let layer = layer + 1;
             // 1e6, or for a regression 1e6 × its largest |target| to 4 digits (1.135e6)
             let bound = format!("{bound:.3e}").replace(".000e", "e");
@@ -380,14 +371,14 @@ pub fn describe_stop(stop: &Stop, lang: Lang) -> String {
                 ),
             }
         }
-        (Stop::Interrupted { epochs_done }, Lang::En) => {
-            format!("interrupted after {epochs_done} epochs")
-        }
-        (Stop::Interrupted { epochs_done }, Lang::Ru) => {
-            // "после" takes the genitive: после 1 эпохи, после 5 эпох
-            let epochs = lang.count(*epochs_done, ["", ""], ["эпохи", "эпох", "эпох"]);
-            format!("прервано после {epochs_done} {epochs}")
-        }
+        Stop::Interrupted { epochs_done } => match lang {
+            Lang::En => format!("interrupted after {epochs_done} epochs"),
+            Lang::Ru => {
+                // "после" takes the genitive: после 1 эпохи, после 5 эпох
+                let epochs = nnlab_plot::russian_form(*epochs_done, ["эпохи", "эпох", "эпох"]);
+                format!("прервано после {epochs_done} {epochs}")
+            }
+        },
     }
 }
 

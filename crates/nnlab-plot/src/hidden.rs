@@ -324,7 +324,7 @@ impl<'a> HiddenFigure<'a> {
         let caption = match lang {
             Lang::En => format!("After hidden layer 1 ({units} {activation} units): {which}"),
             Lang::Ru => {
-                let neurons = lang.count(units, ["", ""], ["нейрон", "нейрона", "нейронов"]);
+                let neurons = crate::lang::russian_form(units, ["нейрон", "нейрона", "нейронов"]);
                 format!("После скрытого слоя 1 ({units} {neurons}, {activation}): {which}")
             }
         };

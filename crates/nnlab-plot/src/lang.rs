@@ -29,28 +29,25 @@ impl Lang {
         }
     }
 
-    /// `"epoch"`/`"эпоха"`, and so on: the form of a count's noun after `n`. English has one
-    /// form for 1 and another for the rest; Russian has three (1 эпоха, 2 эпохи, 5 эпох), chosen
-    /// by the last two digits.
-    pub fn count<'w>(self, n: usize, en: [&'w str; 2], ru: [&'w str; 3]) -> &'w str {
-        match self {
-            Lang::En if n == 1 => en[0],
-            Lang::En => en[1],
-            Lang::Ru => match (n % 10, n % 100) {
-                (_, 11..=14) => ru[2],
-                (1, _) => ru[0],
-                (2..=4, _) => ru[1],
-                _ => ru[2],
-            },
-        }
-    }
-
     /// "1 epoch", "2 epochs"; "1 эпоха", "2 эпохи", "5 эпох".
     pub fn epochs(self, n: usize) -> String {
-        format!(
-            "{n} {}",
-            self.count(n, ["epoch", "epochs"], ["эпоха", "эпохи", "эпох"])
-        )
+        let word = match self {
+            Lang::En if n == 1 => "epoch",
+            Lang::En => "epochs",
+            Lang::Ru => russian_form(n, ["эпоха", "эпохи", "эпох"]),
+        };
+        format!("{n} {word}")
+    }
+}
+
+/// The form of a Russian noun after the count `n`, from its three forms (for 1, for 2–4, for 5 and
+/// on: 1 эпоха, 2 эпохи, 5 эпох), chosen by the last two digits (11–14 take the third).
+pub fn russian_form(n: usize, forms: [&str; 3]) -> &str {
+    match (n % 10, n % 100) {
+        (_, 11..=14) => forms[2],
+        (1, _) => forms[0],
+        (2..=4, _) => forms[1],
+        _ => forms[2],
     }
 }
 

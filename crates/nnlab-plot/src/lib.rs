@@ -43,7 +43,7 @@ pub use figure::{render, set_dense_scatter, Figure, Format, PlotError, DENSE_SCA
 pub use hidden::{
     grid_lines, symmetric_eigen, HiddenFigure, Pca, PointColors, Projection, MAX_PCA_UNITS,
 };
-pub use lang::Lang;
+pub use lang::{russian_form, Lang};
 pub use scale::ValueScale;
 pub use sweep::{SweepColumn, SweepFigure};
 pub use training::TrainingFigure;

@@ -188,6 +188,8 @@ impl TrainingFigure<'_> {
             let points = (0..epochs).map(|e| (e as f64, (curve.values)(e)));
             let style = color.stroke_width(2);
             if curve.dashed {
+                // only past the tenth layer, so always with the legend strip, which draws its
+                // own samples: plotters' legend is not asked for a dashed one
                 chart.draw_series(DashedLineSeries::new(points, 9, 5, style))?;
             } else {
                 chart
@@ -256,7 +258,7 @@ impl TrainingFigure<'_> {
                 ),
                 Lang::Ru => {
                     // "после" takes the genitive: после 1 эпохи, после 2 эпох
-                    let epochs = lang.count(n, ["", ""], ["эпохи", "эпох", "эпох"]);
+                    let epochs = crate::lang::russian_form(n, ["эпохи", "эпох", "эпох"]);
                     format!("после {n} {epochs}: потери {loss:.4} (наименьшие {lowest:.4})")
                 }
             },

@@ -245,7 +245,7 @@ fn sweep_title(grid: &Grid, lang: Lang) -> String {
         Lang::En => format!("Final test accuracy over {seeds} seeds ({dataset}, {epochs})"),
         Lang::Ru => {
             // "по" takes the dative: по 1 зерну, по 10 зёрнам
-            let word = lang.count(seeds, ["", ""], ["зерну", "зёрнам", "зёрнам"]);
+            let word = nnlab_plot::russian_form(seeds, ["зерну", "зёрнам", "зёрнам"]);
             format!("Итоговая точность на тестовой выборке по {seeds} {word} ({dataset}, {epochs})")
         }
     }
