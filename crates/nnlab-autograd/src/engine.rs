@@ -6,18 +6,21 @@
 //! optimizer.zero_grad()              (candle computes fresh gradients on every backward)
 //! loss.backward()                    loss.backward(): ∇θ for every parameter, kept
 //! optimizer.step()                   update(): nnlab's optimizer (SGD, momentum, Adam, AdamW),
-//!                                      the same code as the hand-written engine's, in f64
+//!                                      the same rules as the hand-written engine's, in f64
 //! ```
 //!
-//! The update runs on the host: each parameter and its gradient are read out in f64, stepped, and
-//! written back in the engine's float type. The optimizer's state is not the engine's, so
-//! `set_parameters` keeps it.
+//! The update computes in f64, as the hand-written engine's optimizer does, and rounds to the
+//! engine's float type. The notebook's plain SGD runs where the parameters are (on the GPU, for
+//! `--device cuda`); the other optimizers run on the host, each parameter and its gradient read
+//! out in f64, stepped by the same code as the hand-written engine's, and written back. The
+//! optimizer's state is not the engine's, so `set_parameters` keeps it.
 
 use candle_core::{DType, Device, Tensor};
 use candle_nn::Module;
-use ndarray::Array2;
+use ndarray::{Array2, ArrayView1, ArrayView2};
 use nnlab_core::engine::{check_batch, check_inputs, parameter_name, Batch};
 use nnlab_core::optim::{Optimizer, Slot};
+use nnlab_core::train::THRESHOLD;
 use nnlab_core::{CoreError, Engine, ModelSpec, Parameter, Precision, Step, Task};
 
 use crate::loss::criterion;
@@ -117,13 +120,65 @@ pub fn cuda_libraries_missing() -> Option<&'static str> {
 }
 
 /// An MLP trained by candle's autograd, like the notebook's `Linear_NN_torch`.
+///
+/// On a GPU, every copy between the host and the device waits for the device, so an epoch keeps
+/// to the device what it can, as a PyTorch loop does:
+///
+/// - rows that stay the same from epoch to epoch (a full batch's training rows, the test rows:
+///   [`Batch::source`]) are copied there once ([`Resident`]);
+/// - the gradients stay there, and the notebook's plain SGD updates the weights there;
+/// - a binary classifier's hits are counted there, so that only the loss, the hits and the
+///   weight norms come back, a few numbers per epoch.
+///
+/// The values are the same to the bit as when everything is brought back and computed on the
+/// host (`tests/resident.rs` compares the two ways).
 pub struct AutogradEngine {
     spec: ModelSpec,
     model: Sequential,
     float: FloatType,
     device: Device,
-    /// ∇θ of the last forward_backward, one per parameter in `model.parameters()` order, in f64.
-    grads: Vec<Vec<f64>>,
+    /// ∇θ of the last forward_backward, one per parameter in `model.parameters()` order, on the
+    /// device, in the engine's type.
+    grads: Vec<Tensor>,
+    /// The inputs, the targets and a binary task's labels (as u8) of the rows that stay the same.
+    inputs: Resident,
+    targets: Resident,
+    labels: Resident,
+    /// The learning rate as a tensor on the device, for the SGD update there.
+    lr: Option<(f64, Tensor)>,
+    /// Where the update is computed: on the device when the optimizer allows it (the default),
+    /// or always on the host (for tests that compare the two).
+    update_on_host: bool,
+}
+
+/// Tensors made from rows that stay the same (their [`Batch::source`]), kept on the device so that
+/// they are copied there once and not every epoch. Two at most: the training rows and the test
+/// rows; a new source replaces the oldest.
+#[derive(Default)]
+struct Resident {
+    kept: Vec<(u64, Tensor)>,
+}
+
+impl Resident {
+    /// The tensor kept for `source`, or `make()`, kept if the rows have a source.
+    fn get_or_make(
+        &mut self,
+        source: Option<u64>,
+        make: impl FnOnce() -> candle_core::Result<Tensor>,
+    ) -> candle_core::Result<Tensor> {
+        let Some(source) = source else {
+            return make();
+        };
+        if let Some((_, tensor)) = self.kept.iter().find(|(id, _)| *id == source) {
+            return Ok(tensor.clone()); // a handle: the values stay where they are
+        }
+        let tensor = make()?;
+        if self.kept.len() == 2 {
+            self.kept.remove(0);
+        }
+        self.kept.push((source, tensor.clone()));
+        Ok(tensor)
+    }
 }
 
 impl AutogradEngine {
@@ -145,7 +200,19 @@ impl AutogradEngine {
             float,
             device,
             grads: Vec::new(),
+            inputs: Resident::default(),
+            targets: Resident::default(),
+            labels: Resident::default(),
+            lr: None,
+            update_on_host: false,
         })
+    }
+
+    /// Makes every update on the host, through [`Optimizer::step`], as it is made for the
+    /// optimizers that keep a state; the plain SGD update on the device must give the same bits.
+    pub fn with_updates_on_host(mut self) -> AutogradEngine {
+        self.update_on_host = true;
+        self
     }
 
     /// The device it computes on, in words.
@@ -156,23 +223,34 @@ impl AutogradEngine {
         }
     }
 
-    /// A matrix as a tensor of the engine's type (`torch.FloatTensor(X)` for f32).
-    fn tensor(&self, x: &Array2<f64>) -> candle_core::Result<Tensor> {
-        let values = x.as_standard_layout().iter().copied().collect::<Vec<f64>>();
-        Tensor::from_vec(values, x.dim(), &self.device)?.to_dtype(self.float.dtype())
+    /// How many rows `outputs` predict right: for a binary task counted on the device, a u32
+    /// scalar there (ŷ > 0.5 against the 0/1 labels, as [`Task::hits`] counts); `None` for the
+    /// other tasks.
+    fn binary_hits(
+        &mut self,
+        outputs: &Tensor,
+        targets: &Tensor,
+        source: Option<u64>,
+    ) -> candle_core::Result<Option<Tensor>> {
+        if self.spec.task() != Task::Binary {
+            return Ok(None);
+        }
+        let labels = self
+            .labels
+            .get_or_make(source, || targets.to_dtype(DType::U8))?; // the 0/1 targets as u8
+        let predicted = outputs.gt(THRESHOLD)?; //                  1 where ŷ > 0.5, as u8
+        let hits = predicted.eq(&labels)?.to_dtype(DType::U32)?.sum_all()?;
+        Ok(Some(hits))
     }
 
-    /// Targets as the criterion takes them: a column (m, 1) of the engine's type
-    /// (`torch.FloatTensor(Y).reshape(-1, 1)`), or class indices (m) for multi-class.
-    fn targets(&self, y: &[f64]) -> candle_core::Result<Tensor> {
-        match self.spec.task() {
-            Task::Multiclass { .. } => {
-                let classes: Vec<u32> = y.iter().map(|&c| c as u32).collect();
-                Tensor::from_vec(classes, y.len(), &self.device)
-            }
-            Task::Binary | Task::Regression => {
-                Tensor::from_vec(y.to_vec(), (y.len(), 1), &self.device)?
-                    .to_dtype(self.float.dtype())
+    /// The learning rate as an f64 scalar on the device, copied there when it changes.
+    fn lr_tensor(&mut self, lr: f64) -> candle_core::Result<Tensor> {
+        match &self.lr {
+            Some((kept, tensor)) if kept.to_bits() == lr.to_bits() => Ok(tensor.clone()),
+            _ => {
+                let tensor = Tensor::new(lr, &self.device)?;
+                self.lr = Some((lr, tensor.clone()));
+                Ok(tensor)
             }
         }
     }
@@ -186,6 +264,127 @@ impl AutogradEngine {
         let (rows, cols) = tensor.dims2()?;
         let values = Self::values(tensor)?;
         Ok(Array2::from_shape_vec((rows, cols), values).expect("rows × cols values"))
+    }
+
+    /// Scalars brought back to the host in one copy, as f64.
+    fn read_scalars(scalars: &[&Tensor]) -> candle_core::Result<Vec<f64>> {
+        let column = scalars
+            .iter()
+            .map(|s| s.to_dtype(DType::F64)?.reshape(1))
+            .collect::<candle_core::Result<Vec<_>>>()?;
+        Tensor::cat(&column, 0)?.to_vec1::<f64>()
+    }
+
+    /// One forward and backward pass; the gradients stay on the device.
+    fn step(&mut self, batch: &Batch<'_>) -> candle_core::Result<Step> {
+        let (task, float, device) = (self.spec.task(), self.float, &self.device);
+        let x = (self.inputs).get_or_make(batch.source, || rows_tensor(batch.x, float, device))?;
+        let y = (self.targets).get_or_make(batch.source, || {
+            targets_tensor(batch.y, task, float, device)
+        })?;
+        let y_pred = self.model.forward(&x)?; //              y_pred = model(X_train)
+        let loss = criterion(task, &y_pred, &y)?; //          loss = criterion(y_pred, Y_train)
+        let grads = loss.backward()?; //                      loss.backward()
+        self.grads = self
+            .model
+            .parameters()
+            .iter()
+            .map(|var| match grads.get(var) {
+                Some(grad) => Ok(grad.clone()),
+                None => var.zeros_like(), // no path to the loss: ∇ = 0
+            })
+            .collect::<candle_core::Result<_>>()?;
+        Ok(match self.binary_hits(&y_pred, &y, batch.source)? {
+            Some(hits) => {
+                let read = Self::read_scalars(&[&loss, &hits])?; // one copy back
+                Step {
+                    loss: read[0],
+                    hits: read[1] as usize,
+                }
+            }
+            None => Step {
+                loss: loss.to_dtype(DType::F64)?.to_scalar::<f64>()?,
+                hits: match task {
+                    Task::Regression => 0,
+                    _ => task.hits(Self::matrix(&y_pred)?.view(), batch.y),
+                },
+            },
+        })
+    }
+
+    /// The notebook's θ ← θ − lr·g for every parameter, on the device. In f64, as
+    /// [`Optimizer::step`] computes it on the host (lr·g, then θ minus it), then rounded to the
+    /// engine's type: the same bits.
+    fn sgd_on_device(&mut self, lr: f64) -> candle_core::Result<()> {
+        let lr = self.lr_tensor(lr)?;
+        for (var, grad) in self.model.parameters().iter().zip(&self.grads) {
+            let theta = var.as_tensor().to_dtype(DType::F64)?;
+            let step = grad.to_dtype(DType::F64)?.broadcast_mul(&lr)?; // lr·g
+            var.set(&(theta - step)?.to_dtype(self.float.dtype())?)?; // θ ← θ − lr·g
+        }
+        Ok(())
+    }
+
+    /// Any optimizer's update on the host: every parameter and gradient read out in f64,
+    /// stepped, and written back in the engine's type.
+    fn update_via_host(&mut self, optimizer: &mut Optimizer, lr: f64) -> candle_core::Result<()> {
+        let vars = self.model.parameters();
+        let mut values: Vec<Vec<f64>> = vars
+            .iter()
+            .map(|var| Self::values(var.as_tensor()))
+            .collect::<candle_core::Result<_>>()?;
+        let mut grads: Vec<Vec<f64>> = self
+            .grads
+            .iter()
+            .map(Self::values)
+            .collect::<candle_core::Result<_>>()?;
+        let mut slots: Vec<Slot<'_>> = values
+            .iter_mut()
+            .zip(grads.iter_mut())
+            .enumerate()
+            .map(|(i, (value, grad))| Slot {
+                value,
+                grad,
+                is_weight: i % 2 == 0, // weight, bias, weight, bias, …
+            })
+            .collect();
+        optimizer.step(&mut slots, lr); //                          optimizer.step()
+        for (var, value) in vars.iter().zip(values) {
+            let tensor =
+                Tensor::from_vec(value, var.shape(), &self.device)?.to_dtype(self.float.dtype())?;
+            var.set(&tensor)?;
+        }
+        Ok(())
+    }
+}
+
+/// Rows as a tensor of type `float` (`torch.FloatTensor(X)` for f32).
+fn rows_tensor(
+    x: ArrayView2<'_, f64>,
+    float: FloatType,
+    device: &Device,
+) -> candle_core::Result<Tensor> {
+    let x = x.as_standard_layout(); // borrowed when row-major, as TrainData's rows are
+    let values = x.as_slice().expect("standard layout");
+    Tensor::from_slice(values, x.dim(), device)?.to_dtype(float.dtype())
+}
+
+/// Targets as the criterion takes them: a column (m, 1) of type `float`
+/// (`torch.FloatTensor(Y).reshape(-1, 1)`), or class indices (m) for multi-class.
+fn targets_tensor(
+    y: ArrayView1<'_, f64>,
+    task: Task,
+    float: FloatType,
+    device: &Device,
+) -> candle_core::Result<Tensor> {
+    match task {
+        Task::Multiclass { .. } => {
+            let classes: Vec<u32> = y.iter().map(|&c| c as u32).collect();
+            Tensor::from_vec(classes, y.len(), device)
+        }
+        Task::Binary | Task::Regression => {
+            Tensor::from_vec(y.to_vec(), (y.len(), 1), device)?.to_dtype(float.dtype())
+        }
     }
 }
 
@@ -215,65 +414,21 @@ impl Engine for AutogradEngine {
 
     fn forward_backward(&mut self, batch: &Batch<'_>) -> Result<Step, CoreError> {
         check_batch(batch, self.spec.input_size())?;
-        let task = self.spec.task();
-        let y_values = batch.y.to_vec();
-        let (x, y) = (
-            self.tensor(&batch.x.to_owned()).map_err(backend)?,
-            self.targets(&y_values).map_err(backend)?,
-        );
-        let y_pred = self.model.forward(&x).map_err(backend)?; //   y_pred = model(X_train)
-        let loss = criterion(task, &y_pred, &y).map_err(backend)?; // loss = criterion(y_pred, Y)
-        let grads = loss.backward().map_err(backend)?; //            loss.backward()
-        self.grads = self
-            .model
-            .parameters()
-            .iter()
-            .map(|var| match grads.get(var) {
-                Some(grad) => Self::values(grad),
-                None => Ok(vec![0.0; var.elem_count()]), // no path to the loss: ∇ = 0
-            })
-            .collect::<candle_core::Result<_>>()
-            .map_err(backend)?;
-        let outputs = Self::matrix(&y_pred).map_err(backend)?;
-        Ok(Step {
-            loss: loss
-                .to_dtype(DType::F64)
-                .and_then(|l| l.to_scalar::<f64>())
-                .map_err(backend)?,
-            hits: task.hits(outputs.view(), batch.y),
-        })
+        self.step(batch).map_err(backend)
     }
 
     fn update(&mut self, optimizer: &mut Optimizer, lr: f64) -> Result<(), CoreError> {
-        let vars = self.model.parameters();
-        if self.grads.len() != vars.len() {
+        if self.grads.len() != self.model.parameters().len() {
             return Err(CoreError::Backend(
                 "update before any forward_backward: there are no gradients".into(),
             ));
         }
-        let mut values: Vec<Vec<f64>> = vars
-            .iter()
-            .map(|var| Self::values(var.as_tensor()))
-            .collect::<candle_core::Result<_>>()
-            .map_err(backend)?;
-        let mut slots: Vec<Slot<'_>> = values
-            .iter_mut()
-            .zip(self.grads.iter_mut())
-            .enumerate()
-            .map(|(i, (value, grad))| Slot {
-                value,
-                grad,
-                is_weight: i % 2 == 0, // weight, bias, weight, bias, …
-            })
-            .collect();
-        optimizer.step(&mut slots, lr); //                          optimizer.step()
-        for (var, value) in vars.iter().zip(values) {
-            let tensor = Tensor::from_vec(value, var.shape(), &self.device)
-                .and_then(|t| t.to_dtype(self.float.dtype()))
-                .map_err(backend)?;
-            var.set(&tensor).map_err(backend)?;
+        if optimizer.config().is_plain_sgd() && !self.update_on_host {
+            optimizer.begin_step(self.grads.len(), lr); // counts the step; SGD keeps no state
+            self.sgd_on_device(lr).map_err(backend)
+        } else {
+            self.update_via_host(optimizer, lr).map_err(backend)
         }
-        Ok(())
     }
 
     fn gradients(&self) -> Vec<Parameter> {
@@ -283,7 +438,7 @@ impl Engine for AutogradEngine {
             gradients.push(Parameter {
                 name: parameter_name(i / 2, kind),
                 shape: var.dims().to_vec(),
-                values: grad.clone(),
+                values: Self::values(grad).expect("a gradient converts to f64"),
             });
         }
         gradients
@@ -291,9 +446,54 @@ impl Engine for AutogradEngine {
 
     fn outputs(&self, x: &Array2<f64>) -> Result<Array2<f64>, CoreError> {
         check_inputs(x, self.spec.input_size())?;
-        let x = self.tensor(x).map_err(backend)?;
+        let x = rows_tensor(x.view(), self.float, &self.device).map_err(backend)?;
         let y_pred = self.model.forward(&x).map_err(backend)?; // with torch.no_grad(): model(X)
         Self::matrix(&y_pred).map_err(backend)
+    }
+
+    /// The outputs, from rows kept on the device when they have a source.
+    fn outputs_into(
+        &mut self,
+        x: &Array2<f64>,
+        source: Option<u64>,
+        out: &mut Array2<f64>,
+    ) -> Result<(), CoreError> {
+        check_inputs(x, self.spec.input_size())?;
+        let (float, device) = (self.float, &self.device);
+        let x = (self.inputs)
+            .get_or_make(source, || rows_tensor(x.view(), float, device))
+            .map_err(backend)?;
+        let y_pred = self.model.forward(&x).map_err(backend)?;
+        *out = Self::matrix(&y_pred).map_err(backend)?;
+        Ok(())
+    }
+
+    /// A binary classifier's hits counted on the device, from rows kept there when they have a
+    /// source: one number comes back, not every row's output.
+    fn count_hits(
+        &mut self,
+        x: &Array2<f64>,
+        y: &ndarray::Array1<f64>,
+        source: Option<u64>,
+    ) -> Result<usize, CoreError> {
+        check_inputs(x, self.spec.input_size())?;
+        let task = self.spec.task();
+        let count = |engine: &mut Self| -> candle_core::Result<usize> {
+            let (float, device) = (engine.float, &engine.device);
+            let inputs =
+                (engine.inputs).get_or_make(source, || rows_tensor(x.view(), float, device))?;
+            let y_pred = engine.model.forward(&inputs)?;
+            if task != Task::Binary {
+                return Ok(task.hits(Self::matrix(&y_pred)?.view(), y.view()));
+            }
+            let targets = (engine.targets)
+                .get_or_make(source, || targets_tensor(y.view(), task, float, device))?;
+            let hits = engine
+                .binary_hits(&y_pred, &targets, source)?
+                .expect("a binary task's hits");
+            Ok(hits.to_scalar::<u32>()? as usize)
+        };
+        count(self).map_err(backend)
     }
 
     fn parameters(&self) -> Vec<Parameter> {
@@ -316,22 +516,20 @@ impl Engine for AutogradEngine {
             .map_err(backend)?;
         Ok(())
     }
-    /// `torch.norm(layer.weight)`, computed in the engine's type.
+
+    /// `torch.norm(layer.weight)`, computed in the engine's type, every layer's brought back in
+    /// one copy.
     fn weight_norms(&self) -> Vec<f64> {
-        self.model
-            .layers()
-            .iter()
-            .map(|(weight, _)| {
-                weight
-                    .as_tensor()
-                    .sqr()
-                    .and_then(|t| t.sum_all())
-                    .and_then(|t| t.sqrt())
-                    .and_then(|t| t.to_dtype(DType::F64))
-                    .and_then(|t| t.to_scalar::<f64>())
-                    .unwrap_or(f64::NAN)
-            })
-            .collect()
+        let norms = || -> candle_core::Result<Vec<f64>> {
+            let norms = self
+                .model
+                .layers()
+                .iter()
+                .map(|(weight, _)| weight.as_tensor().sqr()?.sum_all()?.sqrt())
+                .collect::<candle_core::Result<Vec<_>>>()?;
+            Self::read_scalars(&norms.iter().collect::<Vec<_>>())
+        };
+        norms().unwrap_or_else(|_| vec![f64::NAN; self.model.layers().len()])
     }
 
     /// `nn.BCELoss` clamps each log at −100 ([`crate::loss::LOG_FLOOR`]), so one row costs at

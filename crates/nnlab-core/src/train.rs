@@ -368,8 +368,12 @@ pub struct Trainer {
     ahead: Option<Step>,
     /// The last epoch's record, whose buffers the next one reuses.
     record: EpochRecord,
-    /// The outputs on the test rows after the last epoch (its record was measured from them).
+    /// The outputs on the test rows after the last epoch, when `test_outputs_fresh` says they
+    /// are: a regression's record is measured from them; a classification's counts its test hits
+    /// with [`Engine::count_hits`] (on a GPU, without bringing the outputs back), and
+    /// [`Trainer::test_outputs`] predicts them only when asked.
     test_outputs: Array2<f64>,
+    test_outputs_fresh: bool,
     rule: DivergenceRule,
     /// ‖W‖ of every layer before the last epoch, and now.
     norms_before: Vec<f64>,
@@ -414,6 +418,7 @@ impl Trainer {
                 weight_norms: Vec::with_capacity(norms.len()),
             },
             test_outputs: Array2::zeros((0, 0)),
+            test_outputs_fresh: false,
             rule: DivergenceRule::new(engine, data),
             norms_before: norms.clone(),
             norms,
@@ -449,11 +454,20 @@ impl Trainer {
         self.lr_changes.clear();
     }
 
-    /// The network's outputs on the test rows after the last epoch, as its record measured them
-    /// (empty before the first): for metrics beyond the record, such as the playground's test
-    /// loss of a classification.
-    pub fn test_outputs(&self) -> &Array2<f64> {
-        &self.test_outputs
+    /// The network's outputs on the test rows after the last epoch (empty before the first), for
+    /// metrics beyond the record such as the playground's test loss of a classification: the
+    /// outputs its record was measured from, or predicted now from the same weights. `engine` and
+    /// `data` must be the ones the epochs ran with.
+    pub fn test_outputs(
+        &mut self,
+        engine: &mut dyn Engine,
+        data: &TrainData,
+    ) -> Result<&Array2<f64>, CoreError> {
+        if self.epoch > 0 && !self.test_outputs_fresh {
+            engine.outputs_into(&data.x_test, Some(data.test_id), &mut self.test_outputs)?;
+            self.test_outputs_fresh = true;
+        }
+        Ok(&self.test_outputs)
     }
 
     /// How many epochs have run.
@@ -552,8 +566,8 @@ impl Trainer {
     }
 
     /// Fills the record of the epoch whose batches gave `loss`: accuracies for a classification
-    /// (the training rows' `train_hits`, the test rows predicted now), the test loss for a
-    /// regression, and the weight norms; the test outputs are kept.
+    /// (the training rows' `train_hits`, the test rows' hits counted now), the test loss for a
+    /// regression (from the test outputs, which are kept), and the weight norms.
     fn measure(
         &mut self,
         engine: &mut dyn Engine,
@@ -563,16 +577,18 @@ impl Trainer {
     ) -> Result<(), CoreError> {
         let task = data.task();
         let precision = engine.precision();
-        engine.outputs_into(&data.x_test, Some(data.test_id), &mut self.test_outputs)?;
+        self.test_outputs_fresh = false;
         let record = &mut self.record;
         record.epoch = self.epoch;
         record.loss = loss;
         if task.is_classification() {
-            let test_hits = task.hits(self.test_outputs.view(), data.y_test.view());
+            let test_hits = engine.count_hits(&data.x_test, &data.y_test, Some(data.test_id))?;
             record.train_accuracy = Some(fraction(train_hits, data.y_train.len(), precision));
             record.test_accuracy = Some(fraction(test_hits, data.y_test.len(), precision));
             record.test_loss = None;
         } else {
+            engine.outputs_into(&data.x_test, Some(data.test_id), &mut self.test_outputs)?;
+            self.test_outputs_fresh = true;
             record.train_accuracy = None;
             record.test_accuracy = None;
             record.test_loss = Some(task.loss(self.test_outputs.view(), data.y_test.view()));

@@ -248,6 +248,21 @@ impl OptimizerConfig {
         (self.l1, self.l2)
     }
 
+    /// Whether the update is the notebook's θ ← θ − lr·g and nothing else: SGD without momentum
+    /// or weight decay, no penalties, so no state. An engine on a GPU can then update its
+    /// parameters where they are, with [`Optimizer::begin_step`] alone kept here.
+    pub fn is_plain_sgd(&self) -> bool {
+        let plain_rule = matches!(
+            self.rule,
+            Rule::Sgd(sgd::Sgd {
+                momentum,
+                nesterov: false,
+                weight_decay,
+            }) if momentum == 0.0 && weight_decay == 0.0
+        );
+        plain_rule && self.l1 == 0.0 && self.l2 == 0.0
+    }
+
     /// One line for people: "adam (betas 0.9,0.999, eps 1e-8)", "sgd, momentum 0.9, nesterov".
     pub fn describe(&self) -> String {
         let mut text = match self.rule {
@@ -403,6 +418,28 @@ mod tests {
             kind,
             ..RuleSettings::default()
         }
+    }
+
+    // Only θ ← θ − lr·g is plain: any momentum, decay, penalty or Adam keeps a state or
+    // changes the gradient, and must go through `Optimizer::step`.
+    #[test]
+    fn only_the_notebooks_sgd_is_plain() {
+        let config = |settings: RuleSettings, l1: f64, l2: f64| {
+            OptimizerConfig::new(settings, l1, l2).unwrap()
+        };
+        assert!(OptimizerConfig::default().is_plain_sgd());
+        assert!(config(settings(RuleKind::Sgd), 0.0, 0.0).is_plain_sgd());
+        let sgd = |momentum, weight_decay| RuleSettings {
+            momentum,
+            weight_decay,
+            ..settings(RuleKind::Sgd)
+        };
+        assert!(!config(sgd(Some(0.9), None), 0.0, 0.0).is_plain_sgd());
+        assert!(!config(sgd(None, Some(0.01)), 0.0, 0.0).is_plain_sgd());
+        assert!(!config(settings(RuleKind::Sgd), 0.001, 0.0).is_plain_sgd());
+        assert!(!config(settings(RuleKind::Sgd), 0.0, 0.001).is_plain_sgd());
+        assert!(!config(settings(RuleKind::Adam), 0.0, 0.0).is_plain_sgd());
+        assert!(!config(settings(RuleKind::AdamW), 0.0, 0.0).is_plain_sgd());
     }
 
     #[test]

@@ -290,13 +290,15 @@ impl Worker {
 
     /// A classification's mean loss on the test rows now (for the page's test loss curve, as
     /// TensorFlow Playground draws it); `None` for a regression, whose record has it.
-    fn classification_test_loss(&self) -> Option<f64> {
+    fn classification_test_loss(&mut self) -> Option<f64> {
         let task = self.engine.spec().task();
         if !task.is_classification() {
             return None;
         }
-        let outputs = self.trainer.test_outputs(); // the epoch's own, as its record measured
-        let y = self.prepared.train.y_test();
+        let data = &self.prepared.train;
+        // the weights of the epoch just recorded
+        let outputs = self.trainer.test_outputs(self.engine.as_mut(), data).ok()?;
+        let y = data.y_test();
         (outputs.nrows() == y.len()).then(|| task.loss(outputs.view(), y.view()))
     }
 
