@@ -22,14 +22,6 @@ use std::process::ExitCode;
 
 use clap::FromArgMatches;
 
-/// mimalloc instead of the C library's malloc: it takes memory from the system in large segments
-/// and reuses what is freed, where glibc maps and unmaps each large block anew. On the project's
-/// machine (a VM, where the first touch of a page costs more than the arithmetic on it) a
-/// 100,000-row `nnlab train` has 283 page faults instead of 3,656 and takes 10–20% less time
-/// (BENCHMARKS.md). The numbers computed are the same; only where the buffers live changes.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() -> ExitCode {
     let matches = args::command().get_matches();
     let cli = args::Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
