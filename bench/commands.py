@@ -41,6 +41,8 @@ command is not training; `--epochs 1 --no-figures` shows how much of that the fi
     python3 bench/commands.py --runs 5,2      5 runs of the small case, 2 of the big ones
     python3 bench/commands.py --quick         a smoke run: 1 run each, 2 epochs, no 1,000,000 rows
     python3 bench/commands.py --big-epochs 3  fewer epochs for the 100,000 and 1,000,000 rows cases
+    python3 bench/commands.py --rows 100000 --runs 15
+                                              only the 100,000 rows case, 15 runs
     python3 bench/commands.py --nnlab PATH    another binary (default target/release/nnlab, built
                                               with `cargo build --release -p nnlab-cli` if missing)
 
@@ -316,12 +318,18 @@ def main():
     parser.add_argument("--big-epochs", type=int, default=5, help="epochs of the 100,000 and 1,000,000 rows cases (default 5)")
     parser.add_argument("--quick", action="store_true", help="smoke run: 1 run each, 2 big epochs, no 1,000,000 rows")
     parser.add_argument("--nnlab", help="the nnlab binary (default target/release/nnlab)")
+    parser.add_argument("--rows", help="only the cases of these rows, e.g. 100000 or 1000,100000 (default: all three)")
     args = parser.parse_args()
     small_runs, big_runs = (int(x) for x in (args.runs.split(",") * 2)[:2])
     big_epochs = args.big_epochs
     cases = [(1000, 8, 1000, small_runs), (100_000, 64, big_epochs, big_runs), (1_000_000, 64, big_epochs, big_runs)]
     if args.quick:
         cases = [(1000, 8, 1000, 1), (100_000, 64, min(big_epochs, 2), 1)]
+    if args.rows:
+        wanted = {int(r) for r in args.rows.split(",")}
+        cases = [case for case in cases if case[0] in wanted]
+        if not cases:
+            parser.error(f"--rows {args.rows}: the cases have 1000, 100000 and 1000000 rows")
 
     torch.set_num_threads(1)
     print(f"numpy {np.__version__}, torch {torch.__version__} ({torch.get_num_threads()} thread),"
