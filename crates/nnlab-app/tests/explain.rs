@@ -221,6 +221,11 @@ fn adams_first_step_moves_every_parameter_by_about_lr() {
     }
     let text = render(&explanation, Format::Text);
     assert!(text.contains("m, the first moment of W₁"));
+    // Adam's m is not the m of (1/m)·Σᵢ, the number of rows, used above it
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" "); // the text wraps lines
+    assert!(flat.contains(
+        "this m is Adam's first moment, a tensor shaped as θ, not the number of rows m above"
+    ));
     assert!(text.contains("v, the second moment of b₂"));
     assert!(text.contains("W₁ ← W₁ − lr·m̂ / (√v̂ + ε)"));
 }

@@ -687,7 +687,7 @@ fn update_section(e: &Explanation) -> Section {
             }
             let (b1, b2) = (adam.beta1, adam.beta2);
             rules.push(format!(
-                "m ← β₁·m + (1 − β₁)·g and v ← β₂·v + (1 − β₂)·g², from m = v = 0 (β₁ = {b1}, β₂ = {b2})"
+                "m ← β₁·m + (1 − β₁)·g and v ← β₂·v + (1 − β₂)·g², from m = v = 0 (β₁ = {b1}, β₂ = {b2}); this m is Adam's first moment, a tensor shaped as θ, not the number of rows m above"
             ));
             rules.push(format!(
                 "m̂ = m / (1 − β₁ᵗ), v̂ = v / (1 − β₂ᵗ) with t = 1: the bias corrections divide by {} and {}, so m̂ = g and v̂ = g²",
