@@ -101,10 +101,10 @@ pub trait Engine: Send {
     fn outputs(&self, x: &Array2<f64>) -> Result<Array2<f64>, CoreError>;
 
     /// [`outputs`](Self::outputs) written into `out`, which is reshaped only when its shape is
-    /// not (m, K): the training loop measures the test rows this way every epoch, and an engine
-    /// that can predict without allocating overrides it (the fast path does). `source` marks rows
-    /// that are the same every time, as [`Batch::source`] does, so that an engine may keep what
-    /// it converted from them (the f32 fast path's copy of the rows).
+    /// not (m, K): the training loop measures a regression's test rows this way every epoch, and
+    /// an engine that can predict without allocating overrides it (the fast path does). `source`
+    /// marks rows that are the same every time, as [`Batch::source`] does, so that an engine may
+    /// keep what it converted from them (the f32 fast path's copy of the rows).
     fn outputs_into(
         &mut self,
         x: &Array2<f64>,
@@ -116,8 +116,10 @@ pub trait Engine: Send {
         Ok(())
     }
 
-    /// How many rows of x the network predicts right (0 for a regression): the training
-    /// accuracy's count after an update. `source` as in [`outputs_into`](Self::outputs_into).
+    /// How many rows of x the network predicts right (0 for a regression): the count behind the
+    /// training accuracy after an update and behind the test accuracy of every epoch. An engine
+    /// may count without bringing every output back (the autograd engine counts on its device).
+    /// `source` as in [`outputs_into`](Self::outputs_into).
     fn count_hits(
         &mut self,
         x: &Array2<f64>,
