@@ -368,12 +368,12 @@ pub struct Trainer {
     ahead: Option<Step>,
     /// The last epoch's record, whose buffers the next one reuses.
     record: EpochRecord,
-    /// The outputs on the test rows after the last epoch, when `test_outputs_fresh` says they
-    /// are: a regression's record is measured from them; a classification's counts its test hits
-    /// with [`Engine::count_hits`] (on a GPU, without bringing the outputs back), and
-    /// [`Trainer::test_outputs`] predicts them only when asked.
+    /// The outputs on the test rows after the last epoch, for a regression (its record is
+    /// measured from them) or when [`Trainer::keeping_test_outputs`] asked for them; else empty,
+    /// and a classification's test hits are counted by [`Engine::count_hits`] (on a GPU, one
+    /// number brought back instead of every output).
     test_outputs: Array2<f64>,
-    test_outputs_fresh: bool,
+    keep_test_outputs: bool,
     rule: DivergenceRule,
     /// ‖W‖ of every layer before the last epoch, and now.
     norms_before: Vec<f64>,
@@ -418,7 +418,7 @@ impl Trainer {
                 weight_norms: Vec::with_capacity(norms.len()),
             },
             test_outputs: Array2::zeros((0, 0)),
-            test_outputs_fresh: false,
+            keep_test_outputs: false,
             rule: DivergenceRule::new(engine, data),
             norms_before: norms.clone(),
             norms,
@@ -454,20 +454,20 @@ impl Trainer {
         self.lr_changes.clear();
     }
 
-    /// The network's outputs on the test rows after the last epoch (empty before the first), for
-    /// metrics beyond the record such as the playground's test loss of a classification: the
-    /// outputs its record was measured from, or predicted now from the same weights. `engine` and
-    /// `data` must be the ones the epochs ran with.
-    pub fn test_outputs(
-        &mut self,
-        engine: &mut dyn Engine,
-        data: &TrainData,
-    ) -> Result<&Array2<f64>, CoreError> {
-        if self.epoch > 0 && !self.test_outputs_fresh {
-            engine.outputs_into(&data.x_test, Some(data.test_id), &mut self.test_outputs)?;
-            self.test_outputs_fresh = true;
-        }
-        Ok(&self.test_outputs)
+    /// Keeps the network's outputs on the test rows after every epoch, for
+    /// [`test_outputs`](Self::test_outputs): a classification's test hits are then counted from
+    /// them. (A regression keeps them anyway.)
+    pub fn keeping_test_outputs(mut self) -> Trainer {
+        self.keep_test_outputs = true;
+        self
+    }
+
+    /// The network's outputs on the test rows after the last epoch, as its record measured them,
+    /// for metrics beyond the record such as the playground's test loss of a classification:
+    /// empty before the first epoch, and for a classification unless the trainer is
+    /// [`keeping_test_outputs`](Self::keeping_test_outputs).
+    pub fn test_outputs(&self) -> &Array2<f64> {
+        &self.test_outputs
     }
 
     /// How many epochs have run.
@@ -577,18 +577,23 @@ impl Trainer {
     ) -> Result<(), CoreError> {
         let task = data.task();
         let precision = engine.precision();
-        self.test_outputs_fresh = false;
+        let (x_test, y_test, test_id) = (&data.x_test, &data.y_test, Some(data.test_id));
+        if self.keep_test_outputs || !task.is_classification() {
+            engine.outputs_into(x_test, test_id, &mut self.test_outputs)?;
+        }
         let record = &mut self.record;
         record.epoch = self.epoch;
         record.loss = loss;
         if task.is_classification() {
-            let test_hits = engine.count_hits(&data.x_test, &data.y_test, Some(data.test_id))?;
+            let test_hits = if self.keep_test_outputs {
+                task.hits(self.test_outputs.view(), y_test.view())
+            } else {
+                engine.count_hits(x_test, y_test, test_id)?
+            };
             record.train_accuracy = Some(fraction(train_hits, data.y_train.len(), precision));
             record.test_accuracy = Some(fraction(test_hits, data.y_test.len(), precision));
             record.test_loss = None;
         } else {
-            engine.outputs_into(&data.x_test, Some(data.test_id), &mut self.test_outputs)?;
-            self.test_outputs_fresh = true;
             record.train_accuracy = None;
             record.test_accuracy = None;
             record.test_loss = Some(task.loss(self.test_outputs.view(), data.y_test.view()));

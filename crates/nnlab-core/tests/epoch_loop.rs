@@ -8,7 +8,7 @@ use std::ops::ControlFlow;
 
 use nnlab_core::{
     notebook_init, train, Activation, Engine, EpochRecord, FastEngine, ManualEngine, ModelSpec,
-    Optimizer, OptimizerConfig, TrainAccuracy, TrainConfig, TrainData,
+    Optimizer, OptimizerConfig, TrainAccuracy, TrainConfig, TrainData, Trainer,
 };
 use nnlab_data::{make_moons, train_test_split, StandardScaler, TestSize};
 
@@ -98,6 +98,43 @@ fn running_the_next_step_ahead_gives_the_written_out_loops_records() {
                     w.epoch
                 );
             }
+        }
+    }
+}
+
+// A classification's test accuracy is counted by the engine (`Engine::count_hits`) unless the
+// trainer keeps the test outputs (the playground does, for its test loss); either way the
+// records are the same, and the kept outputs are the engine's outputs after the epoch.
+#[test]
+fn keeping_the_test_outputs_changes_no_record() {
+    let data = moons(400);
+    let spec = ModelSpec::new(2, vec![8], Activation::Relu).unwrap();
+    let config = TrainConfig::new(0.5, 10).unwrap();
+    let mlp = notebook_init(&spec, 42);
+    let make = |name: &str| -> Box<dyn Engine> {
+        let s = spec.clone();
+        match name {
+            "fast f64" => Box::new(FastEngine::<f64>::new(s, &mlp, Some(1)).unwrap()),
+            "fast f32" => Box::new(FastEngine::<f32>::new(s, &mlp, Some(1)).unwrap()),
+            _ => Box::new(ManualEngine::new(s, mlp.clone()).unwrap()),
+        }
+    };
+    let engines = ["fast f64", "fast f32", "readable"].map(|name| (make(name), make(name)));
+    for (mut counting, mut keeping) in engines {
+        let accuracy = TrainAccuracy::AfterUpdate;
+        let mut counts = Trainer::new(counting.as_ref(), &data, &config, accuracy).unwrap();
+        let mut keeps = Trainer::new(keeping.as_ref(), &data, &config, accuracy)
+            .unwrap()
+            .keeping_test_outputs();
+        for _ in 0..10 {
+            let a = counts.epoch(counting.as_mut(), &data).unwrap();
+            let b = keeps.epoch(keeping.as_mut(), &data).unwrap();
+            assert_eq!(a, b, "{}", counting.implementation());
+            assert_eq!(counts.test_outputs().len(), 0);
+            assert_eq!(
+                keeps.test_outputs(),
+                &keeping.outputs(data.x_test()).unwrap()
+            );
         }
     }
 }

@@ -174,7 +174,8 @@ impl Session {
             &train_config,
             train_accuracy(config.engine),
         )
-        .map_err(|e| ApiError::bad(e.to_string()))?;
+        .map_err(|e| ApiError::bad(e.to_string()))?
+        .keeping_test_outputs(); // for the test loss curve
         let grid = maps::network_grid(&prepared, config.inputs.as_deref());
         let value_range = prepared.dataset.values.as_ref().map(|values| {
             let lo = values.iter().copied().fold(f64::INFINITY, f64::min);

@@ -211,6 +211,7 @@ impl Worker {
                 &config,
                 train_accuracy(self.config.engine),
             )
+            .map(Trainer::keeping_test_outputs) // for the test loss curve
         });
         match result {
             Ok(trainer) => {
@@ -290,15 +291,13 @@ impl Worker {
 
     /// A classification's mean loss on the test rows now (for the page's test loss curve, as
     /// TensorFlow Playground draws it); `None` for a regression, whose record has it.
-    fn classification_test_loss(&mut self) -> Option<f64> {
+    fn classification_test_loss(&self) -> Option<f64> {
         let task = self.engine.spec().task();
         if !task.is_classification() {
             return None;
         }
-        let data = &self.prepared.train;
-        // the weights of the epoch just recorded
-        let outputs = self.trainer.test_outputs(self.engine.as_mut(), data).ok()?;
-        let y = data.y_test();
+        let outputs = self.trainer.test_outputs(); // the epoch's own, as its record measured
+        let y = self.prepared.train.y_test();
         (outputs.nrows() == y.len()).then(|| task.loss(outputs.view(), y.view()))
     }
 
