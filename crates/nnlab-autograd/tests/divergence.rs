@@ -5,44 +5,18 @@
 //! weights in f64 both engines stop at the same epoch, for the same reason where their
 //! mathematics agree.
 
+mod common;
+
 use std::ops::ControlFlow;
 
-use ndarray::Array1;
+use common::{labels, prepare};
 use nnlab_autograd::{torch_init, AutogradEngine, DeviceKind, FloatType};
 use nnlab_core::train::Why;
 use nnlab_core::{
     notebook_init, train, Activation, Engine, ManualEngine, ModelSpec, Stop, Task, TrainAccuracy,
     TrainConfig, TrainData, TrainOutcome,
 };
-use nnlab_data::{
-    make_blobs, make_moons, train_test_split, Centers, Dataset, StandardScaler, TestSize,
-};
-
-/// `dataset` split 80/20 with `seed` and scaled, as `nnlab train` prepares it.
-fn prepare(
-    dataset: &Dataset,
-    targets: impl Fn(&Dataset) -> Vec<f64>,
-    task: Task,
-    seed: u32,
-) -> TrainData {
-    let n = dataset.features.nrows();
-    let (train_rows, test_rows) =
-        dataset.split(&train_test_split(n, TestSize::Fraction(0.2), true, seed).unwrap());
-    let (scaler, x_train) = StandardScaler::fit_transform(&train_rows.features).unwrap();
-    let x_test = scaler.transform(&test_rows.features).unwrap();
-    TrainData::with_task(
-        x_train,
-        Array1::from(targets(&train_rows)),
-        x_test,
-        Array1::from(targets(&test_rows)),
-        task,
-    )
-    .unwrap()
-}
-
-fn labels(dataset: &Dataset) -> Vec<f64> {
-    dataset.labels.iter().map(|&l| l as f64).collect()
-}
+use nnlab_data::{make_blobs, make_moons, Centers, Dataset};
 
 fn moons(seed: u32) -> TrainData {
     prepare(

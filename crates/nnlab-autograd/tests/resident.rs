@@ -10,8 +10,11 @@
 //!   nothing kept), the update on the host, and each accuracy counted on the host from the
 //!   outputs with `Task::hits`.
 
+mod common;
+
 use std::ops::ControlFlow;
 
+use common::{labels, prepare};
 use ndarray::{Array1, Array2};
 use nnlab_autograd::{torch_init, AutogradEngine, DeviceKind, FloatType};
 use nnlab_core::engine::Batch;
@@ -21,36 +24,14 @@ use nnlab_core::{
     train, Activation, Engine, EpochRecord, ModelSpec, Optimizer, OptimizerConfig, RuleSettings,
     Task, TrainAccuracy, TrainConfig, TrainData,
 };
-use nnlab_data::{
-    make_blobs, make_moons, train_test_split, Centers, Dataset, StandardScaler, TestSize,
-};
-
-/// `dataset` split 80/20 and scaled, as `nnlab train` prepares it.
-fn prepare(dataset: &Dataset, targets: impl Fn(&Dataset) -> Vec<f64>, task: Task) -> TrainData {
-    let n = dataset.features.nrows();
-    let (train_rows, test_rows) =
-        dataset.split(&train_test_split(n, TestSize::Fraction(0.2), true, 42).unwrap());
-    let (scaler, x_train) = StandardScaler::fit_transform(&train_rows.features).unwrap();
-    let x_test = scaler.transform(&test_rows.features).unwrap();
-    TrainData::with_task(
-        x_train,
-        Array1::from(targets(&train_rows)),
-        x_test,
-        Array1::from(targets(&test_rows)),
-        task,
-    )
-    .unwrap()
-}
-
-fn labels(dataset: &Dataset) -> Vec<f64> {
-    dataset.labels.iter().map(|&l| l as f64).collect()
-}
+use nnlab_data::{make_blobs, make_moons, Centers, Dataset};
 
 fn moons() -> TrainData {
     prepare(
         &make_moons(500, Some(0.2), true, 42).unwrap(),
         labels,
         Task::Binary,
+        42,
     )
 }
 
@@ -60,7 +41,7 @@ fn blobs() -> TrainData {
         n_features: 2,
     };
     let data = make_blobs(400, &centers, 1.5, (-10.0, 10.0), true, 3).unwrap();
-    prepare(&data, labels, Task::Multiclass { classes: 3 })
+    prepare(&data, labels, Task::Multiclass { classes: 3 }, 42)
 }
 
 fn plane() -> TrainData {
@@ -75,6 +56,7 @@ fn plane() -> TrainData {
         &make_moons(400, Some(0.1), true, 5).unwrap(),
         value,
         Task::Regression,
+        42,
     )
 }
 

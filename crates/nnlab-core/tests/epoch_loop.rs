@@ -7,8 +7,8 @@
 use std::ops::ControlFlow;
 
 use nnlab_core::{
-    notebook_init, train, Activation, Engine, EpochRecord, FastEngine, ManualEngine, ModelSpec,
-    Optimizer, OptimizerConfig, TrainAccuracy, TrainConfig, TrainData, Trainer,
+    notebook_init, train, Activation, Engine, EpochRecord, FastEngine, ManualEngine, Mlp,
+    ModelSpec, Optimizer, OptimizerConfig, TrainAccuracy, TrainConfig, TrainData, Trainer,
 };
 use nnlab_data::{make_moons, train_test_split, StandardScaler, TestSize};
 
@@ -55,6 +55,18 @@ fn written_out(
         .collect()
 }
 
+/// An engine by name: "fast f64", "fast f32" (one thread), "fast f64, 2 threads", or the
+/// readable one.
+fn engine(name: &str, spec: &ModelSpec, mlp: &Mlp) -> Box<dyn Engine> {
+    let s = spec.clone();
+    match name {
+        "fast f64" => Box::new(FastEngine::<f64>::new(s, mlp, Some(1)).unwrap()),
+        "fast f32" => Box::new(FastEngine::<f32>::new(s, mlp, Some(1)).unwrap()),
+        "fast f64, 2 threads" => Box::new(FastEngine::<f64>::new(s, mlp, Some(2)).unwrap()),
+        _ => Box::new(ManualEngine::new(s, mlp.clone()).unwrap()),
+    }
+}
+
 fn trained(engine: &mut dyn Engine, data: &TrainData, lr: f64, epochs: usize) -> Vec<EpochRecord> {
     let config = TrainConfig::new(lr, epochs).unwrap();
     train(engine, data, &config, TrainAccuracy::AfterUpdate, |_, _| {
@@ -75,17 +87,7 @@ fn running_the_next_step_ahead_gives_the_written_out_loops_records() {
         let data = moons(n);
         let spec = ModelSpec::new(2, hidden.clone(), Activation::Relu).unwrap();
         let mlp = notebook_init(&spec, 7);
-        let make = |name: &str| -> Box<dyn Engine> {
-            let s = spec.clone();
-            match name {
-                "fast f64" => Box::new(FastEngine::<f64>::new(s, &mlp, Some(1)).unwrap()),
-                "fast f32" => Box::new(FastEngine::<f32>::new(s, &mlp, Some(1)).unwrap()),
-                "fast f64, 2 threads" => {
-                    Box::new(FastEngine::<f64>::new(s, &mlp, Some(2)).unwrap())
-                }
-                _ => Box::new(ManualEngine::new(s, mlp.clone()).unwrap()),
-            }
-        };
+        let make = |name: &str| engine(name, &spec, &mlp);
         let engines = ["fast f64", "fast f32", "fast f64, 2 threads", "readable"];
         for name in engines {
             let want = written_out(make(name).as_mut(), &data, lr, epochs);
@@ -111,14 +113,7 @@ fn keeping_the_test_outputs_changes_no_record() {
     let spec = ModelSpec::new(2, vec![8], Activation::Relu).unwrap();
     let config = TrainConfig::new(0.5, 10).unwrap();
     let mlp = notebook_init(&spec, 42);
-    let make = |name: &str| -> Box<dyn Engine> {
-        let s = spec.clone();
-        match name {
-            "fast f64" => Box::new(FastEngine::<f64>::new(s, &mlp, Some(1)).unwrap()),
-            "fast f32" => Box::new(FastEngine::<f32>::new(s, &mlp, Some(1)).unwrap()),
-            _ => Box::new(ManualEngine::new(s, mlp.clone()).unwrap()),
-        }
-    };
+    let make = |name: &str| engine(name, &spec, &mlp);
     let engines = ["fast f64", "fast f32", "readable"].map(|name| (make(name), make(name)));
     for (mut counting, mut keeping) in engines {
         let accuracy = TrainAccuracy::AfterUpdate;
