@@ -225,24 +225,41 @@ impl AutogradEngine {
         }
     }
 
-    /// How many rows `outputs` predict right: for a binary task counted on the device, a u32
-    /// scalar there (ŷ > 0.5 against the 0/1 labels, as [`Task::hits`] counts); `None` for the
-    /// other tasks.
+    /// The inputs of rows x on the device (kept there when they have a source).
+    fn inputs(
+        &mut self,
+        x: ArrayView2<'_, f64>,
+        source: Option<u64>,
+    ) -> candle_core::Result<Tensor> {
+        let (float, device) = (self.float, &self.device);
+        self.inputs
+            .get_or_make(source, || rows_tensor(x, float, device))
+    }
+
+    /// The targets of rows y on the device (kept there when they have a source).
+    fn targets(
+        &mut self,
+        y: ArrayView1<'_, f64>,
+        source: Option<u64>,
+    ) -> candle_core::Result<Tensor> {
+        let (task, float, device) = (self.spec.task(), self.float, &self.device);
+        self.targets
+            .get_or_make(source, || targets_tensor(y, task, float, device))
+    }
+
+    /// How many rows a binary classifier's `outputs` predict right, counted on the device: a
+    /// u32 scalar there (ŷ > 0.5 against the 0/1 labels, as [`Task::hits`] counts).
     fn binary_hits(
         &mut self,
         outputs: &Tensor,
         targets: &Tensor,
         source: Option<u64>,
-    ) -> candle_core::Result<Option<Tensor>> {
-        if self.spec.task() != Task::Binary {
-            return Ok(None);
-        }
+    ) -> candle_core::Result<Tensor> {
         let labels = self
             .labels
             .get_or_make(source, || targets.to_dtype(DType::U8))?; // the 0/1 targets as u8
         let predicted = outputs.gt(THRESHOLD)?; //                  1 where ŷ > 0.5, as u8
-        let hits = predicted.eq(&labels)?.to_dtype(DType::U32)?.sum_all()?;
-        Ok(Some(hits))
+        predicted.eq(&labels)?.to_dtype(DType::U32)?.sum_all()
     }
 
     /// The learning rate as an f64 scalar on the device, copied there when it changes.
@@ -279,13 +296,9 @@ impl AutogradEngine {
 
     /// One forward and backward pass; the gradients stay on the device.
     fn loss_and_gradients(&mut self, batch: &Batch<'_>) -> candle_core::Result<Step> {
-        let (task, float, device) = (self.spec.task(), self.float, &self.device);
-        let x = self
-            .inputs
-            .get_or_make(batch.source, || rows_tensor(batch.x, float, device))?;
-        let y = self.targets.get_or_make(batch.source, || {
-            targets_tensor(batch.y, task, float, device)
-        })?;
+        let task = self.spec.task();
+        let x = self.inputs(batch.x, batch.source)?;
+        let y = self.targets(batch.y, batch.source)?;
         let y_pred = self.model.forward(&x)?; //              y_pred = model(X_train)
         let loss = criterion(task, &y_pred, &y)?; //          loss = criterion(y_pred, Y_train)
         let grads = loss.backward()?; //                      loss.backward()
@@ -298,20 +311,23 @@ impl AutogradEngine {
                 None => var.zeros_like(), // no path to the loss: ∇ = 0
             })
             .collect::<candle_core::Result<_>>()?;
-        Ok(match self.binary_hits(&y_pred, &y, batch.source)? {
-            Some(hits) => {
+        let loss_only = |loss: &Tensor| loss.to_dtype(DType::F64)?.to_scalar::<f64>();
+        Ok(match task {
+            Task::Binary => {
+                let hits = self.binary_hits(&y_pred, &y, batch.source)?;
                 let read = Self::read_scalars(&[&loss, &hits])?; // one copy back
                 Step {
                     loss: read[0],
                     hits: read[1] as usize,
                 }
             }
-            None => Step {
-                loss: loss.to_dtype(DType::F64)?.to_scalar::<f64>()?,
-                hits: match task {
-                    Task::Regression => 0,
-                    _ => task.hits(Self::matrix(&y_pred)?.view(), batch.y),
-                },
+            Task::Multiclass { .. } => Step {
+                loss: loss_only(&loss)?,
+                hits: task.hits(Self::matrix(&y_pred)?.view(), batch.y),
+            },
+            Task::Regression => Step {
+                loss: loss_only(&loss)?,
+                hits: 0,
             },
         })
     }
@@ -324,19 +340,15 @@ impl AutogradEngine {
         y: ArrayView1<'_, f64>,
         source: Option<u64>,
     ) -> candle_core::Result<usize> {
-        let (task, float, device) = (self.spec.task(), self.float, &self.device);
-        let inputs = self
-            .inputs
-            .get_or_make(source, || rows_tensor(x, float, device))?;
+        let task = self.spec.task();
+        let inputs = self.inputs(x, source)?;
         let y_pred = self.model.forward(&inputs)?;
         if task != Task::Binary {
             return Ok(task.hits(Self::matrix(&y_pred)?.view(), y));
         }
-        let targets = self
-            .targets
-            .get_or_make(source, || targets_tensor(y, task, float, device))?;
+        let targets = self.targets(y, source)?;
         let hits = self.binary_hits(&y_pred, &targets, source)?;
-        Ok(hits.expect("a binary task's hits").to_scalar::<u32>()? as usize)
+        Ok(hits.to_scalar::<u32>()? as usize)
     }
 
     /// The notebook's θ ← θ − lr·g for every parameter, on the device. In f64, as
@@ -487,11 +499,7 @@ impl Engine for AutogradEngine {
         out: &mut Array2<f64>,
     ) -> Result<(), CoreError> {
         check_inputs(x, self.spec.input_size())?;
-        let (float, device) = (self.float, &self.device);
-        let x = self
-            .inputs
-            .get_or_make(source, || rows_tensor(x.view(), float, device))
-            .map_err(backend)?;
+        let x = self.inputs(x.view(), source).map_err(backend)?;
         let y_pred = self.model.forward(&x).map_err(backend)?;
         *out = Self::matrix(&y_pred).map_err(backend)?;
         Ok(())
