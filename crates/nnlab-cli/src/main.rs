@@ -1,5 +1,6 @@
-//! `nnlab`: a lab for small neural networks. This file only parses the command line, runs the
-//! command and turns its error into a message and an exit status (2 for bad input, 1 otherwise).
+//! `nnlab`: a lab for small neural networks. This file only parses the command line, sets up the
+//! heap ([`heap`]), runs the command and turns its error into a message and an exit status (2 for
+//! bad input, 1 otherwise).
 
 /// `println!` that never panics: when the reader of standard output has gone away (`nnlab train
 /// | head -1`), the line is dropped and the work goes on — the run still keeps its files.
@@ -14,6 +15,7 @@ mod args;
 mod commands;
 mod config;
 mod flags;
+mod heap;
 mod progress;
 mod report;
 mod usage;
@@ -25,6 +27,12 @@ use clap::FromArgMatches;
 fn main() -> ExitCode {
     let matches = args::command().get_matches();
     let cli = args::Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    if !matches!(
+        cli.command,
+        args::Command::Serve(_) | args::Command::Sweep(_)
+    ) {
+        heap::use_large_pages();
+    }
     match commands::run(cli, &matches) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
