@@ -96,9 +96,13 @@ pub(crate) struct Canvas<'a> {
     /// Circles met so far: what plotters draws for each kind (`None`: not a stamp, draw it
     /// with plotters every time). A figure has a handful of kinds.
     stamps: Vec<(CircleKind, Option<Stamp>)>,
-    /// Stamps drawn right over others ([`Over`]), by (stamp, colour) on top and below; up to
-    /// [`OVERS`] of them (points coloured by value have as many colours as points).
-    overs: HashMap<(Drawn, Drawn), Over>,
+    /// Stamps drawn right over others ([`Over`]), with their (stamp, colour) on top and below;
+    /// up to [`OVERS`] of them (points coloured by value have as many colours as points). A
+    /// list, searched from the one used last: a scatter uses the same one mark after mark, and
+    /// hashing the key took longer than the search.
+    overs: Vec<((Drawn, Drawn), Over)>,
+    /// Where in `overs` the last one used is.
+    last_over: usize,
     /// The stamp drawn last, and where, while nothing else has been drawn since.
     last: Option<(Drawn, BackendCoord)>,
     /// Letters drawn so far, by size and character.
@@ -119,7 +123,8 @@ impl<'a> Canvas<'a> {
             rgb,
             size,
             stamps: Vec::new(),
-            overs: HashMap::new(),
+            overs: Vec::new(),
+            last_over: 0,
             last: None,
             glyphs: HashMap::new(),
         }
@@ -297,13 +302,22 @@ impl DrawingBackend for Canvas<'_> {
         self.last = Some((drawn, center));
         // right after another stamp at this centre (a mark's outline after its fill)
         if let Some(below) = below {
-            if !self.overs.contains_key(&(drawn, below)) && self.overs.len() < OVERS {
-                let base = self.stamps[below.0].1.as_ref().expect("a stamp was drawn");
-                let over = Over::new(stamp, drawn.1, base, below.1, self.size.0);
-                self.overs.insert((drawn, below), over);
-            }
-            if let Some(over) = self.overs.get(&(drawn, below)) {
-                over.draw(self.rgb, self.size, center);
+            let key = (drawn, below);
+            let found = match self.overs.get(self.last_over) {
+                Some((last, _)) if *last == key => Some(self.last_over),
+                _ => self.overs.iter().position(|(k, _)| *k == key),
+            };
+            let found = found.or_else(|| {
+                (self.overs.len() < OVERS).then(|| {
+                    let base = self.stamps[below.0].1.as_ref().expect("a stamp was drawn");
+                    let over = Over::new(stamp, drawn.1, base, below.1, self.size.0);
+                    self.overs.push((key, over));
+                    self.overs.len() - 1
+                })
+            });
+            if let Some(at) = found {
+                self.last_over = at;
+                self.overs[at].1.draw(self.rgb, self.size, center);
                 return Ok(());
             }
         }
