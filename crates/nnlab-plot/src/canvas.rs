@@ -9,7 +9,8 @@
 //!   first time it meets a kind of circle ([`Stamp`]) and then writes it straight into the
 //!   buffer for every later mark; a mark's outline, drawn right over its fill, lands on known
 //!   colours and is mostly precomputed ([`Over`]). (Which marks are worth drawing at all is
-//!   [`cover`](crate::cover)'s business.)
+//!   [`cover`](crate::cover)'s business.) The stamps wait until something else is drawn; a
+//!   scatter's thousands of them are then drawn on two threads, one per half of the rows.
 //! - **Text.** plotters (through `ab_glyph`) reads a letter's outline from the font and
 //!   rasterises it every time the letter is drawn; a figure draws the same digits and letters,
 //!   in the same few sizes, hundreds of times. The canvas keeps each letter's rasterised pixels
@@ -107,7 +108,28 @@ pub(crate) struct Canvas<'a> {
     last: Option<(Drawn, BackendCoord)>,
     /// Letters drawn so far, by size and character.
     glyphs: HashMap<(u64, char), Glyph>,
+    /// Stamps asked for but not drawn yet, in order: drawn all at once ([`Canvas::flush`])
+    /// before anything else is drawn, and when the canvas is presented or dropped.
+    pending: Vec<Deferred>,
 }
+
+/// A stamp to draw: [`Canvas::stamps`]' or [`Canvas::overs`]' `at`, in `rgb`, at `center`.
+#[derive(Clone, Copy)]
+enum Deferred {
+    Stamp {
+        at: usize,
+        rgb: [u8; 3],
+        center: BackendCoord,
+    },
+    Over {
+        at: usize,
+        center: BackendCoord,
+    },
+}
+
+/// From this many stamps on, [`Canvas::flush`] draws the upper and lower half of the image on
+/// two threads (a scatter of thousands of marks takes milliseconds; a thread, some tens of µs).
+const STAMPS_ON_TWO_THREADS: usize = 2_048;
 
 /// A stamp (its index in `Canvas::stamps`) in a colour.
 type Drawn = (usize, [u8; 3]);
@@ -127,13 +149,73 @@ impl<'a> Canvas<'a> {
             last_over: 0,
             last: None,
             glyphs: HashMap::new(),
+            pending: Vec::new(),
         }
+    }
+
+    /// Draws the pending stamps, in the order they were asked for. Many of them are drawn on
+    /// two threads, each into its half of the rows: every stamp is drawn by both, clipped to
+    /// their rows, so each pixel still gets its operations in the same order, and the picture
+    /// is the same to the bit.
+    fn flush(&mut self) {
+        if self.pending.is_empty() {
+            return;
+        }
+        let Canvas {
+            rgb,
+            size: (width, height),
+            stamps,
+            overs,
+            pending,
+            ..
+        } = self;
+        let (width, height) = (*width, *height);
+        let replay = |band: &mut [u8], first_row: u32, rows: u32| {
+            let band_size = (width, rows);
+            let shift = |(x, y): BackendCoord| (x, y - first_row as i32);
+            for deferred in pending.iter() {
+                match *deferred {
+                    Deferred::Stamp { at, rgb, center } => {
+                        let stamp = stamps[at].1.as_ref().expect("a stamp was deferred");
+                        stamp.draw(band, band_size, shift(center), rgb);
+                    }
+                    Deferred::Over { at, center } => {
+                        overs[at].1.draw(band, band_size, shift(center));
+                    }
+                }
+            }
+        };
+        let image = &mut rgb[..width as usize * height as usize * 3];
+        if pending.len() < STAMPS_ON_TWO_THREADS || height < 2 {
+            replay(image, 0, height);
+        } else {
+            let half = height / 2;
+            let (upper, lower) = image.split_at_mut(half as usize * width as usize * 3);
+            std::thread::scope(|scope| {
+                scope.spawn(|| replay(lower, half, height - half));
+                replay(upper, 0, half);
+            });
+        }
+        pending.clear();
+    }
+
+    /// Before anything but a stamp is drawn: the stamps asked for first are drawn, and the
+    /// next stamp is not right over the last one.
+    fn before_other(&mut self) {
+        self.last = None;
+        self.flush();
     }
 
     /// plotters' own backend over the buffer, for one operation.
     fn bitmap(&mut self) -> BitMapBackend<'_> {
-        self.last = None;
+        self.before_other();
         BitMapBackend::with_buffer(self.rgb, self.size)
+    }
+}
+
+impl Drop for Canvas<'_> {
+    fn drop(&mut self) {
+        self.flush();
     }
 }
 
@@ -151,11 +233,12 @@ impl DrawingBackend for Canvas<'_> {
     }
 
     fn present(&mut self) -> Result<()> {
+        self.flush();
         Ok(())
     }
 
     fn draw_pixel(&mut self, point: BackendCoord, color: BackendColor) -> Result<()> {
-        self.last = None;
+        self.before_other();
         paint(self.rgb, self.size, point, color);
         Ok(())
     }
@@ -214,7 +297,7 @@ impl DrawingBackend for Canvas<'_> {
             return self.bitmap().draw_text(text, style, pos);
         }
         let font = crate::figure::regular_font();
-        self.last = None;
+        self.before_other();
         let color = style.color();
         if color.alpha == 0.0 {
             return Ok(());
@@ -317,11 +400,15 @@ impl DrawingBackend for Canvas<'_> {
             });
             if let Some(at) = found {
                 self.last_over = at;
-                self.overs[at].1.draw(self.rgb, self.size, center);
+                self.pending.push(Deferred::Over { at, center });
                 return Ok(());
             }
         }
-        stamp.draw(self.rgb, self.size, center, drawn.1);
+        self.pending.push(Deferred::Stamp {
+            at,
+            rgb: drawn.1,
+            center,
+        });
         Ok(())
     }
 }

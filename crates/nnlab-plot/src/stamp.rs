@@ -136,6 +136,9 @@ impl Stamp {
             }
             return;
         }
+        if cx + right < 0 || cx + left >= w || cy + bottom < 0 || cy + top >= h {
+            return; // wholly outside (of the band being drawn: see `Canvas`)
+        }
         let inside = Inside { width, height };
         for &(x, y) in &self.paints {
             if let Some(at) = inside.at(cx + x, cy + y) {
@@ -201,6 +204,9 @@ impl Over {
                 let at = (center + offset) as usize;
                 apply(&mut rgb[at..at + 3], self.rgb, alpha);
             }
+            return;
+        }
+        if cx + right < 0 || cx + left >= w || cy + bottom < 0 || cy + top >= h {
             return;
         }
         let inside = Inside { width, height };

@@ -119,7 +119,8 @@ fn the_binary_figures_are_plotters_own_pixels() {
     );
 }
 
-/// Thousands of overlapping marks: most are hidden and left out of the PNG.
+/// Thousands of overlapping marks: most are hidden and left out of the PNG, and the rest are
+/// drawn on two threads, each into its half of the rows (the marks across the middle by both).
 #[test]
 fn crowded_scatters_are_plotters_own_pixels() {
     let (data, train_labels, test_labels, engine, _) = moons(60_000, 2);
