@@ -200,24 +200,91 @@ fn write_run_with(
     dataset: DatasetFigures<'_>,
     extra: Extra,
 ) -> Result<Vec<String>> {
-    let spec = engine.spec();
-    let mut figure_error = None;
+    let diverged = matches!(stop, Some(Stop::Diverged { .. }));
+    // The model's bytes are taken here (the engine stays on this thread); writing them and
+    // history.csv goes on beside the figures, on a thread of its own (a few hundred µs to a
+    // few ms: formatting the history, the checksums, the files).
+    let model = match diverged {
+        true => None,
+        false => Some(safetensors_bytes(
+            &engine.parameters(),
+            settings.dtype == DtypeArg::F32,
+        )?),
+    };
+    let (checksums, (figures, figure_error)) = std::thread::scope(|scope| {
+        let data_files = scope.spawn(|| write_history_and_model(out, history, model.as_deref()));
+        let figures = write_run_figures(
+            out, settings, prepared, engine, history, stop, output, dataset, extra,
+        );
+        let checksums = data_files
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (checksums, figures)
+    });
+    let checksums = checksums?;
     let mut files = vec!["history.csv".to_string()];
+    if model.is_some() {
+        files.push("model.safetensors".into());
+    }
+    files.extend(figures);
+    files.push("run.json".into());
+    let record = RunRecord {
+        nnlab_version: env!("CARGO_PKG_VERSION"),
+        run_format: crate::config_file::RUN_FORMAT,
+        command: output.command,
+        implementation: engine.implementation(),
+        config: settings,
+        data: data_summary(prepared, &prepared.scaler),
+        result: result(history, stop, files.clone()),
+        checksums,
+    };
+    let json = serde_json::to_string_pretty(&record).map_err(failed("encoding run.json"))? + "\n";
+    write_atomically(&out.join("run.json"), json.as_bytes())?;
+    match figure_error {
+        Some(error) => Err(error),
+        None => Ok(files),
+    }
+}
+
+/// Writes history.csv and, unless the run diverged, model.safetensors (`model`); their
+/// checksums, by name.
+fn write_history_and_model(
+    out: &Path,
+    history: &History,
+    model: Option<&[u8]>,
+) -> Result<BTreeMap<&'static str, String>> {
     let history_csv = history.to_csv();
     write_atomically(&out.join("history.csv"), history_csv.as_bytes())?;
     // What `nnlab plot` checks: the files beside run.json are the ones this run wrote.
     let mut checksums = BTreeMap::from([("history.csv", sha256_hex(history_csv.as_bytes()))]);
+    if let Some(bytes) = model {
+        write_atomically(&out.join("model.safetensors"), bytes)?;
+        checksums.insert("model.safetensors", sha256_hex(bytes));
+    }
+    Ok(checksums)
+}
+
+/// The figures of [`write_run_with`]: their file names, and the first error drawing them (the
+/// run still gets its run.json).
+#[allow(clippy::too_many_arguments)]
+fn write_run_figures(
+    out: &Path,
+    settings: &RunConfig,
+    prepared: &Prepared,
+    engine: &dyn Engine,
+    history: &History,
+    stop: Option<&Stop>,
+    output: &Output,
+    dataset: DatasetFigures<'_>,
+    extra: Extra,
+) -> (Vec<String>, Option<AppError>) {
+    let spec = engine.spec();
+    let mut files = Vec::new();
+    let mut figure_error = None;
     let diverged = matches!(stop, Some(Stop::Diverged { .. }));
     if !diverged {
-        let f32 = settings.dtype == DtypeArg::F32;
-        let bytes = safetensors_bytes(&engine.parameters(), f32)?;
-        write_atomically(&out.join("model.safetensors"), &bytes)?;
-        checksums.insert("model.safetensors", sha256_hex(&bytes));
-        files.push("model.safetensors".into());
         if let Some(figures) = &output.figures {
             let summary = settings.describe(spec, prepared, figures.lang.into());
-            // A figure that cannot be drawn must not cost the run its run.json: it is written
-            // first, and the error reported after.
             match write_figures_with(out, prepared, engine, history, summary, figures, dataset) {
                 Ok(written) => files.extend(written),
                 Err(error) => figure_error = Some(error),
@@ -245,23 +312,7 @@ fn write_run_with(
             Err(error) => figure_error = Some(error),
         }
     }
-    files.push("run.json".into());
-    let record = RunRecord {
-        nnlab_version: env!("CARGO_PKG_VERSION"),
-        run_format: crate::config_file::RUN_FORMAT,
-        command: output.command,
-        implementation: engine.implementation(),
-        config: settings,
-        data: data_summary(prepared, &prepared.scaler),
-        result: result(history, stop, files.clone()),
-        checksums,
-    };
-    let json = serde_json::to_string_pretty(&record).map_err(failed("encoding run.json"))? + "\n";
-    write_atomically(&out.join("run.json"), json.as_bytes())?;
-    match figure_error {
-        Some(error) => Err(error),
-        None => Ok(files),
-    }
+    (files, figure_error)
 }
 
 /// A run that diverged or was interrupted, as the error to exit with (1 or 130); else `Ok`.
