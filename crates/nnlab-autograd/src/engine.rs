@@ -147,6 +147,9 @@ pub struct AutogradEngine {
     labels: Resident,
     /// The learning rate as a tensor on the device, for the SGD update there.
     lr: Option<(f64, Tensor)>,
+    /// 0.5 on the device in the outputs' float type, for counting a binary classifier's hits
+    /// there (ŷ > 0.5): copied once, not at every count.
+    threshold: Option<Tensor>,
     /// Where the update is computed: on the device when the optimizer allows it (the default),
     /// or always on the host (for tests that compare the two).
     update_on_host: bool,
@@ -205,6 +208,7 @@ impl AutogradEngine {
             targets: Resident::default(),
             labels: Resident::default(),
             lr: None,
+            threshold: None,
             update_on_host: false,
         })
     }
@@ -258,7 +262,14 @@ impl AutogradEngine {
         let labels = self
             .labels
             .get_or_make(source, || targets.to_dtype(DType::U8))?; // the 0/1 targets as u8
-        let predicted = outputs.gt(THRESHOLD)?; //                  1 where ŷ > 0.5, as u8
+        let threshold = match &self.threshold {
+            Some(threshold) => threshold.clone(),
+            None => {
+                let threshold = Tensor::new(THRESHOLD, &self.device)?.to_dtype(outputs.dtype())?;
+                self.threshold.insert(threshold).clone()
+            }
+        };
+        let predicted = outputs.broadcast_gt(&threshold)?; //       1 where ŷ > 0.5, as u8
         predicted.eq(&labels)?.to_dtype(DType::U32)?.sum_all()
     }
 
