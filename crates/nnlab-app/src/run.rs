@@ -160,8 +160,8 @@ pub fn run_training_with(
     })
 }
 
-/// Writes a run folder for `engine` as it stands after `history`: `history.csv`, then (unless it
-/// diverged) `model.safetensors` and the figures, and `run.json`; returns the names written.
+/// Writes a run folder for `engine` as it stands after `history`: `history.csv` and (unless it
+/// diverged) `model.safetensors` beside the figures, then `run.json`; returns the names written.
 pub fn write_run(
     out: &Path,
     settings: &RunConfig,
@@ -221,12 +221,23 @@ fn write_run_with(
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         (checksums, figures)
     });
-    let checksums = checksums?;
+    let checksums = match checksums {
+        Ok(checksums) => checksums,
+        Err(error) => {
+            // No history or model: the figures drawn beside them are no run's, and go.
+            for name in &figures {
+                let _ = std::fs::remove_file(out.join(name));
+            }
+            return Err(error);
+        }
+    };
     let mut files = vec!["history.csv".to_string()];
     if model.is_some() {
         files.push("model.safetensors".into());
     }
     files.extend(figures);
+    // A figure that could not be drawn does not cost the run its run.json: it is written, and
+    // the error reported after.
     files.push("run.json".into());
     let record = RunRecord {
         nnlab_version: env!("CARGO_PKG_VERSION"),

@@ -147,7 +147,7 @@ pub struct AutogradEngine {
     labels: Resident,
     /// The learning rate as a tensor on the device, for the SGD update there.
     lr: Option<(f64, Tensor)>,
-    /// 0.5 on the device in the outputs' float type, for counting a binary classifier's hits
+    /// 0.5 on the device in the engine's float type, for counting a binary classifier's hits
     /// there (ŷ > 0.5): copied once, not at every count.
     threshold: Option<Tensor>,
     /// Where the update is computed: on the device when the optimizer allows it (the default),
@@ -265,7 +265,8 @@ impl AutogradEngine {
         let threshold = match &self.threshold {
             Some(threshold) => threshold.clone(),
             None => {
-                let threshold = Tensor::new(THRESHOLD, &self.device)?.to_dtype(outputs.dtype())?;
+                let float = self.float.dtype();
+                let threshold = Tensor::new(THRESHOLD, &self.device)?.to_dtype(float)?;
                 self.threshold.insert(threshold).clone()
             }
         };

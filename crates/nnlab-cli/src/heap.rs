@@ -11,33 +11,51 @@
 //!
 //! [`use_large_pages`] gathers the blocks in one place and asks for large pages there:
 //! - every thread allocates from the heap (`M_ARENA_MAX` 1), and blocks up to 32 MiB come from
-//!   it (`M_MMAP_THRESHOLD`, glibc's largest);
+//!   it (`M_MMAP_THRESHOLD`, glibc's largest on 64-bit machines);
 //! - the heap grows by 256 MiB of address space at a time (`M_TOP_PAD`; only the pages touched
 //!   become memory) and keeps what was freed (`M_TRIM_THRESHOLD`), so it stays one mapping;
 //! - `madvise(MADV_HUGEPAGE)` on that mapping, from the first 2 MiB boundary that nothing has
 //!   touched yet (a 2 MiB piece in which one small page is mapped stays in small pages).
 //!
+//! Only those first 256 MiB are in large pages: if a run needs more, the heap grows by another
+//! mapping of small pages, as before. A fault in a large page may wait for the kernel to gather
+//! 2 MiB of free memory; on a machine whose memory is in pieces it falls back to small pages.
+//!
 //! Measured (`bench/commands.py`, BENCHMARKS.md): 100,000 rows, f32, the whole command, 3,650
-//! page faults → about 700, CPU time 75 → 63 ms; 1,000,000 rows 17,000 → 1,000, peak memory
-//! 8% higher. Where there is no glibc, no Linux or no large pages, nothing changes.
+//! page faults → about 700, CPU time 73.5 → 63.1 ms; 1,000,000 rows 17,100 → 1,000, peak memory
+//! 8% higher. Without glibc or Linux, without large pages (`never`), under a memory limit
+//! (`ulimit -v`, `ulimit -d`) or with strict overcommit (`vm.overcommit_memory` 2, where the
+//! heap's 256 MiB of address space would count as memory in use), malloc is left as it is.
 //!
 //! Not for `nnlab serve` (it runs for hours and should give memory back) nor `nnlab sweep`
 //! (runs train on every core at once, and one arena would make their threads queue for it).
 
-/// Asks glibc's `malloc` for one heap in 2 MiB pages; call it first, before any thread starts.
+/// Asks glibc's `malloc` for one heap in 2 MiB pages, where that can help (see the module).
+///
+/// # Safety
+///
+/// Call it before the program starts a thread: glibc's `mallopt` may not be called while
+/// another thread allocates.
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
-pub fn use_large_pages() {
+pub unsafe fn use_large_pages() {
     const LARGE_PAGE: usize = 2 << 20;
     const GROWTH: usize = 256 << 20;
     const FIRST_BLOCK: usize = 1 << 20;
     const SMALL_PAGE: usize = 4096;
-    // SAFETY: `getrlimit` writes the `rlimit` it is given; `mallopt` only changes malloc's settings (and none of them while another thread
-    // could be allocating: no thread has started); `sbrk(0)` only reads where the heap ends;
-    // the block is freed at once and not used; `madvise(MADV_HUGEPAGE)` changes no memory,
-    // only how the kernel backs the heap's untouched part.
+    let read = |path: &str| std::fs::read_to_string(path).unwrap_or_default();
+    let thp = read("/sys/kernel/mm/transparent_hugepage/enabled");
+    if !(thp.contains("[always]") || thp.contains("[madvise]"))
+        || read("/proc/sys/vm/overcommit_memory").trim() == "2"
+    {
+        return;
+    }
+    // SAFETY: `getrlimit` writes the `rlimit` it is given; `mallopt` only changes malloc's
+    // settings, and no other thread is allocating (the caller's promise); `sbrk(0)` only reads
+    // where the heap ends; the block is freed at once and not used; `madvise(MADV_HUGEPAGE)`
+    // changes no memory, only how the kernel backs the heap's untouched part.
     unsafe {
-        // Under a limit on memory (`ulimit -v`, `ulimit -d`) the heap's 256 MiB of address space
-        // could make an allocation fail that would have fitted: leave malloc as it is.
+        // Under a limit on memory the heap's 256 MiB of address space could make an
+        // allocation fail that would have fitted: leave malloc as it is.
         for resource in [libc::RLIMIT_AS, libc::RLIMIT_DATA] {
             let mut limit = std::mem::zeroed::<libc::rlimit>();
             if libc::getrlimit(resource, &mut limit) != 0 || limit.rlim_cur != libc::RLIM_INFINITY {
@@ -66,5 +84,9 @@ pub fn use_large_pages() {
 }
 
 /// Elsewhere malloc stays as it is.
+///
+/// # Safety
+///
+/// None needed; `unsafe` as on Linux with glibc.
 #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
-pub fn use_large_pages() {}
+pub unsafe fn use_large_pages() {}

@@ -27,11 +27,14 @@ use clap::FromArgMatches;
 fn main() -> ExitCode {
     let matches = args::command().get_matches();
     let cli = args::Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    // Not for the server (it runs for hours and should give memory back) nor a sweep (its runs
+    // allocate on every core at once): see heap.rs.
     if !matches!(
         cli.command,
         args::Command::Serve(_) | args::Command::Sweep(_)
     ) {
-        heap::use_large_pages();
+        // SAFETY: no thread has started yet (clap starts none; the commands start theirs).
+        unsafe { heap::use_large_pages() };
     }
     match commands::run(cli, &matches) {
         Ok(()) => ExitCode::SUCCESS,

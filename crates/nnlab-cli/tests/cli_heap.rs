@@ -10,6 +10,8 @@ fn page_faults(args: &[&str], dir: &std::path::Path) -> i64 {
     #[allow(clippy::zombie_processes)] // reaped by `wait4` below, which also gives its usage
     let child = Command::new(env!("CARGO_BIN_EXE_nnlab"))
         .args(args)
+        // two threads whatever the machine: each thread's stack and buffers are faults too
+        .env("RAYON_NUM_THREADS", "2")
         .current_dir(dir)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -44,28 +46,20 @@ fn training_on_100000_rows_touches_its_memory_in_large_pages() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let args = [
-        "train",
-        "--samples",
-        "100000",
-        "--hidden",
-        "64",
-        "--epochs",
-        "5",
-        "--dtype",
-        "f32",
-        "--no-figures",
-        "--quiet",
-        "--out",
-        "run",
-    ];
+    let args: Vec<&str> = "train --samples 100000 --hidden 64 --epochs 5 --dtype f32 \
+         --threads 2 --no-figures --quiet --out run"
+        .split_whitespace()
+        .collect();
     let faults = page_faults(&args, dir.path());
-    // Measured with this command (release build, Linux 6.18, glibc 2.36): 2,450 page faults
-    // with glibc's usual heap (the data alone is about 10 MiB of 4 KiB pages), 740–960 with
-    // the heap in 2 MiB pages. Half the former is well above the latter.
+    // Measured with this command on a 2-core Linux 6.18 machine, glibc 2.36, the test build of
+    // nnlab: 2,618 and 2,639 page faults with the call to `use_large_pages` taken out (the data
+    // alone is about 10 MiB of 4 KiB pages), 692 to 1,098 in six runs with it. The limit lies
+    // between, some 700 faults from each. (Where the kernel has no 2 MiB page free it falls back
+    // to small ones, and this fails: on a machine whose memory is that fragmented, so is the
+    // speed-up.)
     assert!(
-        faults < 1_250,
-        "{faults} page faults: the heap is not in large pages (about 2,450 when it is not)"
+        faults < 1_800,
+        "{faults} page faults: the heap is not in large pages (about 2,600 when it is not)"
     );
     assert!(dir.path().join("run/model.safetensors").is_file());
 }

@@ -113,18 +113,17 @@ pub(crate) struct Canvas<'a> {
     pending: Vec<Deferred>,
 }
 
-/// A stamp to draw: [`Canvas::stamps`]' or [`Canvas::overs`]' `at`, in `rgb`, at `center`.
+/// A stamp waiting to be drawn ([`Canvas::flush`]).
 #[derive(Clone, Copy)]
 enum Deferred {
+    /// The stamp `Canvas::stamps[at]`, in `color`, centred at `center`.
     Stamp {
         at: usize,
-        rgb: [u8; 3],
+        color: [u8; 3],
         center: BackendCoord,
     },
-    Over {
-        at: usize,
-        center: BackendCoord,
-    },
+    /// The stamp over another `Canvas::overs[at]` (its colours are its own), at `center`.
+    Over { at: usize, center: BackendCoord },
 }
 
 /// From this many stamps on, [`Canvas::flush`] draws the upper and lower half of the image on
@@ -161,12 +160,13 @@ impl<'a> Canvas<'a> {
         if self.pending.is_empty() {
             return;
         }
+        // Taken out first: if drawing them panics, the canvas's `Drop` finds none to draw again.
+        let mut pending = std::mem::take(&mut self.pending);
         let Canvas {
             rgb,
             size: (width, height),
             stamps,
             overs,
-            pending,
             ..
         } = self;
         let (width, height) = (*width, *height);
@@ -175,9 +175,9 @@ impl<'a> Canvas<'a> {
             let shift = |(x, y): BackendCoord| (x, y - first_row as i32);
             for deferred in pending.iter() {
                 match *deferred {
-                    Deferred::Stamp { at, rgb, center } => {
+                    Deferred::Stamp { at, color, center } => {
                         let stamp = stamps[at].1.as_ref().expect("a stamp was deferred");
-                        stamp.draw(band, band_size, shift(center), rgb);
+                        stamp.draw(band, band_size, shift(center), color);
                     }
                     Deferred::Over { at, center } => {
                         overs[at].1.draw(band, band_size, shift(center));
@@ -197,6 +197,7 @@ impl<'a> Canvas<'a> {
             });
         }
         pending.clear();
+        self.pending = pending; // (its memory, for the next stamps)
     }
 
     /// Before anything but a stamp is drawn: the stamps asked for first are drawn, and the
@@ -406,7 +407,7 @@ impl DrawingBackend for Canvas<'_> {
         }
         self.pending.push(Deferred::Stamp {
             at,
-            rgb: drawn.1,
+            color: drawn.1,
             center,
         });
         Ok(())

@@ -249,3 +249,45 @@ impl Figure for Edges {
 fn circles_and_text_at_the_edges_are_plotters_own_pixels() {
     assert_same("edges", &Edges);
 }
+
+/// 1,500 marks (a fill and an outline each: 3,000 stamps, enough for two threads) on an image of
+/// an odd number of rows, many of them on and around its middle row, some wholly outside it.
+struct Crowd;
+
+impl Figure for Crowd {
+    fn size(&self) -> (u32, u32) {
+        (301, 201)
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), PlotError>
+    where
+        DB::ErrorType: 'static,
+    {
+        root.fill(&WHITE)?;
+        let colors = [
+            RGBColor(200, 30, 60),
+            RGBColor(30, 90, 200),
+            RGBColor(20, 160, 90),
+        ];
+        for k in 0..1_500i32 {
+            // x sweeps the width and beyond it; y keeps near the middle row (100) for most marks
+            let x = (k * 37) % 340 - 20;
+            let y = match k % 4 {
+                0 => (k * 53) % 240 - 20,
+                _ => 100 + (k % 13) - 6,
+            };
+            let color = colors[k as usize % colors.len()];
+            root.draw(
+                &(EmptyElement::at((x, y))
+                    + Circle::new((0, 0), 5, color.filled())
+                    + Circle::new((0, 0), 5, BLACK.stroke_width(1))),
+            )?;
+        }
+        Ok(())
+    }
+}
+
+#[test]
+fn stamps_drawn_on_two_threads_are_plotters_own_pixels() {
+    assert_same("crowd", &Crowd);
+}
