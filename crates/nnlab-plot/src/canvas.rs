@@ -122,7 +122,7 @@ enum Deferred {
         color: [u8; 3],
         center: BackendCoord,
     },
-    /// The stamp over another `Canvas::overs[at]` (its colours are its own), at `center`.
+    /// `Canvas::overs[at]`, a stamp right over another (its colours are its own), at `center`.
     Over { at: usize, center: BackendCoord },
 }
 
