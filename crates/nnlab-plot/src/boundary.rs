@@ -91,9 +91,16 @@ impl Grid {
             if rows.nrows() != end - start {
                 rows = Array2::zeros((end - start, 2));
             }
-            for (k, mut row) in (start..end).zip(rows.rows_mut()) {
-                row[0] = self.xs[k % nx];
-                row[1] = self.ys[k / nx];
+            // Grid point k is (xs[k % nx], ys[k / nx]): walked along, without dividing.
+            let (mut i, mut j) = (start % nx, start / nx);
+            let flat = rows.as_slice_mut().expect("a fresh array is row-major");
+            for row in flat.chunks_exact_mut(2) {
+                row[0] = self.xs[i];
+                row[1] = self.ys[j];
+                i += 1;
+                if i == nx {
+                    (i, j) = (0, j + 1);
+                }
             }
             each(&rows)?;
         }
