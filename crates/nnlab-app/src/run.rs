@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 use std::ops::ControlFlow;
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use nnlab_core::{train, History, ModelSpec, Stop};
@@ -23,7 +24,7 @@ use crate::learning::{render_hidden_figure, AnimationSummary, Animator, ExtraFig
 use crate::model_file::safetensors_bytes;
 use crate::options::{DtypeArg, FigureOptions};
 use crate::{failed, AppError, Result};
-use nnlab_plot::{Lang, Projection};
+use nnlab_plot::{BoundaryFigure, Lang, Projection, TrainingFigure};
 
 /// Which files a run writes besides its history, model and run.json.
 pub struct Output {
@@ -95,10 +96,23 @@ pub fn run_training_with(
     // The dataset figure shows only the data: it is drawn on a second thread while the run
     // trains, and written after, with the others, if the run ends with a model. A short run
     // can end before it is drawn: the other figures then start beside it rather than after it.
+    // A short run trains for longer than the dataset figure takes: that thread then makes the
+    // canvases of the figures drawn after training ([`nnlab_plot::prepare_canvases`]) until
+    // `trained` is set.
+    let trained = AtomicBool::new(false);
     let (outcome, files, animation) = std::thread::scope(|scope| {
         let early = match &output.figures {
             Some(options) if output.dataset_figure => {
-                Some(scope.spawn(move || render_dataset_figure(prepared, options)))
+                let trained = &trained;
+                Some(scope.spawn(move || {
+                    let dataset = render_dataset_figure(prepared, options);
+                    let mut next = vec![TrainingFigure::SIZE];
+                    if prepared.train.x_test().ncols() == 2 {
+                        next.push(BoundaryFigure::SIZE);
+                    }
+                    nnlab_plot::prepare_canvases(&next, trained);
+                    dataset
+                }))
             }
             _ => None,
         };
@@ -119,7 +133,9 @@ pub fn run_training_with(
                 }
                 observe(record, engine)
             },
-        )?;
+        );
+        trained.store(true, Ordering::Relaxed);
+        let outcome = outcome?;
         let diverged = matches!(outcome.stop, Some(Stop::Diverged { .. }));
         let gif = animator
             .filter(|_| !diverged && !outcome.history.records.is_empty())

@@ -236,6 +236,10 @@ fn grid_outputs(
 }
 
 impl<'a> BoundaryFigure<'a> {
+    /// Its size in pixels unless [`sized`](Self::sized) otherwise: the notebook's
+    /// figsize=(10, 8).
+    pub const SIZE: (u32, u32) = NOTEBOOK_SIZE;
+
     /// Predicts the grid around `points` (n×2, the scaled test set) with a classifier, binary or
     /// multi-class (`engine.spec().task()` says which); `labels` are the points' true classes.
     /// A regression's engine is refused: its map needs the targets, see

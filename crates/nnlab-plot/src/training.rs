@@ -42,9 +42,14 @@ const LEGEND_INSIDE: usize = 6;
 /// The width of that strip, in pixels.
 const LEGEND_STRIP: u32 = 100;
 
+impl TrainingFigure<'_> {
+    /// Its size in pixels: the notebook's figsize=(15, 10).
+    pub const SIZE: (u32, u32) = (1500, 1000);
+}
+
 impl Figure for TrainingFigure<'_> {
     fn size(&self) -> (u32, u32) {
-        (1500, 1000) // the notebook's figsize=(15, 10)
+        Self::SIZE
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), PlotError>
