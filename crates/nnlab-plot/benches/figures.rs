@@ -138,3 +138,29 @@ fn other_tasks_png(bencher: divan::Bencher, figure: &str) {
         render(&boundary, Format::Png).unwrap()
     });
 }
+
+/// The training curves of `nnlab train`'s default run, 1,000 epochs (issue 14's 1,000-row
+/// command): four lines of 1,000 points each, of width 2.
+#[divan::bench]
+fn training_png_1000_epochs(bencher: divan::Bencher) {
+    let run = default_run();
+    let spec = ModelSpec::default();
+    let mut engine = ManualEngine::new(spec.clone(), notebook_init(&spec, 42)).unwrap();
+    let config = TrainConfig::new(0.1, 1000).unwrap();
+    let history = train(
+        &mut engine,
+        &run.data,
+        &config,
+        TrainAccuracy::AfterUpdate,
+        |_, _| ControlFlow::Continue(()),
+    )
+    .unwrap()
+    .history;
+    let figure = TrainingFigure {
+        history: &history,
+        settings: vec!["2-8-1, relu".into()],
+        diverged: None,
+        lang: Default::default(),
+    };
+    bencher.bench_local(|| render(&figure, Format::Png).unwrap());
+}
