@@ -28,7 +28,16 @@ pub fn write_figures(
     include_dataset: bool,
 ) -> Result<Vec<String>> {
     let dataset = DatasetFigures::when(include_dataset);
-    write_figures_with(folder, prepared, engine, history, summary, options, dataset)
+    write_figures_with(
+        folder,
+        prepared,
+        engine,
+        history,
+        summary,
+        options,
+        dataset,
+        &|| {},
+    )
 }
 
 /// Whether [`write_figures_with`] writes `dataset.png`, and whether it is being drawn already.
@@ -61,7 +70,10 @@ fn drawn(thread: std::thread::ScopedJoinHandle<'_, Result<Rendered>>) -> Result<
 /// Figure files rendered but not written yet: names and bytes.
 pub(crate) type Rendered = Vec<(String, Vec<u8>)>;
 
-/// [`write_figures`], with the dataset figure perhaps drawn already.
+/// [`write_figures`], with the dataset figure perhaps drawn already, and `then` called by each
+/// of the two threads when its figures are done (work for the one that finishes first: `then`
+/// does it once, on the first call).
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn write_figures_with(
     folder: &Path,
     prepared: &Prepared,
@@ -70,6 +82,7 @@ pub(crate) fn write_figures_with(
     summary: Vec<String>,
     options: &FigureOptions,
     dataset: DatasetFigures<'_>,
+    then: &(dyn Fn() + Sync),
 ) -> Result<Vec<String>> {
     let (first, boundary) = std::thread::scope(|scope| {
         let others = scope.spawn(|| -> Result<Vec<String>> {
@@ -88,22 +101,28 @@ pub(crate) fn write_figures_with(
                 })
             };
             let mut written = Vec::new();
-            match dataset {
-                DatasetFigures::Skip => written.extend(training()?),
-                DatasetFigures::Draw => {
-                    written.extend(write_dataset_figure(folder, prepared, options)?);
-                    written.extend(training()?);
+            let figures = || -> Result<()> {
+                match dataset {
+                    DatasetFigures::Skip => written.extend(training()?),
+                    DatasetFigures::Draw => {
+                        written.extend(write_dataset_figure(folder, prepared, options)?);
+                        written.extend(training()?);
+                    }
+                    DatasetFigures::Drawing(thread) => {
+                        // It may still be drawing: the training curves first, beside it.
+                        let curves = training()?;
+                        written.extend(write_rendered(folder, drawn(thread)?)?);
+                        written.extend(curves);
+                    }
                 }
-                DatasetFigures::Drawing(thread) => {
-                    // It may still be drawing: the training curves first, beside it.
-                    let curves = training()?;
-                    written.extend(write_rendered(folder, drawn(thread)?)?);
-                    written.extend(curves);
-                }
-            }
-            Ok(written)
+                Ok(())
+            };
+            let drawn = figures();
+            then();
+            drawn.map(|()| written)
         });
         let boundary = write_boundary_figure(folder, prepared, engine, options);
+        then();
         let first = others
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));

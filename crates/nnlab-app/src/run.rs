@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use std::ops::ControlFlow;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use nnlab_core::{train, History, ModelSpec, Stop};
@@ -217,9 +218,10 @@ fn write_run_with(
     extra: Extra,
 ) -> Result<Vec<String>> {
     let diverged = matches!(stop, Some(Stop::Diverged { .. }));
-    // The model's bytes are taken here (the engine stays on this thread); writing them and
-    // history.csv goes on beside the figures, on a thread of its own (a few hundred µs to a
-    // few ms: formatting the history, the checksums, the files).
+    // The model's bytes are taken here (the engine stays on this thread). Writing them and
+    // history.csv (a few hundred µs to a few ms: formatting the history, the checksums, the
+    // files) falls to whichever of the two figure threads is done first, so that the two cores
+    // stay busy to the end without a third thread taking turns with them.
     let model = match diverged {
         true => None,
         false => Some(safetensors_bytes(
@@ -227,16 +229,29 @@ fn write_run_with(
             settings.dtype == DtypeArg::F32,
         )?),
     };
-    let (checksums, (figures, figure_error)) = std::thread::scope(|scope| {
-        let data_files = scope.spawn(|| write_history_and_model(out, history, model.as_deref()));
-        let figures = write_run_figures(
-            out, settings, prepared, engine, history, stop, output, dataset, extra,
-        );
-        let checksums = data_files
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (checksums, figures)
-    });
+    let data_files = Mutex::new(None);
+    let write_data_files = || {
+        let mut written = data_files.lock().unwrap_or_else(|e| e.into_inner());
+        if written.is_none() {
+            *written = Some(write_history_and_model(out, history, model.as_deref()));
+        }
+    };
+    let (figures, figure_error) = write_run_figures(
+        out,
+        settings,
+        prepared,
+        engine,
+        history,
+        stop,
+        output,
+        dataset,
+        extra,
+        &write_data_files,
+    );
+    write_data_files(); // (when no figure thread did)
+    let checksums = (data_files.into_inner())
+        .unwrap_or_else(|e| e.into_inner())
+        .expect("written just above");
     let checksums = match checksums {
         Ok(checksums) => checksums,
         Err(error) => {
@@ -292,7 +307,8 @@ fn write_history_and_model(
 }
 
 /// The figures of [`write_run_with`]: their file names, and the first error drawing them (the
-/// run still gets its run.json).
+/// run still gets its run.json). Figures drawn on two threads call `then` as each is done
+/// ([`write_figures_with`]).
 #[allow(clippy::too_many_arguments)]
 fn write_run_figures(
     out: &Path,
@@ -304,6 +320,7 @@ fn write_run_figures(
     output: &Output,
     dataset: DatasetFigures<'_>,
     extra: Extra,
+    then: &(dyn Fn() + Sync),
 ) -> (Vec<String>, Option<AppError>) {
     let spec = engine.spec();
     let mut files = Vec::new();
@@ -312,7 +329,10 @@ fn write_run_figures(
     if !diverged {
         if let Some(figures) = &output.figures {
             let summary = settings.describe(spec, prepared, figures.lang.into());
-            match write_figures_with(out, prepared, engine, history, summary, figures, dataset) {
+            let written = write_figures_with(
+                out, prepared, engine, history, summary, figures, dataset, then,
+            );
+            match written {
                 Ok(written) => files.extend(written),
                 Err(error) => figure_error = Some(error),
             }

@@ -87,7 +87,9 @@ pub fn prepare_canvases(sizes: &[(u32, u32)], stop: &AtomicBool) {
 
 /// [`READY`], locked (a panic while it was held left it as consistent as before).
 fn ready() -> MutexGuard<'static, Vec<Pixels>> {
-    READY.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    READY
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 impl Pixels {
