@@ -85,6 +85,12 @@ pub fn prepare_canvases(sizes: &[(u32, u32)], stop: &AtomicBool) {
     }
 }
 
+/// How many buffers [`prepare_canvases`] made are waiting (for its tests).
+#[doc(hidden)]
+pub fn canvases_ready() -> usize {
+    ready().len()
+}
+
 /// [`READY`], locked (a panic while it was held left it as consistent as before).
 fn ready() -> MutexGuard<'static, Vec<Pixels>> {
     READY

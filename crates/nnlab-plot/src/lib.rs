@@ -37,7 +37,7 @@ pub use animation::{
     frame_title, Animation, FramePlan, DEFAULT_FRAMES, DELAY, FRAME_SIZE, LAST_DELAY, MAX_FRAMES,
 };
 pub use boundary::{class_color, point_color, region_color, BoundaryFigure, BoundaryMode, Grid};
-pub use canvas::prepare_canvases;
+pub use canvas::{canvases_ready, prepare_canvases};
 pub use colors::rdbu;
 pub use dataset::DatasetFigure;
 pub use figure::{render, set_dense_scatter, Figure, Format, PlotError, DENSE_SCATTER};
