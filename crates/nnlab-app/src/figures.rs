@@ -71,8 +71,8 @@ fn drawn(thread: std::thread::ScopedJoinHandle<'_, Result<Rendered>>) -> Result<
 pub(crate) type Rendered = Vec<(String, Vec<u8>)>;
 
 /// [`write_figures`], with the dataset figure perhaps drawn already, and `then` called by each
-/// of the two threads when its figures are done (work for the one that finishes first: `then`
-/// does it once, on the first call).
+/// of the two threads when its figures are done: twice, so `then` must do its work only once
+/// (the first call's, by the thread done first).
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn write_figures_with(
     folder: &Path,
@@ -117,9 +117,9 @@ pub(crate) fn write_figures_with(
                 }
                 Ok(())
             };
-            let drawn = figures();
+            let result = figures();
             then();
-            drawn.map(|()| written)
+            result.map(|()| written)
         });
         let boundary = write_boundary_figure(folder, prepared, engine, options);
         then();

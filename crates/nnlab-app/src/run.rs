@@ -97,11 +97,13 @@ pub fn run_training_with(
     // The dataset figure shows only the data: it is drawn on a second thread while the run
     // trains, and written after, with the others, if the run ends with a model. A short run
     // can end before it is drawn: the other figures then start beside it rather than after it.
-    // A short run trains for longer than the dataset figure takes: that thread then makes the
+    // When a run trains for longer than the dataset figure takes, that thread then makes the
     // canvases of the figures drawn after training ([`nnlab_plot::prepare_canvases`]) until
     // `trained` is set.
     let trained = AtomicBool::new(false);
     let (outcome, files, animation) = std::thread::scope(|scope| {
+        // Set when training ends, or when this closure returns or unwinds before it does.
+        let stop_preparing = SetOnDrop(&trained);
         let early = match &output.figures {
             Some(options) if output.dataset_figure => {
                 let trained = &trained;
@@ -135,7 +137,7 @@ pub fn run_training_with(
                 observe(record, engine)
             },
         );
-        trained.store(true, Ordering::Relaxed);
+        drop(stop_preparing);
         let outcome = outcome?;
         let diverged = matches!(outcome.stop, Some(Stop::Diverged { .. }));
         let gif = animator
@@ -175,6 +177,15 @@ pub fn run_training_with(
         elapsed: started.elapsed(),
         animation,
     })
+}
+
+/// Sets its flag when dropped.
+struct SetOnDrop<'a>(&'a AtomicBool);
+
+impl Drop for SetOnDrop<'_> {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
 }
 
 /// Writes a run folder for `engine` as it stands after `history`: `history.csv` and (unless it
@@ -307,8 +318,8 @@ fn write_history_and_model(
 }
 
 /// The figures of [`write_run_with`]: their file names, and the first error drawing them (the
-/// run still gets its run.json). Figures drawn on two threads call `then` as each is done
-/// ([`write_figures_with`]).
+/// run still gets its run.json). `then` (history.csv and the model) is called by each of the
+/// two figure threads as it is done ([`write_figures_with`]), or first when there are none.
 #[allow(clippy::too_many_arguments)]
 fn write_run_figures(
     out: &Path,
@@ -326,6 +337,9 @@ fn write_run_figures(
     let mut files = Vec::new();
     let mut figure_error = None;
     let diverged = matches!(stop, Some(Stop::Diverged { .. }));
+    if diverged || output.figures.is_none() {
+        then(); // no figure threads: history.csv and the model first
+    }
     if !diverged {
         if let Some(figures) = &output.figures {
             let summary = settings.describe(spec, prepared, figures.lang.into());

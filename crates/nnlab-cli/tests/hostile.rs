@@ -2063,7 +2063,7 @@ fn signal_table() -> Vec<Case> {
         .check(|w, _| consistent_run(&w.join("nb/manual"), [8, 2]).map(|_| ())),
         case(
             "sweep SIGINT",
-            "sweep --samples 200 --epochs 20000 --seeds 0..40 --hidden 4,8 --threads 2 --out s",
+            "sweep --samples 200 --epochs 200000 --seeds 0..40 --hidden 4,8 --threads 2 --out s",
             130,
             &[
                 "interrupted after",

@@ -50,8 +50,9 @@ pub(crate) enum Pixels {
 }
 
 /// Pixel buffers faulted in ahead of time by [`prepare_canvases`], all 0, waiting for the
-/// figures that [`Pixels::zeroed`] makes next. At most [`READY_MAX`].
-static READY: Mutex<Vec<Pixels>> = Mutex::new(Vec::new());
+/// figures of their size that [`Pixels::zeroed`] makes next, with that size in bytes. At most
+/// [`READY_MAX`].
+static READY: Mutex<Vec<(usize, Pixels)>> = Mutex::new(Vec::new());
 
 /// The most buffers [`READY`] holds: a run's figures after training are two.
 const READY_MAX: usize = 2;
@@ -68,10 +69,11 @@ pub fn prepare_canvases(sizes: &[(u32, u32)], stop: &AtomicBool) {
         if stop.load(Ordering::Relaxed) || ready().len() >= READY_MAX {
             return;
         }
-        let mut pixels = Pixels::fresh(width as usize * height as usize * 3);
+        let len = width as usize * height as usize * 3;
+        let mut pixels = Pixels::fresh(len);
         // One write of 0 per 4 KiB page faults it in (a 2 MiB one at its first); the volatile
         // write is one the compiler cannot drop as a no-op.
-        for (k, page) in pixels.chunks_mut(4096).enumerate() {
+        for (k, page) in pixels[..len].chunks_mut(4096).enumerate() {
             if k % 512 == 0 && stop.load(Ordering::Relaxed) {
                 break;
             }
@@ -80,7 +82,7 @@ pub fn prepare_canvases(sizes: &[(u32, u32)], stop: &AtomicBool) {
         }
         let mut ready = ready();
         if ready.len() < READY_MAX {
-            ready.push(pixels);
+            ready.push((len, pixels));
         }
     }
 }
@@ -92,23 +94,20 @@ pub fn canvases_ready() -> usize {
 }
 
 /// [`READY`], locked (a panic while it was held left it as consistent as before).
-fn ready() -> MutexGuard<'static, Vec<Pixels>> {
+fn ready() -> MutexGuard<'static, Vec<(usize, Pixels)>> {
     READY
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 impl Pixels {
-    /// `len` bytes, all 0: the smallest buffer [`prepare_canvases`] made ready that holds them,
-    /// or a fresh one.
+    /// `len` bytes, all 0: a buffer [`prepare_canvases`] made ready for a figure of that size
+    /// (only that size: an animation's frames drawn while the run trains leave them to the
+    /// figures they were made for), or a fresh one.
     pub(crate) fn zeroed(len: usize) -> Pixels {
         let mut ready = ready();
-        let best = (ready.iter().enumerate())
-            .filter(|(_, pixels)| pixels.len() >= len)
-            .min_by_key(|(_, pixels)| pixels.len())
-            .map(|(at, _)| at);
-        match best {
-            Some(at) => ready.swap_remove(at),
+        match ready.iter().position(|&(made_for, _)| made_for == len) {
+            Some(at) => ready.swap_remove(at).1,
             None => {
                 drop(ready);
                 Pixels::fresh(len)

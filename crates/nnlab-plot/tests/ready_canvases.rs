@@ -1,6 +1,6 @@
 //! `prepare_canvases` makes pixel buffers ahead of the figures that use them: a figure drawn on
-//! one is the same to the byte as one drawn on fresh memory, the buffers wait until used, and a
-//! set stop flag makes none. (Its own test binary: the buffers wait in a process-wide list.)
+//! one is the same to the byte as one drawn on fresh memory, the buffers wait for a figure of the
+//! size they were made for, and a set stop flag makes none. (Its own test binary: the buffers wait in a process-wide list.)
 
 use std::sync::atomic::AtomicBool;
 
@@ -27,10 +27,11 @@ fn a_figure_drawn_on_a_prepared_canvas_is_the_same() {
     assert_eq!(canvases_ready(), 1);
     assert!(prepared == fresh, "a prepared canvas drew other bytes");
 
-    // A buffer too small for a figure is left for another.
-    prepare_canvases(&[(size.0, size.1 / 2)], &go);
+    // A buffer made for another size is left for a figure of that size.
     let _ = render(&figure, Format::Png).unwrap();
-    assert_eq!(canvases_ready(), 1);
+    assert_eq!(canvases_ready(), 0);
+    prepare_canvases(&[(size.0, size.1 / 2)], &go);
     let again = render(&figure, Format::Png).unwrap();
+    assert_eq!(canvases_ready(), 1);
     assert!(again == fresh);
 }
