@@ -19,6 +19,10 @@ fn explain_prints_the_notebooks_step_on_four_rows() {
         "dW₂ = a₁ᵀ·dz₂ / m",
         "All 33 gradients agree with their finite differences",
         "W₁ ← W₁ − lr·dW₁",
+        // A weight table's corner says what its rows and columns are; its first entry is
+        // np.random.seed(42)'s first standard normal, 0.49671415 (the notebook's W1[0, 0]).
+        "  input \\ unit        0        1",
+        "  0              0.4967  -0.1383",
     ] {
         assert!(stdout.contains(line), "{line:?} missing:\n{stdout}");
     }
@@ -56,6 +60,7 @@ fn markdown_goes_to_a_file_with_its_sections() {
         "$dz_{2} = \\hat y - y$",
         "m\\ \\text{(the first moment) of}\\ W_{1}",
         "| row 17 |",
+        "| input \\ unit | 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 |",
     ] {
         assert!(
             markdown.contains(section),

@@ -59,6 +59,9 @@ enum Item {
         values: Array2<f64>,
         rows: Vec<String>,
         columns: Vec<String>,
+        /// What the rows and the columns are, in the table's top left corner: "input \\ unit"
+        /// for a weight matrix (whose rows are bare numbers); empty where the row labels say it.
+        corner: &'static str,
     },
     /// An equation and its one value.
     Scalar { equation: Equation, value: f64 },
@@ -68,6 +71,9 @@ enum Item {
         rows: Vec<Vec<String>>,
     },
 }
+
+/// The corner of a weight matrix's table: its rows are the layer's inputs, its columns its units.
+const WEIGHT_CORNER: &str = "input \\ unit";
 
 struct Section {
     title: String,
@@ -199,6 +205,7 @@ fn document(e: &Explanation) -> Vec<Section> {
         values: e.x.clone(),
         rows: row_labels.clone(),
         columns: e.input_names.clone(),
+        corner: "",
     });
     let (target_text, target_tex) = match task {
         Task::Binary => ("y, the class (0 or 1)", "y"),
@@ -211,6 +218,7 @@ fn document(e: &Explanation) -> Vec<Section> {
         values: e.y.clone().insert_axis(Axis(1)),
         rows: row_labels.clone(),
         columns: vec!["y".into()],
+        corner: "",
     });
     if let Task::Multiclass { classes } = task {
         let mut onehot = Array2::zeros((m, classes));
@@ -223,6 +231,7 @@ fn document(e: &Explanation) -> Vec<Section> {
             values: onehot,
             rows: row_labels.clone(),
             columns: indices(classes),
+            corner: "",
         });
     }
     sections.push(Section {
@@ -253,6 +262,7 @@ fn document(e: &Explanation) -> Vec<Section> {
                     vec![String::new()]
                 },
                 columns: indices(n_out),
+                corner: if is_weight { WEIGHT_CORNER } else { "" },
                 values,
             });
         }
@@ -285,6 +295,7 @@ fn document(e: &Explanation) -> Vec<Section> {
             values: cache.z.clone(),
             rows: row_labels.clone(),
             columns: indices(n_out),
+            corner: "",
         });
         if l < layers {
             let (activation, _) = activation_equations(dense.activation, l);
@@ -294,6 +305,7 @@ fn document(e: &Explanation) -> Vec<Section> {
                 values: e.forward.caches[l].x.clone(),
                 rows: row_labels.clone(),
                 columns: indices(n_out),
+                corner: "",
             });
             continue;
         }
@@ -307,6 +319,7 @@ fn document(e: &Explanation) -> Vec<Section> {
                 values: e.forward.output.clone(),
                 rows: row_labels.clone(),
                 columns: vec!["ŷ".into()],
+                corner: "",
             }),
             Task::Multiclass { classes } => {
                 items.push(Item::Prose(format!(
@@ -322,6 +335,7 @@ fn document(e: &Explanation) -> Vec<Section> {
                     values: e.probabilities.clone().expect("a multi-class task has probabilities"),
                     rows: row_labels.clone(),
                     columns: indices(classes),
+                    corner: "",
                 });
             }
             Task::Regression => items.push(Item::Prose(format!(
@@ -353,6 +367,7 @@ fn document(e: &Explanation) -> Vec<Section> {
         values: e.row_losses.clone().insert_axis(Axis(1)),
         rows: row_labels.clone(),
         columns: vec!["ℓ".into()],
+        corner: "",
     });
     items.push(Item::Scalar {
         equation: eq("L = (1/m)·Σᵢ ℓᵢ", mean_tex),
@@ -402,6 +417,7 @@ fn document(e: &Explanation) -> Vec<Section> {
                 values: trace.dz.clone(),
                 rows: row_labels.clone(),
                 columns: indices(n_out),
+                corner: "",
             });
         } else {
             let n_next = width(l);
@@ -419,6 +435,7 @@ fn document(e: &Explanation) -> Vec<Section> {
                 values: e.backward[l].dx.clone(),
                 rows: row_labels.clone(),
                 columns: indices(n_out),
+                corner: "",
             });
             let (_, derivative) = activation_equations(dense.activation, l);
             items.push(Item::Matrix {
@@ -427,6 +444,7 @@ fn document(e: &Explanation) -> Vec<Section> {
                 values: dense.activation.derivative_at(&e.forward.caches[l - 1].z),
                 rows: row_labels.clone(),
                 columns: indices(n_out),
+                corner: "",
             });
             items.push(Item::Matrix {
                 equation: eq(
@@ -446,6 +464,7 @@ fn document(e: &Explanation) -> Vec<Section> {
                 values: trace.dz.clone(),
                 rows: row_labels.clone(),
                 columns: indices(n_out),
+                corner: "",
             });
         }
         let (a_prev, a_prev_tex) = input(l);
@@ -463,6 +482,7 @@ fn document(e: &Explanation) -> Vec<Section> {
             values: trace.grads.dw.clone(),
             rows: indices(n_prev),
             columns: indices(n_out),
+            corner: WEIGHT_CORNER,
         });
         items.push(Item::Matrix {
             equation: eq(
@@ -477,6 +497,7 @@ fn document(e: &Explanation) -> Vec<Section> {
             values: row(&trace.grads.db),
             rows: vec![String::new()],
             columns: indices(n_out),
+            corner: "",
         });
     }
     sections.push(Section {
@@ -724,6 +745,11 @@ fn update_section(e: &Explanation) -> Section {
             values: values.clone(),
             rows: row_labels.clone(),
             columns: indices(columns),
+            corner: if tensor.tensor.is_weight {
+                WEIGHT_CORNER
+            } else {
+                ""
+            },
         };
         let d = format!("d{name}");
         if tensor.penalised {
@@ -852,11 +878,12 @@ fn text(document: &[Section]) -> String {
                     values,
                     rows,
                     columns,
+                    corner,
                 } => {
                     let head = &equation.text;
                     let pad = 44usize.saturating_sub(head.chars().count()).max(3);
                     out += &format!("{head}{}{shape}\n", " ".repeat(pad));
-                    out += &text_matrix(values, rows, columns);
+                    out += &text_matrix(values, corner, rows, columns);
                 }
                 Item::Table { header, rows } => out += &text_table(header, rows),
             }
@@ -887,14 +914,19 @@ fn wrap(text: &str, width: usize, indent: &str, hanging: &str) -> String {
     out
 }
 
-fn text_matrix(values: &Array2<f64>, rows: &[String], columns: &[String]) -> String {
+fn text_matrix(values: &Array2<f64>, corner: &str, rows: &[String], columns: &[String]) -> String {
     let style = number_style(values);
     let cells: Vec<Vec<String>> = values
         .rows()
         .into_iter()
         .map(|r| r.iter().map(|&v| style(v)).collect())
         .collect();
-    let label_width = rows.iter().map(|r| r.chars().count()).max().unwrap_or(0);
+    let label_width = rows
+        .iter()
+        .map(|r| r.chars().count())
+        .chain([corner.chars().count()])
+        .max()
+        .unwrap_or(0);
     let cell_width = cells
         .iter()
         .flatten()
@@ -911,7 +943,7 @@ fn text_matrix(values: &Array2<f64>, rows: &[String], columns: &[String]) -> Str
         if n > per_block {
             out += &format!("  columns {start} to {}:\n", end - 1);
         }
-        out += &format!("  {:label_width$}", "");
+        out += &format!("  {corner:label_width$}");
         for column in &columns[start..end] {
             out += &format!("{column:>cell_width$}");
         }
@@ -992,9 +1024,10 @@ fn markdown(document: &[Section]) -> String {
                     values,
                     rows,
                     columns,
+                    corner,
                 } => {
                     out += &format!("${}$ &nbsp; {shape}\n\n", equation.tex);
-                    out += &markdown_matrix(values, rows, columns);
+                    out += &markdown_matrix(values, corner, rows, columns);
                 }
                 Item::Table { header, rows } => {
                     out += &markdown_table(header, rows);
@@ -1005,9 +1038,14 @@ fn markdown(document: &[Section]) -> String {
     out
 }
 
-fn markdown_matrix(values: &Array2<f64>, rows: &[String], columns: &[String]) -> String {
+fn markdown_matrix(
+    values: &Array2<f64>,
+    corner: &str,
+    rows: &[String],
+    columns: &[String],
+) -> String {
     let style = number_style(values);
-    let mut header = vec![String::new()];
+    let mut header = vec![corner.to_string()];
     header.extend(columns.iter().cloned());
     let body: Vec<Vec<String>> = rows
         .iter()
