@@ -8,14 +8,16 @@
 //!
 //! ```text
 //! fd = (L(θ + ε) − L(θ − ε)) / (2ε)         one parameter θ moved, ε = 1e-5
-//! relative error = |g − fd| / max(|g|, |fd|, 1e-4)
+//! relative error = |g − fd| / max(|g|, |fd|, 1e-4 · max(1, |L|))
 //! ```
 //!
 //! ε = 1e-5 balances the two errors of a central difference in f64: the curvature's, about
 //! ε²·L‴/6, and rounding's, about 1e-16·L/ε; together some 1e-10 at most on the test grid
 //! (with ε = 1e-6 rounding alone reached 1.4e-9). So a gradient is only known to about 1e-10 this
 //! way, and the floor of 1e-4 keeps two gradients that are both nearly 0 from counting as far
-//! apart: below it, the absolute difference (times 1e4) is what is measured.
+//! apart: below it, the absolute difference (times 1e4) is what is measured. The rounding is
+//! relative to L: on a loss of 1e7 (a regression on targets in the thousands) a finite difference
+//! is good only to about 1e-3, so the floor grows with the loss above 1 ([`fd_floor`]).
 //!
 //! The loss and the gradients are the mean over the m chosen rows, as a batch of those m rows
 //! would make them. [`render`](mod@render) writes the explanation as text or Markdown.
@@ -104,7 +106,7 @@ pub struct TensorCheck {
     pub gradient: Array2<f64>,
     /// The central finite differences, the same shape.
     pub finite_difference: Array2<f64>,
-    /// |g − fd| / max(|g|, |fd|, [`FD_FLOOR`]), the same shape.
+    /// |g − fd| / max(|g|, |fd|, [`fd_floor`] of the loss), the same shape.
     pub relative_error: Array2<f64>,
 }
 
@@ -188,7 +190,7 @@ pub fn explain(settings: &RunConfig, prepared: &Prepared, rows: &[usize]) -> Res
         Task::Multiclass { .. } => Some(nnlab_core::softmax::softmax(forward.output.view())),
         Task::Binary | Task::Regression => None,
     };
-    let checks = finite_differences(&before, &backward, &x, &y, task);
+    let checks = finite_differences(&before, &backward, &x, &y, task, fd_floor(loss));
 
     let lr = config
         .lr_changes()
@@ -297,13 +299,14 @@ fn check_rows(rows: &[usize], train_rows: usize) -> Result<()> {
 }
 
 /// Central finite differences of the mean loss for every parameter, beside the engine's
-/// gradients.
+/// gradients, their relative errors with `floor` ([`fd_floor`] of the loss).
 fn finite_differences(
     mlp: &Mlp,
     backward: &[LayerBackward],
     x: &Array2<f64>,
     y: &Array1<f64>,
     task: Task,
+    floor: f64,
 ) -> Vec<TensorCheck> {
     let mut moved = mlp.clone();
     let mut loss_at = |layer: usize, is_weight: bool, index: (usize, usize), value: f64| {
@@ -343,7 +346,7 @@ fn finite_differences(
             }
             let relative_error = ndarray::Zip::from(&gradient)
                 .and(&fd)
-                .map_collect(|&g, &fd| relative_error(g, fd));
+                .map_collect(|&g, &fd| relative_error(g, fd, floor));
             checks.push(TensorCheck {
                 tensor: TensorId { layer, is_weight },
                 gradient,
@@ -355,9 +358,18 @@ fn finite_differences(
     checks
 }
 
-/// |g − fd| / max(|g|, |fd|, [`FD_FLOOR`]).
-pub fn relative_error(g: f64, fd: f64) -> f64 {
-    (g - fd).abs() / g.abs().max(fd.abs()).max(FD_FLOOR)
+/// The relative error's floor for a loss of `loss`: [`FD_FLOOR`] × max(1, |L|). A finite
+/// difference is good to about 1e-10 of the loss's size (each L is rounded to about 1e-16 of it,
+/// and the difference divides that by 2ε), so a loss of 1e7 (a regression on targets in the
+/// thousands) leaves it good only to about 1e-3, and gradients below 1e-4 × L are judged by their
+/// difference alone.
+pub fn fd_floor(loss: f64) -> f64 {
+    FD_FLOOR * loss.abs().max(1.0)
+}
+
+/// |g − fd| / max(|g|, |fd|, `floor`) (the floor from [`fd_floor`]).
+pub fn relative_error(g: f64, fd: f64, floor: f64) -> f64 {
+    (g - fd).abs() / g.abs().max(fd.abs()).max(floor)
 }
 
 /// The step itself, by the engine and the run's optimizer: forward and backward on the rows,
@@ -480,8 +492,16 @@ mod tests {
 
     #[test]
     fn the_relative_error_has_a_floor() {
-        assert_eq!(relative_error(0.0, 0.0), 0.0);
-        assert_eq!(relative_error(1e-20, -1e-20), 2e-20 / FD_FLOOR);
-        assert_eq!(relative_error(2.0, 1.0), 0.5);
+        assert_eq!(relative_error(0.0, 0.0, FD_FLOOR), 0.0);
+        assert_eq!(relative_error(1e-20, -1e-20, FD_FLOOR), 2e-20 / FD_FLOOR);
+        assert_eq!(relative_error(2.0, 1.0, FD_FLOOR), 0.5);
+        // the floor is 1e-4 up to a loss of 1, then 1e-4 of the loss (a NaN loss: 1e-4)
+        assert_eq!(fd_floor(0.5), FD_FLOOR);
+        assert_eq!(fd_floor(-3.0), 3.0 * FD_FLOOR);
+        assert_eq!(fd_floor(f64::NAN), FD_FLOOR);
+        assert_eq!(
+            relative_error(10.0, 10.5, fd_floor(1e7)),
+            0.5 / (FD_FLOOR * 1e7)
+        );
     }
 }

@@ -3,7 +3,7 @@
 
 use nnlab_app::engines::initial_parameters;
 use nnlab_app::explain::render::{render, Format, AGREES};
-use nnlab_app::explain::{engine_layout, explain, Explanation};
+use nnlab_app::explain::{engine_layout, explain, fd_floor, Explanation, FD_FLOOR};
 use nnlab_app::{Generator, Prepared, RunConfig};
 use nnlab_core::{Batch, Engine, ManualEngine, Mlp, RuleKind, TaskKind};
 
@@ -125,6 +125,46 @@ fn every_gradient_passes_the_finite_difference_check() {
             }
         }
     }
+}
+
+/// A regression whose targets are in the thousands (the plane's, ×1000 + 5000, as in a CSV of
+/// prices): at the initial weights the loss is about 2.6e7. Each L is rounded to about 1e-16 of
+/// its size, and the finite difference divides that by 2ε = 2e-5: it is only good to about
+/// 1e-16 × 2.6e7 / 2e-5 ≈ 1e-4, which with the floor of 1e-4 alone made a correct gradient of
+/// 19.3 "disagree" (2.8e-6). The floor grows with L, so the backward pass is judged by what the
+/// finite difference can resolve.
+#[test]
+fn a_large_loss_raises_the_floor_and_the_gradients_agree() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, plane) = settings(plane);
+    let values = plane.dataset.values.as_ref().unwrap();
+    let mut csv = String::from("x0,x1,label\n");
+    for (row, value) in plane.dataset.features.rows().into_iter().zip(values) {
+        csv += &format!("{},{},{}\n", row[0], row[1], value * 1000.0 + 5000.0);
+    }
+    let path = dir.path().join("prices.csv");
+    std::fs::write(&path, csv).unwrap();
+    let (settings, prepared) = settings(|s| {
+        s.data = Some(path);
+        s.samples = None;
+        s.task = Some(TaskKind::Regression);
+    });
+    let e = explain(&settings, &prepared, &[0, 1, 2, 3]).unwrap();
+    assert!(e.loss > 1e7, "{}", e.loss);
+    assert_eq!(fd_floor(e.loss), FD_FLOOR * e.loss);
+    assert_eq!(fd_floor(0.7), FD_FLOOR);
+    for check in &e.checks {
+        let (worst, at) = check.worst();
+        assert!(
+            worst < AGREES,
+            "{:?} at {at:?}: g {} fd {} ({worst:e})",
+            check.tensor,
+            check.gradient[at],
+            check.finite_difference[at]
+        );
+    }
+    let text = render(&e, Format::Text);
+    assert!(text.contains("All 33 gradients agree"), "{text}");
 }
 
 #[test]

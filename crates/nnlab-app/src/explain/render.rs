@@ -6,7 +6,7 @@ use ndarray::{Array2, Axis};
 use nnlab_core::optim::Rule;
 use nnlab_core::{Activation, Task};
 
-use super::{Explanation, TensorId, FD_EPSILON, FD_FLOOR};
+use super::{fd_floor, Explanation, TensorId, FD_EPSILON, FD_FLOOR};
 
 /// How the explanation is written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -547,8 +547,20 @@ fn entry_name(tensor: TensorId, index: (usize, usize)) -> String {
 }
 
 fn check_section(e: &Explanation) -> Section {
+    // The floor is 1e-4 for a loss up to 1, else 1e-4 × L (see `fd_floor`).
+    let floor = fd_floor(e.loss);
+    let (floor_text, floor_value, good_to) = if floor == FD_FLOOR {
+        let value = format!("{FD_FLOOR:e}");
+        (value.clone(), value, "about 1e-10".to_string())
+    } else {
+        (
+            format!("{FD_FLOOR:e}·L = {}", short(floor)),
+            short(floor),
+            format!("about 1e-10 of L, {}", short(floor * 1e-6)),
+        )
+    };
     let mut items = vec![Item::Prose(format!(
-        "Is the backward pass right? Move one parameter θ by ±ε and run the forward pass again: the slope of L, fd = (L(θ + ε) − L(θ − ε)) / (2ε) with ε = {FD_EPSILON:e}, must equal the gradient g that backward computed. Relative error = |g − fd| / max(|g|, |fd|, {FD_FLOOR:e}); below {AGREES:e} the two agree. (A finite difference is itself only good to about 1e-10, rounding included: so gradients smaller than {FD_FLOOR:e} are judged by their difference alone.)"
+        "Is the backward pass right? Move one parameter θ by ±ε and run the forward pass again: the slope of L, fd = (L(θ + ε) − L(θ − ε)) / (2ε) with ε = {FD_EPSILON:e}, must equal the gradient g that backward computed. Relative error = |g − fd| / max(|g|, |fd|, {floor_text}); below {AGREES:e} the two agree. (A finite difference is itself only good to {good_to}, rounding included: so gradients smaller than {floor_value} are judged by their difference alone.)"
     ))];
     let parameters: usize = e.checks.iter().map(|c| c.gradient.len()).sum();
     let mut worst_overall = (0.0, String::new());
