@@ -10,7 +10,7 @@ use crate::config::Prepared;
 use crate::files::write_atomically;
 use crate::learning::{boundary_figure, test_marks};
 use crate::options::{FigureLang, FigureOptions};
-use crate::Result;
+use crate::{AppError, Result};
 
 /// Renders every figure into `folder`; returns the names of the files written.
 ///
@@ -38,6 +38,49 @@ pub fn write_figures(
         dataset,
         &|| {},
     )
+    .into_result()
+}
+
+/// Figure files written so far, and the first error met. A figure that fails does not stop the
+/// others: what was written stays, and is named, beside the error.
+#[derive(Default)]
+pub(crate) struct Written {
+    /// The files written, in order.
+    pub(crate) files: Vec<String>,
+    /// The first error met.
+    pub(crate) error: Option<AppError>,
+}
+
+impl Written {
+    /// Writes `name` in `folder` with what `bytes` holds, and notes it; or notes the error (the
+    /// rendering's or the writing's) if it is the first.
+    pub(crate) fn write(&mut self, folder: &Path, name: &str, bytes: Result<Vec<u8>>) {
+        match bytes.and_then(|bytes| write_atomically(&folder.join(name), &bytes)) {
+            Ok(()) => self.files.push(name.to_string()),
+            Err(error) => self.fail(error),
+        }
+    }
+
+    /// Notes `error`, if it is the first.
+    pub(crate) fn fail(&mut self, error: AppError) {
+        self.error.get_or_insert(error);
+    }
+
+    /// The files `other` wrote after these, and its error if none came before.
+    fn extend(&mut self, other: Written) {
+        self.files.extend(other.files);
+        if let Some(error) = other.error {
+            self.fail(error);
+        }
+    }
+
+    /// The files, or the first error.
+    pub(crate) fn into_result(self) -> Result<Vec<String>> {
+        match self.error {
+            Some(error) => Err(error),
+            None => Ok(self.files),
+        }
+    }
 }
 
 /// Whether [`write_figures_with`] writes `dataset.png`, and whether it is being drawn already.
@@ -83,12 +126,12 @@ pub(crate) fn write_figures_with(
     options: &FigureOptions,
     dataset: DatasetFigures<'_>,
     then: &(dyn Fn() + Sync),
-) -> Result<Vec<String>> {
-    let (first, boundary) = std::thread::scope(|scope| {
-        let others = scope.spawn(|| -> Result<Vec<String>> {
-            let training = || -> Result<Vec<String>> {
+) -> Written {
+    let (mut written, boundary) = std::thread::scope(|scope| {
+        let others = scope.spawn(|| {
+            let training = |written: &mut Written| {
                 if history.records.is_empty() {
-                    return Ok(Vec::new());
+                    return;
                 }
                 let training = TrainingFigure {
                     history,
@@ -96,41 +139,38 @@ pub(crate) fn write_figures_with(
                     diverged: None,
                     lang: options.lang.into(),
                 };
-                save(folder, "training", options, &|format| {
+                save(folder, "training", options, written, &|format| {
                     render(&training, format)
-                })
+                });
             };
-            let mut written = Vec::new();
-            let figures = || -> Result<()> {
-                match dataset {
-                    DatasetFigures::Skip => written.extend(training()?),
-                    DatasetFigures::Draw => {
-                        written.extend(write_dataset_figure(folder, prepared, options)?);
-                        written.extend(training()?);
-                    }
-                    DatasetFigures::Drawing(thread) => {
-                        // It may still be drawing: the training curves first, beside it.
-                        let curves = training()?;
-                        written.extend(write_rendered(folder, drawn(thread)?)?);
-                        written.extend(curves);
-                    }
+            let mut written = Written::default();
+            match dataset {
+                DatasetFigures::Skip => training(&mut written),
+                DatasetFigures::Draw => {
+                    write_dataset_figure_into(folder, prepared, options, &mut written);
+                    training(&mut written);
                 }
-                Ok(())
-            };
-            let result = figures();
+                DatasetFigures::Drawing(thread) => {
+                    // It may still be drawing: the training curves first, beside it.
+                    let mut curves = Written::default();
+                    training(&mut curves);
+                    write_rendered(folder, drawn(thread), &mut written);
+                    written.extend(curves);
+                }
+            }
             then();
-            result.map(|()| written)
+            written
         });
-        let boundary = write_boundary_figure(folder, prepared, engine, options);
+        let mut boundary = Written::default();
+        write_boundary_figure(folder, prepared, engine, options, &mut boundary);
         then();
         let first = others
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         (first, boundary)
     });
-    let mut written = first?;
-    written.extend(boundary?);
-    Ok(written)
+    written.extend(boundary);
+    written
 }
 
 /// The figures of a run that diverged (`why`, [`crate::run::describe_stop`]): the dataset (when
@@ -144,12 +184,13 @@ pub(crate) fn write_diverged_figures(
     options: &FigureOptions,
     dataset: DatasetFigures<'_>,
     why: String,
-) -> Result<Vec<String>> {
-    let mut written = match dataset {
-        DatasetFigures::Skip => Vec::new(),
-        DatasetFigures::Draw => write_dataset_figure(folder, prepared, options)?,
-        DatasetFigures::Drawing(thread) => write_rendered(folder, drawn(thread)?)?,
-    };
+) -> Written {
+    let mut written = Written::default();
+    match dataset {
+        DatasetFigures::Skip => {}
+        DatasetFigures::Draw => write_dataset_figure_into(folder, prepared, options, &mut written),
+        DatasetFigures::Drawing(thread) => write_rendered(folder, drawn(thread), &mut written),
+    }
     if !history.records.is_empty() {
         let training = TrainingFigure {
             history,
@@ -157,27 +198,25 @@ pub(crate) fn write_diverged_figures(
             diverged: Some(why),
             lang: options.lang.into(),
         };
-        written.extend(save(folder, "training", options, &|format| {
+        save(folder, "training", options, &mut written, &|format| {
             render(&training, format)
-        })?);
+        });
     }
-    Ok(written)
+    written
 }
 
-/// Writes `name` in every format the options ask for; returns the file names.
+/// Writes `name` in every format the options ask for, into `written`.
 fn save(
     folder: &Path,
     name: &str,
     options: &FigureOptions,
+    written: &mut Written,
     figure: &dyn Fn(Format) -> std::result::Result<Vec<u8>, nnlab_plot::PlotError>,
-) -> Result<Vec<String>> {
-    let mut written = Vec::new();
+) {
     for format in formats(options) {
         let file = format!("{name}.{}", format.extension());
-        write_atomically(&folder.join(&file), &figure(format)?)?;
-        written.push(file);
+        written.write(folder, &file, figure(format).map_err(AppError::from));
     }
-    Ok(written)
 }
 
 /// The model over the plane of the (scaled) inputs, with the test rows on top: the decision
@@ -187,9 +226,10 @@ fn write_boundary_figure(
     prepared: &Prepared,
     engine: &dyn Engine,
     options: &FigureOptions,
-) -> Result<Vec<String>> {
+    written: &mut Written,
+) {
     if prepared.train.x_test().ncols() != 2 {
-        return Ok(Vec::new());
+        return;
     }
     let (targets, labels) = test_marks(prepared);
     let regression = engine.spec().task() == nnlab_core::Task::Regression;
@@ -205,10 +245,12 @@ fn write_boundary_figure(
         }
     };
     let marks = (&targets[..], &labels[..]);
-    let boundary = boundary_figure(prepared, marks, engine, options, title)?;
-    save(folder, "boundary", options, &|format| {
-        render(&boundary, format)
-    })
+    match boundary_figure(prepared, marks, engine, options, title) {
+        Ok(boundary) => save(folder, "boundary", options, written, &|format| {
+            render(&boundary, format)
+        }),
+        Err(error) => written.fail(error),
+    }
 }
 
 /// Renders `dataset.png` (the scaled training set) into `folder`, if the data has 2 or more features.
@@ -217,7 +259,19 @@ pub fn write_dataset_figure(
     prepared: &Prepared,
     options: &FigureOptions,
 ) -> Result<Vec<String>> {
-    write_rendered(folder, render_dataset_figure(prepared, options)?)
+    let mut written = Written::default();
+    write_dataset_figure_into(folder, prepared, options, &mut written);
+    written.into_result()
+}
+
+/// [`write_dataset_figure`], into `written`.
+fn write_dataset_figure_into(
+    folder: &Path,
+    prepared: &Prepared,
+    options: &FigureOptions,
+    written: &mut Written,
+) {
+    write_rendered(folder, render_dataset_figure(prepared, options), written);
 }
 
 /// The dataset figure's files (none if the data has fewer than 2 features), not written yet.
@@ -247,14 +301,16 @@ pub(crate) fn render_dataset_figure(
     Ok(rendered)
 }
 
-/// Writes rendered figures into `folder`; returns their names.
-fn write_rendered(folder: &Path, rendered: Rendered) -> Result<Vec<String>> {
-    let mut written = Vec::new();
-    for (file, bytes) in rendered {
-        write_atomically(&folder.join(&file), &bytes)?;
-        written.push(file);
+/// Writes rendered figures (or notes why there are none) into `folder`, into `written`.
+fn write_rendered(folder: &Path, rendered: Result<Rendered>, written: &mut Written) {
+    match rendered {
+        Ok(rendered) => {
+            for (file, bytes) in rendered {
+                written.write(folder, &file, Ok(bytes));
+            }
+        }
+        Err(error) => written.fail(error),
     }
-    Ok(written)
 }
 
 fn formats(options: &FigureOptions) -> Vec<Format> {

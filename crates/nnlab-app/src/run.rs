@@ -18,7 +18,7 @@ use nnlab_core::{Engine, EpochRecord};
 use crate::config::{Prepared, RunConfig};
 use crate::engines::{build_engine, initial_parameters, train_accuracy};
 use crate::figures::{
-    render_dataset_figure, write_diverged_figures, write_figures_with, DatasetFigures,
+    render_dataset_figure, write_diverged_figures, write_figures_with, DatasetFigures, Written,
 };
 use crate::files::{sha256_hex, write_atomically};
 use crate::learning::{render_hidden_figure, AnimationSummary, Animator, ExtraFigures};
@@ -155,17 +155,16 @@ pub fn run_training_with(
             Some(thread) => DatasetFigures::Drawing(thread),
             None => DatasetFigures::when(output.dataset_figure),
         };
-        let files = write_run_with(
+        let run = EndOfRun {
             out,
             settings,
             prepared,
-            engine.as_ref(),
-            &outcome.history,
-            outcome.stop.as_ref(),
+            engine: engine.as_ref(),
+            history: &outcome.history,
+            stop: outcome.stop.as_ref(),
             output,
-            dataset,
-            extra,
-        )?;
+        };
+        let files = write_run_with(&run, dataset, extra)?;
         Ok::<_, AppError>((outcome, files, summary))
     })?;
     Ok(Finished {
@@ -199,11 +198,17 @@ pub fn write_run(
     stop: Option<&Stop>,
     output: &Output,
 ) -> Result<Vec<String>> {
+    let run = EndOfRun {
+        out,
+        settings,
+        prepared,
+        engine,
+        history,
+        stop,
+        output,
+    };
     let dataset = DatasetFigures::when(output.dataset_figure);
-    let extra = Extra::default();
-    write_run_with(
-        out, settings, prepared, engine, history, stop, output, dataset, extra,
-    )
+    write_run_with(&run, dataset, Extra::default())
 }
 
 /// The figures of [`ExtraFigures`], as [`write_run_with`] gets them.
@@ -215,19 +220,36 @@ struct Extra {
     hidden: Option<Projection>,
 }
 
+/// A run as it ends: what its files are written from.
+#[derive(Clone, Copy)]
+struct EndOfRun<'a> {
+    /// The run folder.
+    out: &'a Path,
+    settings: &'a RunConfig,
+    prepared: &'a Prepared,
+    /// The engine as training left it.
+    engine: &'a dyn Engine,
+    history: &'a History,
+    /// Why the run stopped early, if it did.
+    stop: Option<&'a Stop>,
+    output: &'a Output,
+}
+
 /// [`write_run`], with the dataset figure perhaps drawn already.
-#[allow(clippy::too_many_arguments)]
 fn write_run_with(
-    out: &Path,
-    settings: &RunConfig,
-    prepared: &Prepared,
-    engine: &dyn Engine,
-    history: &History,
-    stop: Option<&Stop>,
-    output: &Output,
+    run: &EndOfRun<'_>,
     dataset: DatasetFigures<'_>,
     extra: Extra,
 ) -> Result<Vec<String>> {
+    let EndOfRun {
+        out,
+        settings,
+        prepared,
+        engine,
+        history,
+        stop,
+        output,
+    } = *run;
     let diverged = matches!(stop, Some(Stop::Diverged { .. }));
     // The model's bytes are taken here (the engine stays on this thread). Writing them and
     // history.csv (a few hundred µs to a few ms: formatting the history, the checksums, the
@@ -247,18 +269,10 @@ fn write_run_with(
             *written = Some(write_history_and_model(out, history, model.as_deref()));
         }
     };
-    let (figures, figure_error) = write_run_figures(
-        out,
-        settings,
-        prepared,
-        engine,
-        history,
-        stop,
-        output,
-        dataset,
-        extra,
-        &write_data_files,
-    );
+    let Written {
+        files: figures,
+        error: figure_error,
+    } = write_run_figures(run, dataset, extra, &write_data_files);
     write_data_files(); // (when no figure thread did)
     let checksums = (data_files.into_inner())
         .unwrap_or_else(|e| e.into_inner())
@@ -317,63 +331,56 @@ fn write_history_and_model(
     Ok(checksums)
 }
 
-/// The figures of [`write_run_with`]: their file names, and the first error drawing them (the
-/// run still gets its run.json). `then` (history.csv and the model) is called by each of the
-/// two figure threads as it is done ([`write_figures_with`]), or first when there are none.
-#[allow(clippy::too_many_arguments)]
+/// The figures of [`write_run_with`]: the files written, and the first error drawing them (the
+/// run still gets its run.json, which names the files written). `then` (history.csv and the
+/// model) is called by each of the two figure threads as it is done ([`write_figures_with`]),
+/// or first when there are none.
 fn write_run_figures(
-    out: &Path,
-    settings: &RunConfig,
-    prepared: &Prepared,
-    engine: &dyn Engine,
-    history: &History,
-    stop: Option<&Stop>,
-    output: &Output,
+    run: &EndOfRun<'_>,
     dataset: DatasetFigures<'_>,
     extra: Extra,
     then: &(dyn Fn() + Sync),
-) -> (Vec<String>, Option<AppError>) {
+) -> Written {
+    let EndOfRun {
+        out,
+        settings,
+        prepared,
+        engine,
+        history,
+        stop,
+        output,
+    } = *run;
     let spec = engine.spec();
-    let mut files = Vec::new();
-    let mut figure_error = None;
     let diverged = matches!(stop, Some(Stop::Diverged { .. }));
     if diverged || output.figures.is_none() {
         then(); // no figure threads: history.csv and the model first
     }
-    if !diverged {
-        if let Some(figures) = &output.figures {
-            let summary = settings.describe(spec, prepared, figures.lang.into());
-            let written = write_figures_with(
+    let Some(figures) = &output.figures else {
+        return Written::default();
+    };
+    let lang = figures.lang.into();
+    let summary = settings.describe(spec, prepared, lang);
+    match stop {
+        Some(stop) if diverged => {
+            // What there is to see of a run that diverged: its curves up to the epoch that failed.
+            let why = describe_stop(stop, lang);
+            write_diverged_figures(out, prepared, history, summary, figures, dataset, why)
+        }
+        _ => {
+            let mut written = write_figures_with(
                 out, prepared, engine, history, summary, figures, dataset, then,
             );
-            match written {
-                Ok(written) => files.extend(written),
-                Err(error) => figure_error = Some(error),
-            }
             let hidden = extra
                 .hidden
                 .map(|projection| render_hidden_figure(prepared, engine, projection, figures.lang));
             for (name, bytes) in [("boundary.gif", extra.gif), ("hidden.png", hidden)] {
-                match bytes.map(|bytes| bytes.and_then(|b| write_atomically(&out.join(name), &b))) {
-                    Some(Ok(())) => files.push(name.to_string()),
-                    Some(Err(error)) => {
-                        figure_error.get_or_insert(error);
-                    }
-                    None => {}
+                if let Some(bytes) = bytes {
+                    written.write(out, name, bytes);
                 }
             }
-        }
-    } else if let (Some(figures), Some(stop)) = (&output.figures, stop) {
-        // What there is to see of a run that diverged: its curves up to the epoch that failed.
-        let lang = figures.lang.into();
-        let summary = settings.describe(spec, prepared, lang);
-        let why = describe_stop(stop, lang);
-        match write_diverged_figures(out, prepared, history, summary, figures, dataset, why) {
-            Ok(written) => files.extend(written),
-            Err(error) => figure_error = Some(error),
+            written
         }
     }
-    (files, figure_error)
 }
 
 /// A run that diverged or was interrupted, as the error to exit with (1 or 130); else `Ok`.

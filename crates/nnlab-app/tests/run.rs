@@ -74,3 +74,48 @@ fn bad_settings_are_usage_errors() {
     let spec = settings.model_spec(2, prepared.train.task());
     assert!(matches!(spec, Err(AppError::Usage(m)) if m.contains("--activation")));
 }
+
+/// A figure that cannot be written (here `boundary.png` is a folder already) fails the run, but
+/// the figures the other thread wrote beside it stay, and run.json names them with the rest: the
+/// folder says what it holds.
+#[test]
+fn a_figure_that_fails_leaves_the_others_named_in_run_json() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("boundary.png")).unwrap();
+    let mut settings = config(MOONS);
+    let prepared = settings.prepare().unwrap();
+    let output = Output {
+        figures: Some(nnlab_app::FigureOptions {
+            svg: false,
+            boundary: nnlab_app::BoundaryView::Class,
+            lang: nnlab_app::FigureLang::En,
+        }),
+        dataset_figure: true,
+        command: "test",
+    };
+    let error = run_training(&settings, &prepared, dir.path(), &output, |_, _| {
+        ControlFlow::Continue(())
+    })
+    .err()
+    .expect("boundary.png cannot be written");
+    assert!(error.to_string().contains("boundary.png"), "{error}");
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("run.json")).unwrap())
+            .unwrap();
+    let files: Vec<&str> = json["result"]["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f.as_str().unwrap())
+        .collect();
+    for file in [
+        "history.csv",
+        "model.safetensors",
+        "dataset.png",
+        "training.png",
+    ] {
+        assert!(dir.path().join(file).is_file(), "{file}");
+        assert!(files.contains(&file), "{file} not in {files:?}");
+    }
+    assert!(!files.contains(&"boundary.png"), "{files:?}");
+}
