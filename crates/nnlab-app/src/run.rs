@@ -352,8 +352,8 @@ fn write_run_figures(
     } = *run;
     let spec = engine.spec();
     let diverged = matches!(stop, Some(Stop::Diverged { .. }));
-    if diverged || output.figures.is_none() {
-        then(); // no figure threads: history.csv and the model first
+    if data_files_first(stop, output, nnlab_core::cancel::requested()) {
+        then();
     }
     let Some(figures) = &output.figures else {
         return Written::default();
@@ -381,6 +381,16 @@ fn write_run_figures(
             written
         }
     }
+}
+
+/// Whether history.csv and the model are written before the figures rather than by the figure
+/// thread done first: when there are no figure threads (no figures, or a run that diverged),
+/// and when the person has asked the run to stop (`stop_asked`, the Ctrl-C of `nnlab train`):
+/// a third Ctrl-C quits at once, and what is written by then is what they keep.
+fn data_files_first(stop: Option<&Stop>, output: &Output, stop_asked: bool) -> bool {
+    output.figures.is_none()
+        || stop_asked
+        || matches!(stop, Some(Stop::Diverged { .. } | Stop::Interrupted { .. }))
 }
 
 /// A run that diverged or was interrupted, as the error to exit with (1 or 130); else `Ok`.
@@ -576,5 +586,44 @@ fn result(history: &History, stop: Option<&Stop>, files: Vec<String>) -> RunResu
         final_test_loss: last.and_then(|r| r.test_loss),
         final_weight_norms: last.map(|r| r.weight_norms.clone()),
         files,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::options::{BoundaryView, FigureLang};
+
+    #[test]
+    fn the_data_files_go_first_when_no_figure_thread_runs_or_a_stop_was_asked() {
+        let figures = FigureOptions {
+            svg: false,
+            boundary: BoundaryView::Class,
+            lang: FigureLang::En,
+        };
+        let with = Output {
+            figures: Some(figures),
+            dataset_figure: true,
+            command: "test",
+        };
+        let without = Output {
+            figures: None,
+            ..with
+        };
+        let interrupted = Stop::Interrupted { epochs_done: 3 };
+        let diverged = Stop::Diverged {
+            epoch: 3,
+            loss: f64::NAN,
+            weight_norms: vec![],
+            why: nnlab_core::train::Why::NonFinite,
+        };
+        // A whole run with figures: the figure thread done first writes them.
+        assert!(!data_files_first(None, &with, false));
+        // No figure threads.
+        assert!(data_files_first(None, &without, false));
+        assert!(data_files_first(Some(&diverged), &with, false));
+        // Ctrl-C: during training (the run stopped early) or after it.
+        assert!(data_files_first(Some(&interrupted), &with, false));
+        assert!(data_files_first(None, &with, true));
     }
 }
