@@ -15,9 +15,10 @@
 //! ε²·L‴/6, and rounding's, about 1e-16·L/ε; together some 1e-10 at most on the test grid
 //! (with ε = 1e-6 rounding alone reached 1.4e-9). So a gradient is only known to about 1e-10 this
 //! way, and the floor of 1e-4 keeps two gradients that are both nearly 0 from counting as far
-//! apart: below it, the absolute difference (times 1e4) is what is measured. The rounding is
-//! relative to L: on a loss of 1e7 (a regression on targets in the thousands) a finite difference
-//! is good only to about 1e-3, so the floor grows with the loss above 1 ([`fd_floor`]).
+//! apart: below it, the absolute difference (times 1e4) is what is measured. Rounding scales with
+//! L, so past a loss of 1 the bound is about 1e-10·L and the floor 1e-4·L ([`fd_floor`]): on a
+//! regression whose targets are in the thousands (L about 1e7) a finite difference is good only
+//! to about 1e-4 to 1e-3.
 //!
 //! The loss and the gradients are the mean over the m chosen rows, as a batch of those m rows
 //! would make them. [`render`](mod@render) writes the explanation as text or Markdown.
@@ -46,8 +47,9 @@ pub const DEFAULT_ROWS: [usize; 4] = [0, 1, 2, 3];
 /// ε of the central finite differences (see the module's docs for the choice).
 pub const FD_EPSILON: f64 = 1e-5;
 
-/// The smallest denominator of the relative error, so that two gradients both within the finite
-/// difference's rounding (about 1e-10) of zero do not count as far apart.
+/// The smallest denominator of the relative error for a loss up to 1 (above it, [`fd_floor`]),
+/// so that two gradients both within the finite difference's error (about 1e-10) of zero do not
+/// count as far apart.
 pub const FD_FLOOR: f64 = 1e-4;
 
 /// The most parameters a net may have to be explained: every one is printed and checked.
@@ -358,11 +360,11 @@ fn finite_differences(
     checks
 }
 
-/// The relative error's floor for a loss of `loss`: [`FD_FLOOR`] × max(1, |L|). A finite
-/// difference is good to about 1e-10 of the loss's size (each L is rounded to about 1e-16 of it,
-/// and the difference divides that by 2ε), so a loss of 1e7 (a regression on targets in the
-/// thousands) leaves it good only to about 1e-3, and gradients below 1e-4 × L are judged by their
-/// difference alone.
+/// The relative error's floor for a loss of `loss`: [`FD_FLOOR`] × max(1, |L|). Each L comes out
+/// of the forward pass rounded by a few times 1e-16·L, and the difference divides that by 2ε =
+/// 2e-5: rounding alone leaves a finite difference good to some 1e-11·L, and 1e-10·L bounds it
+/// with the curvature's error (as measured at L ≈ 1). On a loss of 2.6e7 (a regression on targets
+/// in the thousands) that is 2.6e-3, so gradients below 1e-4·L are judged by their difference.
 pub fn fd_floor(loss: f64) -> f64 {
     FD_FLOOR * loss.abs().max(1.0)
 }

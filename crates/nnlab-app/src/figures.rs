@@ -12,7 +12,9 @@ use crate::learning::{boundary_figure, test_marks};
 use crate::options::{FigureLang, FigureOptions};
 use crate::{AppError, Result};
 
-/// Renders every figure into `folder`; returns the names of the files written.
+/// Renders every figure into `folder`; returns the names of the files written. A figure that
+/// fails does not stop the others: they are written, and the first error (in the order of the
+/// files) is returned.
 ///
 /// The figures do not depend on each other, so they are drawn side by side: the dataset and the
 /// training curves on a thread of their own, the decision boundary (which needs the engine) on
@@ -47,7 +49,7 @@ pub fn write_figures(
 pub(crate) struct Written {
     /// The files written, in order.
     pub(crate) files: Vec<String>,
-    /// The first error met.
+    /// The first error, in the order of the files (a thread's figures are taken in turn).
     pub(crate) error: Option<AppError>,
 }
 

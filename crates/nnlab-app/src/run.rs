@@ -254,7 +254,8 @@ fn write_run_with(
     // The model's bytes are taken here (the engine stays on this thread). Writing them and
     // history.csv (a few hundred µs to a few ms: formatting the history, the checksums, the
     // files) falls to whichever of the two figure threads is done first, so that the two cores
-    // stay busy to the end without a third thread taking turns with them.
+    // stay busy to the end without a third thread taking turns with them; or comes before the
+    // figures ([`data_files_first`]: no figure threads, or a stop was asked for).
     let model = match diverged {
         true => None,
         false => Some(safetensors_bytes(
@@ -334,7 +335,7 @@ fn write_history_and_model(
 /// The figures of [`write_run_with`]: the files written, and the first error drawing them (the
 /// run still gets its run.json, which names the files written). `then` (history.csv and the
 /// model) is called by each of the two figure threads as it is done ([`write_figures_with`]),
-/// or first when there are none.
+/// or first where [`data_files_first`] says so.
 fn write_run_figures(
     run: &EndOfRun<'_>,
     dataset: DatasetFigures<'_>,

@@ -128,18 +128,18 @@ fn every_gradient_passes_the_finite_difference_check() {
 }
 
 /// A regression whose targets are in the thousands (the plane's, ×1000 + 5000, as in a CSV of
-/// prices): at the initial weights the loss is about 2.6e7. Each L is rounded to about 1e-16 of
-/// its size, and the finite difference divides that by 2ε = 2e-5: it is only good to about
-/// 1e-16 × 2.6e7 / 2e-5 ≈ 1e-4, which with the floor of 1e-4 alone made a correct gradient of
-/// 19.3 "disagree" (2.8e-6). The floor grows with L, so the backward pass is judged by what the
-/// finite difference can resolve.
+/// prices): at the initial weights the loss is about 2.6e7. Each L is rounded by some 1e-16 of
+/// its size, and the finite difference divides that by 2ε = 2e-5: it is good only to about
+/// 1e-16 × 2.6e7 / 2e-5 ≈ 1e-4 (the gradient of 19.3 below came out 5.3e-5 off), which with the
+/// floor of 1e-4 alone made that correct gradient "disagree" (2.8e-6). The floor grows with L,
+/// so the backward pass is judged by what the finite difference can resolve.
 #[test]
 fn a_large_loss_raises_the_floor_and_the_gradients_agree() {
     let dir = tempfile::tempdir().unwrap();
-    let (_, plane) = settings(plane);
-    let values = plane.dataset.values.as_ref().unwrap();
+    let (_, generated) = settings(plane);
+    let values = generated.dataset.values.as_ref().unwrap();
     let mut csv = String::from("x0,x1,label\n");
-    for (row, value) in plane.dataset.features.rows().into_iter().zip(values) {
+    for (row, value) in generated.dataset.features.rows().into_iter().zip(values) {
         csv += &format!("{},{},{}\n", row[0], row[1], value * 1000.0 + 5000.0);
     }
     let path = dir.path().join("prices.csv");
@@ -165,6 +165,18 @@ fn a_large_loss_raises_the_floor_and_the_gradients_agree() {
     }
     let text = render(&e, Format::Text);
     assert!(text.contains("All 33 gradients agree"), "{text}");
+    // the text gives the floor it used (1e-4·L), and what a finite difference is good to
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" "); // the text wraps lines
+    let floor = format!("{:.1e}", 1e-4 * e.loss);
+    assert!(
+        flat.contains(&format!("max(|g|, |fd|, 1e-4·L = {floor})")),
+        "{flat}"
+    );
+    assert!(
+        flat.contains(&format!("smaller than {floor} are judged")),
+        "{flat}"
+    );
+    assert!(flat.contains("about 1e-10·L = "), "{flat}");
 }
 
 #[test]

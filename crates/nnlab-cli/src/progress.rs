@@ -27,7 +27,7 @@ pub fn catch_ctrl_c() {
         INTERRUPTED.store(true, Ordering::SeqCst);
         nnlab_core::cancel::request();
         let message = match SIGNALS.fetch_add(1, Ordering::SeqCst) {
-            0 => "stopping: after this epoch, or at once where the fast path can drop the epoch's step unfinished; the run is kept (a third signal quits without writing it)",
+            0 => "stopping: after this epoch, or at once where the fast path can drop the epoch's step unfinished; the run is kept (a third signal quits at once, keeping what is written by then: history.csv and the model come first)",
             1 => "still stopping: finishing the epoch and writing the run folder (a third signal quits at once, and what is unwritten is lost)",
             _ => std::process::exit(130),
         };

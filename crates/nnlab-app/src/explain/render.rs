@@ -556,7 +556,7 @@ fn check_section(e: &Explanation) -> Section {
         (
             format!("{FD_FLOOR:e}·L = {}", short(floor)),
             short(floor),
-            format!("about 1e-10 of L, {}", short(floor * 1e-6)),
+            format!("about 1e-10·L = {}", short(floor * 1e-6)),
         )
     };
     let mut items = vec![Item::Prose(format!(
