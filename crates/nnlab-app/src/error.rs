@@ -55,6 +55,11 @@ pub fn flag_error(error: nnlab_core::CoreError) -> AppError {
             name,
             value,
             expected,
+        } if value == "true" => usage(format!("--{name}: {expected}")), // a switch, as typed
+        nnlab_core::CoreError::InvalidParameter {
+            name,
+            value,
+            expected,
         } => usage(format!("--{name} {value}: {expected}")),
         other => usage(other.to_string()),
     }

@@ -323,13 +323,21 @@ fn formats(options: &FigureOptions) -> Vec<Format> {
     }
 }
 
-/// Says which figures could not be drawn for this data, if any.
-pub fn skipped_note(features: usize) -> Option<String> {
-    match features {
-        1 => Some("the data has 1 feature: no dataset or decision-boundary figure".into()),
+/// Says which figures could not be drawn for this data, if any: the figures draw the rows as
+/// the network sees them, so with input features (`--inputs`) it is the network's inputs that
+/// count, not the data's columns.
+pub fn skipped_note(prepared: &Prepared) -> Option<String> {
+    let (what, one, many) = match prepared.columns().ncols() == prepared.dataset.n_features() {
+        true => ("the data has", "feature", "features"),
+        false => ("the network has", "input (--inputs)", "inputs (--inputs)"),
+    };
+    match prepared.dataset.n_features() {
+        1 => Some(format!(
+            "{what} 1 {one}: no dataset or decision-boundary figure"
+        )),
         2 => None,
         d => Some(format!(
-            "the data has {d} features: no decision-boundary figure (it needs exactly 2)"
+            "{what} {d} {many}: no decision-boundary figure (it needs exactly 2)"
         )),
     }
 }

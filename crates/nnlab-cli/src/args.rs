@@ -19,11 +19,13 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Make a dataset (scikit-learn's make_moons, make_circles or make_blobs, bit for bit) as CSV.
+    /// Make a dataset as CSV: scikit-learn's make_moons, make_circles or make_blobs (bit for bit),
+    /// or one of TensorFlow Playground's.
     #[command(after_help = DATA_EXAMPLES)]
     Data(DataArgs),
 
-    /// Train an MLP classifier and save its history, model and settings.
+    /// Train an MLP (a classifier, or a regression on real-valued labels) and save its history,
+    /// model, settings and figures.
     #[command(after_help = TRAIN_EXAMPLES)]
     Train(Box<TrainArgs>),
 

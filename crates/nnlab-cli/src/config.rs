@@ -17,8 +17,11 @@ use nnlab_app::TestSizeValue;
 /// Reads a config file: TOML, or JSON (a run's `run.json` counts, through its "config" section).
 pub fn load(path: &Path) -> anyhow::Result<Loaded> {
     let name = format!("--config {}", path.display());
-    let text =
-        std::fs::read_to_string(path).map_err(|e| usage(format!("{name}: cannot read it: {e}")))?;
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        usage(format!(
+            "{name}: cannot read it: {e} (give a TOML file of settings, or a run's run.json)"
+        ))
+    })?;
     let is_json = path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("json"));

@@ -45,7 +45,9 @@ pub fn run_config(args: &TrainArgs) -> anyhow::Result<RunConfig> {
     config.init = match (&args.init_from, args.init, args.engine) {
         (Some(_), _, _) => InitKind::File,
         (None, Some(InitKind::File), _) => {
-            return Err(usage("--init file needs --init-from FILE"));
+            return Err(usage(
+                "--init file needs --init-from FILE: give --init-from FILE alone (it implies --init file)",
+            ));
         }
         (None, Some(init), _) => init,
         (None, None, EngineKind::Manual) => InitKind::Notebook,

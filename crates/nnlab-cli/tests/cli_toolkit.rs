@@ -366,4 +366,28 @@ fn input_features_feed_the_network() {
         assert!(err.contains(mention), "{args:?}: {err}");
     }
     assert!(!d.join("never").exists());
+    // With figures: the data has 2 columns but the network 3 inputs, and the note says which.
+    let out = nnlab(
+        &[
+            "train",
+            "--out",
+            "y",
+            "--dataset",
+            "xor",
+            "--inputs",
+            "x0,x1,x0*x1",
+            "--epochs",
+            "1",
+        ],
+        d,
+    );
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains(
+            "note: the network has 3 inputs (--inputs): no decision-boundary figure (it needs exactly 2)"
+        ),
+        "{err}"
+    );
+    assert!(!d.join("y/boundary.png").exists());
 }

@@ -73,7 +73,7 @@ pub fn run(args: &PlotArgs) -> anyhow::Result<()> {
             history_path.display()
         );
     }
-    if let Some(note) = skipped_note(prepared.dataset.n_features()) {
+    if let Some(note) = skipped_note(&prepared) {
         eprintln!("note: {note}");
     }
     eprintln!("Wrote {}: {}", folder.display(), written.join(", "));

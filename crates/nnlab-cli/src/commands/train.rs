@@ -80,8 +80,7 @@ pub fn run(args: &TrainArgs, replay: Option<&Replay>) -> anyhow::Result<()> {
             );
         }
         eprintln!("Trained on the {}", finished.implementation);
-        if let Some(note) = skipped_note(prepared.dataset.n_features()).filter(|_| !args.no_figures)
-        {
+        if let Some(note) = skipped_note(&prepared).filter(|_| !args.no_figures) {
             eprintln!("note: {note}");
         }
         if let Some(gif) = &finished.animation {
