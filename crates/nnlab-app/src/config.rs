@@ -139,6 +139,8 @@ pub struct Prepared {
     /// `dataset` holds them itself (no copy of them is kept: 1.6 MB at 100,000 rows). See
     /// [`Prepared::columns`].
     own_columns: Option<ndarray::Array2<f64>>,
+    /// The input features' names (`--inputs`), when they took the columns' place.
+    input_names: Option<Vec<String>>,
     /// The rows as the network sees them: the input features, if any, before scaling.
     pub dataset: Dataset,
     pub split: Split,
@@ -150,6 +152,16 @@ impl Prepared {
     /// The data's own columns, before any input features (the plane the playground draws).
     pub fn columns(&self) -> &ndarray::Array2<f64> {
         self.own_columns.as_ref().unwrap_or(&self.dataset.features)
+    }
+
+    /// The names of the first two inputs the network sees, which the figures' axes carry: x0 and
+    /// x1, or the first two input features (`--inputs x0*x1,sin(x0)`).
+    pub fn axes(&self) -> [String; 2] {
+        let name = |k: usize| match &self.input_names {
+            Some(names) => names.get(k).cloned().unwrap_or_default(),
+            None => format!("x{k}"),
+        };
+        [name(0), name(1)]
     }
 }
 
@@ -348,6 +360,7 @@ impl RunConfig {
                 (_, e) => e,
             })?;
         Ok(Prepared {
+            input_names: own_columns.as_ref().and(self.inputs.clone()),
             own_columns,
             dataset,
             split,

@@ -290,10 +290,10 @@ pub(crate) fn render_dataset_figure(
     let (targets, labels): (Vec<f64>, Vec<usize>);
     let figure = if prepared.dataset.is_regression() {
         targets = y_train.to_vec();
-        DatasetFigure::values(x_train, &targets)
+        DatasetFigure::values(x_train, &targets).with_axes(prepared.axes())
     } else {
         labels = y_train.iter().map(|&y| y as usize).collect();
-        DatasetFigure::new(x_train, &labels)
+        DatasetFigure::new(x_train, &labels).with_axes(prepared.axes())
     }
     .in_lang(options.lang.into());
     for format in formats(options) {

@@ -202,7 +202,9 @@ pub(crate) fn boundary_figure<'p>(
         };
         BoundaryFigure::new(engine, x_test, labels, mode, title)?
     };
-    Ok(figure.in_lang(options.lang.into()))
+    Ok(figure
+        .in_lang(options.lang.into())
+        .with_axes(prepared.axes()))
 }
 
 /// `hidden.png`: the training rows and a grid over them, in the input plane and after the first
@@ -231,7 +233,8 @@ pub fn render_hidden_figure(
              (движок {name}, обучающая выборка)"
         ),
     };
-    let figure = HiddenFigure::new(engine, x_train, colors, projection, lang.into(), title)?;
+    let figure = HiddenFigure::new(engine, x_train, colors, projection, lang.into(), title)?
+        .with_axes(prepared.axes());
     Ok(render(&figure, nnlab_plot::Format::Png)?)
 }
 

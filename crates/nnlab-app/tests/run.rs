@@ -119,3 +119,15 @@ fn a_figure_that_fails_leaves_the_others_named_in_run_json() {
     }
     assert!(!files.contains(&"boundary.png"), "{files:?}");
 }
+
+/// The figures' axes name what the network sees: x0 and x1, or the first two input features.
+#[test]
+fn the_axes_are_the_networks_first_two_inputs() {
+    let mut plain = config(MOONS);
+    assert_eq!(plain.prepare().unwrap().axes(), ["x0", "x1"]);
+    let mut crossed = config(MOONS);
+    crossed.inputs = Some(vec!["x0*x1".into(), "sin(x0)".into(), "x1".into()]);
+    let prepared = crossed.prepare().unwrap();
+    assert_eq!(prepared.axes(), ["x0*x1", "sin(x0)"]);
+    assert_eq!(prepared.dataset.n_features(), 3);
+}

@@ -32,7 +32,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::colors::{over_white, rdbu};
-use crate::dataset::scaled_axis;
+use crate::dataset::{default_axes, scaled_axis};
 use crate::figure::{visible, Figure, Mark, PlotError, FONT};
 use crate::lang::Lang;
 use crate::scale::{value_bar, ValueScale};
@@ -194,6 +194,8 @@ pub struct BoundaryFigure<'a> {
     title: String,
     /// The language of the axis labels and the strip's captions.
     lang: Lang,
+    /// The names of the two inputs: x0 and x1 unless [`Self::with_axes`].
+    axes: [String; 2],
     /// (width, height) in pixels: the notebook's 1000 × 800 unless [`Self::sized`].
     size: (u32, u32),
 }
@@ -300,6 +302,7 @@ impl<'a> BoundaryFigure<'a> {
             mode,
             title: title.into(),
             lang: Lang::En,
+            axes: default_axes(),
             size: NOTEBOOK_SIZE,
         })
     }
@@ -346,6 +349,7 @@ impl<'a> BoundaryFigure<'a> {
             mode: BoundaryMode::Class,
             title: title.into(),
             lang: Lang::En,
+            axes: default_axes(),
             size: NOTEBOOK_SIZE,
         })
     }
@@ -354,6 +358,13 @@ impl<'a> BoundaryFigure<'a> {
     /// strip on the right keeps its width, the plane takes the rest.
     pub fn sized(mut self, size: (u32, u32)) -> Self {
         self.size = size;
+        self
+    }
+
+    /// The same figure with its axes named `axes`: the input features the network sees in
+    /// place of x0 and x1 (`--inputs`).
+    pub fn with_axes(mut self, axes: [String; 2]) -> Self {
+        self.axes = axes;
         self
     }
 
@@ -611,8 +622,8 @@ impl Figure for BoundaryFigure<'_> {
         chart
             .configure_mesh()
             .disable_mesh()
-            .x_desc(scaled_axis(self.lang, 0))
-            .y_desc(scaled_axis(self.lang, 1))
+            .x_desc(scaled_axis(self.lang, &self.axes[0]))
+            .y_desc(scaled_axis(self.lang, &self.axes[1]))
             .axis_desc_style((FONT, 15))
             .label_style((FONT, 13))
             .draw()?;

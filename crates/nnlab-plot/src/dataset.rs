@@ -26,6 +26,14 @@ pub struct DatasetFigure<'a> {
     pub title: String,
     /// The language of the axis labels and the colour bar's caption.
     pub lang: Lang,
+    /// The names of the two columns drawn: x0 and x1, or the input features the network sees
+    /// in their place (`--inputs x0*x1,sin(x0)`).
+    pub axes: [String; 2],
+}
+
+/// The names of the first two columns of data: x0 and x1.
+pub(crate) fn default_axes() -> [String; 2] {
+    ["x0".into(), "x1".into()]
 }
 
 impl<'a> DatasetFigure<'a> {
@@ -37,6 +45,7 @@ impl<'a> DatasetFigure<'a> {
             values: None,
             title: "Dataset".into(),
             lang: Lang::En,
+            axes: default_axes(),
         }
     }
 
@@ -49,7 +58,13 @@ impl<'a> DatasetFigure<'a> {
             values: Some(values),
             title: "Dataset".into(),
             lang: Lang::En,
+            axes: default_axes(),
         }
+    }
+
+    /// The same figure with its axes named `axes` ([`DatasetFigure::axes`]).
+    pub fn with_axes(self, axes: [String; 2]) -> DatasetFigure<'a> {
+        DatasetFigure { axes, ..self }
     }
 
     /// The figure's words in `lang`, its title ("Dataset", "Набор данных") among them.
@@ -107,8 +122,8 @@ impl Figure for DatasetFigure<'_> {
             .light_line_style(TRANSPARENT)
             .label_style((FONT, 12))
             // nnlab draws the training rows as the network sees them: scaled
-            .x_desc(scaled_axis(self.lang, 0))
-            .y_desc(scaled_axis(self.lang, 1))
+            .x_desc(scaled_axis(self.lang, &self.axes[0]))
+            .y_desc(scaled_axis(self.lang, &self.axes[1]))
             .axis_desc_style((FONT, 13))
             .draw()?;
         if let (Some(values), Some(strip)) = (self.values, strip) {
@@ -198,10 +213,10 @@ impl Figure for DatasetFigure<'_> {
     }
 }
 
-/// The label of feature `column`'s axis: "x0 (scaled)", as the network sees it.
-pub(crate) fn scaled_axis(lang: Lang, column: usize) -> String {
+/// The label of the axis of the column `name`: "x0 (scaled)", as the network sees it.
+pub(crate) fn scaled_axis(lang: Lang, name: &str) -> String {
     match lang {
-        Lang::En => format!("x{column} (scaled)"),
-        Lang::Ru => format!("x{column} (после масштабирования)"),
+        Lang::En => format!("{name} (scaled)"),
+        Lang::Ru => format!("{name} (после масштабирования)"),
     }
 }

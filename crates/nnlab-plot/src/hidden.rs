@@ -21,7 +21,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use crate::colors::class_color;
-use crate::dataset::scaled_axis;
+use crate::dataset::{default_axes, scaled_axis};
 use crate::figure::{padded_range, Figure, PlotError, FONT};
 use crate::lang::Lang;
 use crate::scale::ValueScale;
@@ -219,6 +219,7 @@ pub struct HiddenFigure<'a> {
     hidden: Panel,
     colors: PointColors<'a>,
     title: String,
+    lang: Lang,
 }
 
 impl<'a> HiddenFigure<'a> {
@@ -332,14 +333,9 @@ impl<'a> HiddenFigure<'a> {
             input: Panel {
                 points: points.clone(),
                 lines,
-                x_label: scaled_axis(lang, 0),
-                y_label: scaled_axis(lang, 1),
-                caption: lang
-                    .pick(
-                        "Input plane: lines of constant x0 (purple) and x1 (teal)",
-                        "Плоскость входов: линии постоянного x0 (фиолетовые) и x1 (бирюзовые)",
-                    )
-                    .into(),
+                x_label: String::new(),
+                y_label: String::new(),
+                caption: String::new(),
             },
             hidden: Panel {
                 points: project(&hidden_points),
@@ -350,7 +346,23 @@ impl<'a> HiddenFigure<'a> {
             },
             colors,
             title: title.into(),
-        })
+            lang,
+        }
+        .with_axes(default_axes()))
+    }
+
+    /// The same figure with the input plane's axes named `axes`: the input features the
+    /// network sees in place of x0 and x1 (`--inputs`).
+    pub fn with_axes(mut self, [x, y]: [String; 2]) -> Self {
+        self.input.x_label = scaled_axis(self.lang, &x);
+        self.input.y_label = scaled_axis(self.lang, &y);
+        self.input.caption = match self.lang {
+            Lang::En => format!("Input plane: lines of constant {x} (purple) and {y} (teal)"),
+            Lang::Ru => {
+                format!("Плоскость входов: линии постоянного {x} (фиолетовые) и {y} (бирюзовые)")
+            }
+        };
+        self
     }
 
     /// The points' coordinates in the hidden panel, (n, 2).

@@ -262,6 +262,34 @@ fn svg_figures_carry_their_text() {
     .unwrap();
     let svg = String::from_utf8(render(&boundary, Format::Svg).unwrap()).unwrap();
     assert!(has_text(&svg, "Decision boundary") && has_text(&svg, "1.0"));
+    assert!(has_text(&svg, "x0 (scaled)") && has_text(&svg, "x1 (scaled)"));
+}
+
+/// With input features (`--inputs x0*x1,sin(x0)`) the plotted columns are those features, and
+/// the axes say so instead of "x0" and "x1".
+#[test]
+fn the_axes_carry_the_input_features_names() {
+    let (data, train_labels, test_labels, engine, _) = trained_moons();
+    let axes = || ["x0*x1".to_string(), "sin(x0)".to_string()];
+    let dataset = DatasetFigure::new(data.x_train(), &train_labels).with_axes(axes());
+    let boundary = BoundaryFigure::new(
+        &engine,
+        data.x_test(),
+        &test_labels,
+        BoundaryMode::Class,
+        "Decision boundary",
+    )
+    .unwrap()
+    .with_axes(axes());
+    for svg in [
+        render(&dataset, Format::Svg).unwrap(),
+        render(&boundary, Format::Svg).unwrap(),
+    ] {
+        let svg = String::from_utf8(svg).unwrap();
+        assert!(has_text(&svg, "x0*x1 (scaled)"), "{svg}");
+        assert!(has_text(&svg, "sin(x0) (scaled)"));
+        assert!(!has_text(&svg, "x0 (scaled)") && !has_text(&svg, "x1 (scaled)"));
+    }
 }
 
 #[test]
