@@ -141,6 +141,8 @@ pub struct Prepared {
     own_columns: Option<ndarray::Array2<f64>>,
     /// The input features' names (`--inputs`), when they took the columns' place.
     input_names: Option<Vec<String>>,
+    /// The data's own two columns, when input features took their place (`--inputs`).
+    column_plane: Option<ColumnPlane>,
     /// The rows as the network sees them: the input features, if any, before scaling.
     pub dataset: Dataset,
     pub split: Split,
@@ -148,10 +150,74 @@ pub struct Prepared {
     pub train: TrainData,
 }
 
+/// The plane of the data's own two columns, for a network fed input features of them
+/// (`--inputs`): the decision boundary is drawn over it, as TensorFlow Playground draws it. Its
+/// coordinates are the columns standardised as the network's inputs are (a scaler fitted on the
+/// training rows), so a figure over it reads like one over the inputs.
+pub struct ColumnPlane {
+    /// The two columns' scaler, fitted on the training rows.
+    scaler: StandardScaler,
+    /// The test rows' two columns, scaled: the points drawn over the plane.
+    test: ndarray::Array2<f64>,
+    /// The input features the network computes from the columns.
+    features: Vec<nnlab_data::InputFeature>,
+}
+
+impl ColumnPlane {
+    /// The plane of `columns` (n × 2), split as `split`; `None` if the columns cannot be scaled.
+    fn new(
+        columns: &ndarray::Array2<f64>,
+        split: &Split,
+        features: Vec<nnlab_data::InputFeature>,
+    ) -> Option<ColumnPlane> {
+        let rows = |indices: &[usize]| columns.select(ndarray::Axis(0), indices);
+        let scaler = StandardScaler::fit(&rows(&split.train)).ok()?;
+        let test = scaler.transform(&rows(&split.test)).ok()?;
+        Some(ColumnPlane {
+            scaler,
+            test,
+            features,
+        })
+    }
+
+    /// The test rows over the plane (n × 2, scaled).
+    pub fn test(&self) -> &ndarray::Array2<f64> {
+        &self.test
+    }
+
+    /// The network's inputs at points of the plane (n × 2): the columns unscaled, their input
+    /// features, scaled by `inputs_scaler` (the one the network's inputs were scaled with).
+    pub fn inputs(
+        &self,
+        points: &ndarray::Array2<f64>,
+        inputs_scaler: &StandardScaler,
+    ) -> std::result::Result<ndarray::Array2<f64>, nnlab_data::DataError> {
+        let columns = self.scaler.inverse_transform(points)?;
+        inputs_scaler.transform(&nnlab_data::inputs::apply(&self.features, &columns)?)
+    }
+}
+
 impl Prepared {
+    /// The data's own two columns as a plane to draw the boundary over, when input features
+    /// feed the network (`--inputs`); `None` otherwise, or when the data has not 2 columns.
+    pub fn column_plane(&self) -> Option<&ColumnPlane> {
+        self.column_plane.as_ref()
+    }
+
+    /// Whether there is a plane to draw the decision boundary over: the network's 2 inputs, or
+    /// the data's 2 columns that its input features come from.
+    pub fn has_plane(&self) -> bool {
+        self.column_plane.is_some() || self.train.x_test().ncols() == 2
+    }
+
     /// The data's own columns, before any input features (the plane the playground draws).
     pub fn columns(&self) -> &ndarray::Array2<f64> {
         self.own_columns.as_ref().unwrap_or(&self.dataset.features)
+    }
+
+    /// The input features' names (`--inputs`), when they feed the network instead of the columns.
+    pub fn input_names(&self) -> Option<&[String]> {
+        self.input_names.as_deref()
     }
 
     /// The names of the first two inputs the network sees, which the figures' axes carry: x0 and
@@ -339,7 +405,7 @@ impl RunConfig {
                 data::split(&dataset, size.into(), self.split_seed)?
             }
         };
-        let mut own_columns = None;
+        let (mut own_columns, mut input_features) = (None, None);
         if let Some(inputs) = &self.inputs {
             let features: Vec<nnlab_data::InputFeature> = inputs
                 .iter()
@@ -349,6 +415,7 @@ impl RunConfig {
             let inputs = nnlab_data::inputs::apply(&features, &dataset.features)
                 .map_err(|e| usage(format!("--inputs {}: {e}", inputs.join(","))))?;
             own_columns = Some(std::mem::replace(&mut dataset.features, inputs));
+            input_features = Some(features);
         }
         let task = resolve_task(self.task, &dataset)?;
         self.task = Some(task.kind());
@@ -359,8 +426,15 @@ impl RunConfig {
                 }
                 (_, e) => e,
             })?;
+        let column_plane = match (&own_columns, input_features) {
+            (Some(columns), Some(features)) if columns.ncols() == 2 => {
+                ColumnPlane::new(columns, &split, features)
+            }
+            _ => None,
+        };
         Ok(Prepared {
             input_names: own_columns.as_ref().and(self.inputs.clone()),
+            column_plane,
             own_columns,
             dataset,
             split,

@@ -230,7 +230,7 @@ fn write_boundary_figure(
     options: &FigureOptions,
     written: &mut Written,
 ) {
-    if prepared.train.x_test().ncols() != 2 {
+    if !prepared.has_plane() {
         return;
     }
     let (targets, labels) = test_marks(prepared);
@@ -327,16 +327,17 @@ fn formats(options: &FigureOptions) -> Vec<Format> {
 /// the network sees them, so with input features (`--inputs`) it is the network's inputs that
 /// count, not the data's columns.
 pub fn skipped_note(prepared: &Prepared) -> Option<String> {
-    let (what, one, many) = match prepared.columns().ncols() == prepared.dataset.n_features() {
-        true => ("the data has", "feature", "features"),
-        false => ("the network has", "input (--inputs)", "inputs (--inputs)"),
+    let (what, one, many) = match prepared.input_names() {
+        None => ("the data has", "feature", "features"),
+        Some(_) => ("the network has", "input (--inputs)", "inputs (--inputs)"),
     };
-    match prepared.dataset.n_features() {
-        1 => Some(format!(
+    match (prepared.dataset.n_features(), prepared.has_plane()) {
+        (1, false) => Some(format!(
             "{what} 1 {one}: no dataset or decision-boundary figure"
         )),
-        2 => None,
-        d => Some(format!(
+        (1, true) => Some(format!("{what} 1 {one}: no dataset figure")),
+        (_, true) => None,
+        (d, false) => Some(format!(
             "{what} {d} {many}: no decision-boundary figure (it needs exactly 2)"
         )),
     }

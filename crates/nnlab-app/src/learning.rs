@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 use nnlab_core::{train, Engine, EpochRecord, History, Task};
 use nnlab_plot::{
     frame_title, render, Animation, BoundaryFigure, BoundaryMode, FramePlan, HiddenFigure,
-    PointColors, Projection, FRAME_SIZE,
+    PlaneModel, PointColors, Projection, Through, FRAME_SIZE,
 };
 
 use crate::config::{Prepared, RunConfig};
@@ -37,12 +37,14 @@ pub struct ExtraFigures {
 }
 
 impl ExtraFigures {
-    /// Refuses what this data or model cannot show, before any training: both figures need a
-    /// model with 2 inputs, the hidden space a first hidden layer with the units asked for.
-    pub fn check(&self, inputs: usize, hidden: &[usize]) -> Result<()> {
-        if self.frames.is_some() && inputs != 2 {
+    /// Refuses what this data or model cannot show, before any training: the animation needs a
+    /// plane to draw the boundary over ([`Prepared::has_plane`]), the hidden space a model with
+    /// 2 inputs and a first hidden layer with the units asked for.
+    pub fn check(&self, prepared: &Prepared, hidden: &[usize]) -> Result<()> {
+        let inputs = prepared.dataset.n_features();
+        if self.frames.is_some() && !prepared.has_plane() {
             return Err(usage(format!(
-                "--animate draws the decision boundary over the plane of the model's 2 inputs; this model has {inputs}, so it is not available"
+                "--animate draws the decision boundary over the plane of the model's 2 inputs (or of the data's 2 columns that --inputs computes them from); this model has {inputs}, so it is not available"
             )));
         }
         if let Some(projection) = self.hidden {
@@ -184,27 +186,53 @@ pub(crate) fn test_marks(prepared: &Prepared) -> (Vec<f64>, Vec<usize>) {
 
 /// The decision boundary (a regression's map) of `engine` over the test rows, whose targets and
 /// labels are [`test_marks`], titled `title`, in the view and language of `options`:
-/// `boundary.png`, and each frame of `boundary.gif` at a smaller size.
+/// `boundary.png`, and each frame of `boundary.gif` at a smaller size. Over the plane of the
+/// network's two inputs; or, when input features of the data's two columns feed it
+/// (`--inputs`), over those columns ([`ColumnPlane`](crate::config::ColumnPlane)), each point of
+/// the plane turned into the features the network takes.
 pub(crate) fn boundary_figure<'p>(
     prepared: &'p Prepared,
-    (targets, labels): (&'p [f64], &'p [usize]),
+    marks: (&'p [f64], &'p [usize]),
     engine: &dyn Engine,
     options: &FigureOptions,
     title: String,
 ) -> Result<BoundaryFigure<'p>> {
-    let x_test = prepared.train.x_test();
-    let figure = if engine.spec().task() == Task::Regression {
-        BoundaryFigure::regression(engine, x_test, targets, title)?
+    let figure = match prepared.column_plane() {
+        Some(plane) => {
+            let inputs = |points: &ndarray::Array2<f64>| {
+                plane
+                    .inputs(points, &prepared.scaler)
+                    .map_err(|e| nnlab_plot::PlotError::Input(e.to_string()))
+            };
+            let through = Through {
+                engine,
+                inputs: &inputs,
+            };
+            boundary_over(&through, plane.test(), marks, options, title)?
+        }
+        None => boundary_over(engine, prepared.train.x_test(), marks, options, title)?
+            .with_axes(prepared.axes()),
+    };
+    Ok(figure.in_lang(options.lang.into()))
+}
+
+/// [`boundary_figure`] of `model` over `points`.
+fn boundary_over<'p>(
+    model: &(impl PlaneModel + ?Sized),
+    points: &'p ndarray::Array2<f64>,
+    (targets, labels): (&'p [f64], &'p [usize]),
+    options: &FigureOptions,
+    title: String,
+) -> Result<BoundaryFigure<'p>> {
+    Ok(if model.task() == Task::Regression {
+        BoundaryFigure::regression(model, points, targets, title)?
     } else {
         let mode = match options.boundary {
             BoundaryView::Class => BoundaryMode::Class,
             BoundaryView::Probability => BoundaryMode::Probability,
         };
-        BoundaryFigure::new(engine, x_test, labels, mode, title)?
-    };
-    Ok(figure
-        .in_lang(options.lang.into())
-        .with_axes(prepared.axes()))
+        BoundaryFigure::new(model, points, labels, mode, title)?
+    })
 }
 
 /// `hidden.png`: the training rows and a grid over them, in the input plane and after the first

@@ -37,7 +37,7 @@ pub mod model_file;
 pub mod options;
 pub mod run;
 
-pub use config::{read_run_config, Prepared, RunConfig, TestSizeValue};
+pub use config::{read_run_config, ColumnPlane, Prepared, RunConfig, TestSizeValue};
 pub use error::{failed, flag_error, usage, AppError, Result};
 pub use folder::{run_folder, Existing, RunFolder};
 /// The language of a figure's words (see [`FigureLang`], the flag's and config file's name for it).

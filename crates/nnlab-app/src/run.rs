@@ -110,7 +110,7 @@ pub fn run_training_with(
                 Some(scope.spawn(move || {
                     let dataset = render_dataset_figure(prepared, options);
                     let mut next = vec![TrainingFigure::SIZE];
-                    if prepared.train.x_test().ncols() == 2 {
+                    if prepared.has_plane() {
                         next.push(BoundaryFigure::SIZE);
                     }
                     nnlab_plot::prepare_canvases(&next, trained);

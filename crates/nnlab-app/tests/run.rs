@@ -131,3 +131,35 @@ fn the_axes_are_the_networks_first_two_inputs() {
     assert_eq!(prepared.axes(), ["x0*x1", "sin(x0)"]);
     assert_eq!(prepared.dataset.n_features(), 3);
 }
+
+/// With input features of the data's two columns (`--inputs`), the boundary is drawn over those
+/// columns: a point of that plane is unscaled, turned into the features and scaled as the
+/// network's inputs were. At the test rows' own places in the plane, that gives back the rows
+/// the network was tested on, so its predictions there are its test predictions (to rounding:
+/// the columns are scaled and unscaled on the way).
+#[test]
+fn the_column_plane_gives_the_networks_own_inputs_back() {
+    let mut settings = config(MOONS);
+    settings.inputs = Some(vec!["x0*x1".into(), "sin(x0)".into(), "x1".into()]);
+    let prepared = settings.prepare().unwrap();
+    let plane = prepared.column_plane().expect("2 columns behind 3 inputs");
+    assert_eq!(plane.test().dim(), (40, 2));
+    let inputs = plane.inputs(plane.test(), &prepared.scaler).unwrap();
+    let x_test = prepared.train.x_test();
+    assert_eq!(inputs.dim(), x_test.dim());
+    let worst = (&inputs - x_test)
+        .iter()
+        .fold(0.0f64, |m, d| m.max(d.abs()));
+    assert!(worst < 1e-12, "{worst}");
+    // Without input features there is no such plane: the figures use the network's inputs.
+    let mut plain = config(MOONS);
+    assert!(plain.prepare().unwrap().column_plane().is_none());
+    // Three columns behind three inputs: no plane either.
+    let mut blobs = config(MOONS);
+    blobs.dataset = Some(nnlab_app::Generator::Blobs);
+    blobs.features = Some(3);
+    blobs.noise = None;
+    blobs.inputs = Some(vec!["x0".into(), "x1".into(), "x2".into()]);
+    let prepared = blobs.prepare().unwrap();
+    assert!(prepared.column_plane().is_none() && !prepared.has_plane());
+}

@@ -366,7 +366,8 @@ fn input_features_feed_the_network() {
         assert!(err.contains(mention), "{args:?}: {err}");
     }
     assert!(!d.join("never").exists());
-    // With figures: the data has 2 columns but the network 3 inputs, and the note says which.
+    // With figures: the network's 3 inputs come from the data's 2 columns, so the boundary is
+    // drawn over those columns (as TensorFlow Playground draws it), and no note is needed.
     let out = nnlab(
         &[
             "train",
@@ -383,11 +384,32 @@ fn input_features_feed_the_network() {
     );
     let err = text(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(!err.contains("note:"), "{err}");
+    assert!(d.join("y/boundary.png").is_file() && d.join("y/dataset.png").is_file());
+    // 3 columns, 3 inputs: no plane to draw it over, and the note counts the network's inputs.
+    let out = nnlab(
+        &[
+            "train",
+            "--out",
+            "z",
+            "--dataset",
+            "blobs",
+            "--features",
+            "3",
+            "--inputs",
+            "x0,x1,x2",
+            "--epochs",
+            "1",
+        ],
+        d,
+    );
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
     assert!(
         err.contains(
             "note: the network has 3 inputs (--inputs): no decision-boundary figure (it needs exactly 2)"
         ),
         "{err}"
     );
-    assert!(!d.join("y/boundary.png").exists());
+    assert!(!d.join("z/boundary.png").exists());
 }

@@ -226,8 +226,59 @@ fn check_points(points: &Array2<f64>) -> Result<(), PlotError> {
 }
 
 /// The engine's outputs (m, K) for every grid point, batch by batch.
+/// What a decision boundary asks of a model: its task, and its outputs at points of the plane
+/// drawn. Every [`Engine`] is one, whose inputs are the plane's two coordinates; [`Through`] is
+/// an engine whose inputs are computed from them.
+pub trait PlaneModel {
+    /// The task: binary, multi-class or regression.
+    fn task(&self) -> Task;
+    /// The binary classifier's ŷ at each row of `rows` (n × 2, points of the plane).
+    fn probabilities(&self, rows: &Array2<f64>) -> Result<Vec<f64>, PlotError>;
+    /// The output layer's values at each row of `rows` (n × 2): logits, or a regression's value.
+    fn outputs(&self, rows: &Array2<f64>) -> Result<Array2<f64>, PlotError>;
+}
+
+impl<E: Engine + ?Sized> PlaneModel for E {
+    fn task(&self) -> Task {
+        self.spec().task()
+    }
+
+    fn probabilities(&self, rows: &Array2<f64>) -> Result<Vec<f64>, PlotError> {
+        Ok(Engine::probabilities(self, rows)?.to_vec())
+    }
+
+    fn outputs(&self, rows: &Array2<f64>) -> Result<Array2<f64>, PlotError> {
+        Ok(Engine::outputs(self, rows)?)
+    }
+}
+
+/// An engine seen over a plane that is not its inputs: `inputs` turns points of the plane (n × 2)
+/// into the rows the engine takes. TensorFlow Playground's picture: a network fed input features
+/// of the data's two columns (x0·x1, sin x0, …) still has its boundary drawn over those columns.
+pub struct Through<'e> {
+    pub engine: &'e dyn Engine,
+    pub inputs: &'e InputsOf<'e>,
+}
+
+/// What turns points of a plane (n × 2) into an engine's inputs (n × its inputs), for [`Through`].
+pub type InputsOf<'e> = dyn Fn(&Array2<f64>) -> Result<Array2<f64>, PlotError> + 'e;
+
+impl PlaneModel for Through<'_> {
+    fn task(&self) -> Task {
+        self.engine.spec().task()
+    }
+
+    fn probabilities(&self, rows: &Array2<f64>) -> Result<Vec<f64>, PlotError> {
+        Ok(self.engine.probabilities(&(self.inputs)(rows)?)?.to_vec())
+    }
+
+    fn outputs(&self, rows: &Array2<f64>) -> Result<Array2<f64>, PlotError> {
+        Ok(self.engine.outputs(&(self.inputs)(rows)?)?)
+    }
+}
+
 fn grid_outputs(
-    engine: &dyn Engine,
+    engine: &(impl PlaneModel + ?Sized),
     grid: &Grid,
     mut each: impl FnMut(Array2<f64>),
 ) -> Result<(), PlotError> {
@@ -247,7 +298,7 @@ impl<'a> BoundaryFigure<'a> {
     /// A regression's engine is refused: its map needs the targets, see
     /// [`regression`](Self::regression).
     pub fn new(
-        engine: &dyn Engine,
+        engine: &(impl PlaneModel + ?Sized),
         points: &'a Array2<f64>,
         labels: &'a [usize],
         mode: BoundaryMode,
@@ -256,7 +307,7 @@ impl<'a> BoundaryFigure<'a> {
         check_points(points)?;
         let grid = Grid::around(points);
         let plane =
-            match engine.spec().task() {
+            match engine.task() {
                 Task::Binary => {
                     let mut probabilities = Vec::with_capacity(grid.len());
                     grid.batches(|rows| -> Result<(), PlotError> {
@@ -312,13 +363,13 @@ impl<'a> BoundaryFigure<'a> {
     /// values, one per row; see [`ValueScale::for_values`]), with the points on top coloured by
     /// their target.
     pub fn regression(
-        engine: &dyn Engine,
+        engine: &(impl PlaneModel + ?Sized),
         points: &'a Array2<f64>,
         targets: &'a [f64],
         title: impl Into<String>,
     ) -> Result<BoundaryFigure<'a>, PlotError> {
         check_points(points)?;
-        let task = engine.spec().task();
+        let task = engine.task();
         if task != Task::Regression {
             return Err(PlotError::Input(format!(
                 "the value map is a regression's; this engine is a {} classifier: use \

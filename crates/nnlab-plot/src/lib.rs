@@ -36,7 +36,10 @@ mod training;
 pub use animation::{
     frame_title, Animation, FramePlan, DEFAULT_FRAMES, DELAY, FRAME_SIZE, LAST_DELAY, MAX_FRAMES,
 };
-pub use boundary::{class_color, point_color, region_color, BoundaryFigure, BoundaryMode, Grid};
+pub use boundary::{
+    class_color, point_color, region_color, BoundaryFigure, BoundaryMode, Grid, InputsOf,
+    PlaneModel, Through,
+};
 pub use canvas::{canvases_ready, prepare_canvases};
 pub use colors::rdbu;
 pub use dataset::DatasetFigure;

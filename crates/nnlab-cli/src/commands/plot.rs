@@ -46,7 +46,7 @@ pub fn run(args: &PlotArgs) -> anyhow::Result<()> {
     )?;
 
     let extras = extra_figures(&args.figures);
-    extras.check(spec.input_size(), spec.hidden())?;
+    extras.check(&prepared, spec.hidden())?;
     let mut written = write_figures(
         folder,
         &prepared,

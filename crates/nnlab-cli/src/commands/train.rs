@@ -44,7 +44,7 @@ pub fn run(args: &TrainArgs, replay: Option<&Replay>) -> anyhow::Result<()> {
             "--animate and --hidden-space draw figures: leave out --no-figures to have them",
         ));
     }
-    extras.check(spec.input_size(), spec.hidden())?;
+    extras.check(&prepared, spec.hidden())?;
     let out = run_folder(args.out.as_deref(), None, existing(args.force))?;
 
     let output = Output {
