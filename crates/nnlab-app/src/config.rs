@@ -173,6 +173,13 @@ impl ColumnPlane {
         let rows = |indices: &[usize]| columns.select(ndarray::Axis(0), indices);
         let scaler = StandardScaler::fit(&rows(&split.train)).ok()?;
         let test = scaler.transform(&rows(&split.test)).ok()?;
+        // Columns near 1e300 can feed finite features (sin x0) yet overflow their own spread:
+        // then there is no plane to draw over (the figures fall back to the inputs' plane).
+        let finite = |values: &ndarray::Array1<f64>| values.iter().all(|v| v.is_finite());
+        let test_finite = test.iter().all(|v| v.is_finite());
+        if !(finite(&scaler.mean) && finite(&scaler.scale) && test_finite) {
+            return None;
+        }
         Some(ColumnPlane {
             scaler,
             test,
@@ -185,8 +192,9 @@ impl ColumnPlane {
         &self.test
     }
 
-    /// The network's inputs at points of the plane (n × 2): the columns unscaled, their input
-    /// features, scaled by `inputs_scaler` (the one the network's inputs were scaled with).
+    /// The network's inputs (n × its inputs) at `points` of the plane (n × 2): the columns
+    /// unscaled, their input features, scaled by `inputs_scaler` (the one the network's inputs
+    /// were scaled with).
     pub fn inputs(
         &self,
         points: &ndarray::Array2<f64>,
@@ -199,7 +207,8 @@ impl ColumnPlane {
 
 impl Prepared {
     /// The data's own two columns as a plane to draw the boundary over, when input features
-    /// feed the network (`--inputs`); `None` otherwise, or when the data has not 2 columns.
+    /// feed the network (`--inputs`); `None` otherwise, when the data has not 2 columns, or when
+    /// the columns cannot be scaled (values so large that their spread overflows).
     pub fn column_plane(&self) -> Option<&ColumnPlane> {
         self.column_plane.as_ref()
     }

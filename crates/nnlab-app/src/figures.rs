@@ -221,8 +221,9 @@ fn save(
     }
 }
 
-/// The model over the plane of the (scaled) inputs, with the test rows on top: the decision
-/// boundary of a classifier, the predicted value of a regression (2 inputs only).
+/// The model over a plane with the test rows on top (the decision boundary of a classifier, the
+/// predicted value of a regression): the plane of its 2 (scaled) inputs, or of the data's 2
+/// columns that its input features come from ([`Prepared::has_plane`]).
 fn write_boundary_figure(
     folder: &Path,
     prepared: &Prepared,
@@ -323,9 +324,9 @@ fn formats(options: &FigureOptions) -> Vec<Format> {
     }
 }
 
-/// Says which figures could not be drawn for this data, if any: the figures draw the rows as
-/// the network sees them, so with input features (`--inputs`) it is the network's inputs that
-/// count, not the data's columns.
+/// Says which figures could not be drawn for this data, if any: the dataset figure draws the rows
+/// as the network sees them (2 inputs or more, input features with `--inputs`), the boundary
+/// needs a plane ([`Prepared::has_plane`]).
 pub fn skipped_note(prepared: &Prepared) -> Option<String> {
     let (what, one, many) = match prepared.input_names() {
         None => ("the data has", "feature", "features"),

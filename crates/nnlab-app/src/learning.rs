@@ -208,6 +208,7 @@ pub(crate) fn boundary_figure<'p>(
                 engine,
                 inputs: &inputs,
             };
+            // its axes are the columns: x0 and x1, scaled (the figure's default)
             boundary_over(&through, plane.test(), marks, options, title)?
         }
         None => boundary_over(engine, prepared.train.x_test(), marks, options, title)?

@@ -386,6 +386,69 @@ fn input_features_feed_the_network() {
     assert_eq!(out.status.code(), Some(0), "{err}");
     assert!(!err.contains("note:"), "{err}");
     assert!(d.join("y/boundary.png").is_file() && d.join("y/dataset.png").is_file());
+    // The animation is drawn over the same plane; the hidden space needs the network's own 2
+    // inputs, and is refused before training.
+    ok(
+        &[
+            "train",
+            "--quiet",
+            "--out",
+            "g",
+            "--dataset",
+            "xor",
+            "--inputs",
+            "x0*x1",
+            "--epochs",
+            "2",
+            "--animate",
+        ],
+        d,
+    );
+    assert!(d.join("g/boundary.gif").is_file() && d.join("g/boundary.png").is_file());
+    let out = nnlab(
+        &[
+            "train",
+            "--quiet",
+            "--out",
+            "h",
+            "--dataset",
+            "xor",
+            "--inputs",
+            "x0,x1,x0*x1",
+            "--hidden-space",
+        ],
+        d,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("--hidden-space"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(!d.join("h").exists());
+    // Each figure's axes say what it draws: the dataset the network's inputs, the boundary the
+    // data's columns.
+    ok(
+        &[
+            "train",
+            "--quiet",
+            "--out",
+            "s",
+            "--dataset",
+            "xor",
+            "--inputs",
+            "x0*x1,sin(x0)",
+            "--epochs",
+            "1",
+            "--svg",
+        ],
+        d,
+    );
+    let svg = |name: &str| std::fs::read_to_string(d.join("s").join(name)).unwrap();
+    let (dataset, boundary) = (svg("dataset.svg"), svg("boundary.svg"));
+    assert!(dataset.contains("x0*x1 (scaled)") && dataset.contains("sin(x0) (scaled)"));
+    assert!(boundary.contains("x0 (scaled)") && boundary.contains("x1 (scaled)"));
+    assert!(!boundary.contains("x0*x1") && !boundary.contains("sin(x0)"));
     // 3 columns, 3 inputs: no plane to draw it over, and the note counts the network's inputs.
     let out = nnlab(
         &[

@@ -225,17 +225,17 @@ fn check_points(points: &Array2<f64>) -> Result<(), PlotError> {
     Ok(())
 }
 
-/// The engine's outputs (m, K) for every grid point, batch by batch.
 /// What a decision boundary asks of a model: its task, and its outputs at points of the plane
 /// drawn. Every [`Engine`] is one, whose inputs are the plane's two coordinates; [`Through`] is
 /// an engine whose inputs are computed from them.
 pub trait PlaneModel {
     /// The task: binary, multi-class or regression.
     fn task(&self) -> Task;
-    /// The binary classifier's ŷ at each row of `rows` (n × 2, points of the plane).
-    fn probabilities(&self, rows: &Array2<f64>) -> Result<Vec<f64>, PlotError>;
+    /// The binary classifier's ŷ at each row of `rows` (n × 2, points of the plane). (Not
+    /// named as [`Engine::probabilities`], whose rows are the engine's inputs.)
+    fn probabilities_at(&self, rows: &Array2<f64>) -> Result<Vec<f64>, PlotError>;
     /// The output layer's values at each row of `rows` (n × 2): logits, or a regression's value.
-    fn outputs(&self, rows: &Array2<f64>) -> Result<Array2<f64>, PlotError>;
+    fn outputs_at(&self, rows: &Array2<f64>) -> Result<Array2<f64>, PlotError>;
 }
 
 impl<E: Engine + ?Sized> PlaneModel for E {
@@ -243,12 +243,12 @@ impl<E: Engine + ?Sized> PlaneModel for E {
         self.spec().task()
     }
 
-    fn probabilities(&self, rows: &Array2<f64>) -> Result<Vec<f64>, PlotError> {
-        Ok(Engine::probabilities(self, rows)?.to_vec())
+    fn probabilities_at(&self, rows: &Array2<f64>) -> Result<Vec<f64>, PlotError> {
+        Ok(self.probabilities(rows)?.to_vec())
     }
 
-    fn outputs(&self, rows: &Array2<f64>) -> Result<Array2<f64>, PlotError> {
-        Ok(Engine::outputs(self, rows)?)
+    fn outputs_at(&self, rows: &Array2<f64>) -> Result<Array2<f64>, PlotError> {
+        Ok(self.outputs(rows)?)
     }
 }
 
@@ -268,22 +268,23 @@ impl PlaneModel for Through<'_> {
         self.engine.spec().task()
     }
 
-    fn probabilities(&self, rows: &Array2<f64>) -> Result<Vec<f64>, PlotError> {
+    fn probabilities_at(&self, rows: &Array2<f64>) -> Result<Vec<f64>, PlotError> {
         Ok(self.engine.probabilities(&(self.inputs)(rows)?)?.to_vec())
     }
 
-    fn outputs(&self, rows: &Array2<f64>) -> Result<Array2<f64>, PlotError> {
+    fn outputs_at(&self, rows: &Array2<f64>) -> Result<Array2<f64>, PlotError> {
         Ok(self.engine.outputs(&(self.inputs)(rows)?)?)
     }
 }
 
+/// The model's outputs (m, K) for every grid point, batch by batch.
 fn grid_outputs(
     engine: &(impl PlaneModel + ?Sized),
     grid: &Grid,
     mut each: impl FnMut(Array2<f64>),
 ) -> Result<(), PlotError> {
     grid.batches(|rows| {
-        each(engine.outputs(rows)?);
+        each(engine.outputs_at(rows)?);
         Ok(())
     })
 }
@@ -294,7 +295,8 @@ impl<'a> BoundaryFigure<'a> {
     pub const SIZE: (u32, u32) = NOTEBOOK_SIZE;
 
     /// Predicts the grid around `points` (n×2, the scaled test set) with a classifier, binary or
-    /// multi-class (`engine.spec().task()` says which); `labels` are the points' true classes.
+    /// multi-class (`engine.task()` says which; any [`Engine`], or one seen [`Through`] a map);
+    /// `labels` are the points' true classes.
     /// A regression's engine is refused: its map needs the targets, see
     /// [`regression`](Self::regression).
     pub fn new(
@@ -311,7 +313,7 @@ impl<'a> BoundaryFigure<'a> {
                 Task::Binary => {
                     let mut probabilities = Vec::with_capacity(grid.len());
                     grid.batches(|rows| -> Result<(), PlotError> {
-                        probabilities.extend(engine.probabilities(rows)?);
+                        probabilities.extend(engine.probabilities_at(rows)?);
                         Ok(())
                     })?;
                     Plane::Binary(probabilities)

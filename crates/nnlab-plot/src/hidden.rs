@@ -5,7 +5,7 @@
 //! a₁ = f(x·W₁ + b₁) (H numbers). The figure draws, side by side:
 //!
 //! - left, the input plane: the training rows and a grid of lines of constant x0 and of
-//!   constant x1 over them;
+//!   constant x1 over them (the network's two inputs: input features, if it is fed those);
 //! - right, the same rows and lines mapped through the layer, in the coordinates of two hidden
 //!   units ([`Projection::Units`]) or of the first two principal components of the training
 //!   rows' activations ([`Projection::Pca`]). The lines are drawn as polylines of many points,
