@@ -179,7 +179,9 @@ proptest! {
 
     #[test]
     fn classification_sizes_labels_and_counts(
-        n in 5usize..800, noise in 0.0..2.0f64, classes in 2usize..7, shuffle: bool, seed: u32,
+        // n from 6: the spiral needs a point per arm, and `classes` goes up to 6 (with n = 5
+        // and 6 arms it is refused, rightly: a case this test drew 1 run in a few hundred)
+        n in 6usize..800, noise in 0.0..2.0f64, classes in 2usize..7, shuffle: bool, seed: u32,
     ) {
         let xor = make_xor(n, noise, shuffle, seed).unwrap();
         let gauss = make_gauss(n, noise, shuffle, seed).unwrap();
