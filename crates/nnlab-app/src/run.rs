@@ -342,27 +342,17 @@ fn write_run_figures(
     extra: Extra,
     then: &(dyn Fn() + Sync),
 ) -> Written {
-    let EndOfRun {
-        out,
-        settings,
-        prepared,
-        engine,
-        history,
-        stop,
-        output,
-    } = *run;
-    let spec = engine.spec();
-    let diverged = matches!(stop, Some(Stop::Diverged { .. }));
-    if data_files_first(stop, output, nnlab_core::cancel::requested()) {
+    let (out, prepared, engine, history) = (run.out, run.prepared, run.engine, run.history);
+    if data_files_first(run.stop, run.output, nnlab_core::cancel::requested()) {
         then();
     }
-    let Some(figures) = &output.figures else {
+    let Some(figures) = &run.output.figures else {
         return Written::default();
     };
     let lang = figures.lang.into();
-    let summary = settings.describe(spec, prepared, lang);
-    match stop {
-        Some(stop) if diverged => {
+    let summary = run.settings.describe(engine.spec(), prepared, lang);
+    match run.stop {
+        Some(stop @ Stop::Diverged { .. }) => {
             // What there is to see of a run that diverged: its curves up to the epoch that failed.
             let why = describe_stop(stop, lang);
             write_diverged_figures(out, prepared, history, summary, figures, dataset, why)
