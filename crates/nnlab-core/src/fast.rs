@@ -831,11 +831,13 @@ impl<T: Real> Engine for FastEngine<T> {
         let x = x.as_standard_layout();
         self.predict_measured(x.as_slice().expect("standard layout"), m, source);
         let half = T::of(0.5);
-        Ok(self.predicted[..m]
-            .iter()
-            .zip(y)
-            .map(|(&p, &y)| usize::from((p > half) == (y == 1.0)))
-            .sum())
+        let hit = |(&p, &y): (&T, &f64)| usize::from((p > half) == (y == 1.0));
+        // Over plain slices where the labels are contiguous (always, for a run's own data): the
+        // loop then vectorises, which ndarray's iterator does not let it do.
+        Ok(match y.as_slice() {
+            Some(y) => self.predicted[..m].iter().zip(y).map(hit).sum(),
+            None => self.predicted[..m].iter().zip(y).map(hit).sum(),
+        })
     }
 
     fn parameters(&self) -> Vec<Parameter> {
