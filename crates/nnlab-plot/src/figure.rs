@@ -160,9 +160,9 @@ pub fn render(figure: &impl Figure, format: Format) -> Result<Vec<u8>, PlotError
     let (width, height) = figure.size();
     match format {
         Format::Png => {
-            let mut rgb = Pixels::zeroed(width as usize * height as usize * 3);
+            let (mut rgb, white) = Pixels::blank(width as usize * height as usize * 3);
             {
-                let root = Canvas::new(&mut rgb, (width, height)).into_drawing_area();
+                let root = Canvas::new(&mut rgb, (width, height), white).into_drawing_area();
                 let _png = Raster::on();
                 figure.draw(&root)?;
                 root.present()?;
@@ -187,9 +187,9 @@ pub(crate) fn render_rgb(figure: &impl Figure) -> Result<Vec<u8>, PlotError> {
     register_fonts();
     let (width, height) = figure.size();
     let len = width as usize * height as usize * 3;
-    let mut rgb = Pixels::zeroed(len);
+    let (mut rgb, white) = Pixels::blank(len);
     {
-        let root = Canvas::new(&mut rgb, (width, height)).into_drawing_area();
+        let root = Canvas::new(&mut rgb, (width, height), white).into_drawing_area();
         let _png = Raster::on();
         figure.draw(&root)?;
         root.present()?;
