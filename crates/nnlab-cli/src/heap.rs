@@ -30,14 +30,15 @@
 //! Not for `nnlab serve` (it runs for hours and should give memory back) nor `nnlab sweep`
 //! (runs train on every core at once, and one arena would make their threads queue for it).
 
-/// Asks glibc's `malloc` for one heap in 2 MiB pages, where that can help (see the module).
+/// Asks glibc's `malloc` for one heap in 2 MiB pages, where that can help (see the module);
+/// true if it did.
 ///
 /// # Safety
 ///
 /// Call it before the program starts a thread: glibc's `mallopt` may not be called while
 /// another thread allocates.
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
-pub unsafe fn use_large_pages() {
+pub unsafe fn use_large_pages() -> bool {
     const LARGE_PAGE: usize = 2 << 20;
     const GROWTH: usize = 256 << 20;
     const FIRST_BLOCK: usize = 1 << 20;
@@ -47,7 +48,7 @@ pub unsafe fn use_large_pages() {
     if !(thp.contains("[always]") || thp.contains("[madvise]"))
         || read("/proc/sys/vm/overcommit_memory").trim() == "2"
     {
-        return;
+        return false;
     }
     // SAFETY: `getrlimit` writes the `rlimit` it is given; `mallopt` only changes malloc's
     // settings, and no other thread is allocating (the caller's promise); `sbrk(0)` only reads
@@ -59,7 +60,7 @@ pub unsafe fn use_large_pages() {
         for resource in [libc::RLIMIT_AS, libc::RLIMIT_DATA] {
             let mut limit = std::mem::zeroed::<libc::rlimit>();
             if libc::getrlimit(resource, &mut limit) != 0 || limit.rlim_cur != libc::RLIM_INFINITY {
-                return;
+                return false;
             }
         }
         libc::mallopt(libc::M_ARENA_MAX, 1);
@@ -72,21 +73,21 @@ pub unsafe fn use_large_pages() {
         libc::free(block);
         let end = libc::sbrk(0) as usize;
         if block.is_null() || end <= before {
-            return; // the heap did not grow (no `brk`: malloc mapped memory instead)
+            return false; // the heap did not grow (no `brk`: malloc mapped memory instead)
         }
         // malloc wrote the heap's bookkeeping just past the block: start past that page.
         let from = (block as usize + FIRST_BLOCK + SMALL_PAGE).next_multiple_of(LARGE_PAGE);
-        if from < end {
-            // An error (no large pages in this kernel) leaves the small pages: nothing to do.
-            let _ = libc::madvise(from as *mut libc::c_void, end - from, libc::MADV_HUGEPAGE);
-        }
+        // An error (no large pages in this kernel) leaves the small pages: nothing to do.
+        from < end && libc::madvise(from as *mut libc::c_void, end - from, libc::MADV_HUGEPAGE) == 0
     }
 }
 
-/// Elsewhere malloc stays as it is.
+/// Elsewhere malloc stays as it is (false).
 ///
 /// # Safety
 ///
 /// None needed; `unsafe` as on Linux with glibc.
 #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
-pub unsafe fn use_large_pages() {}
+pub unsafe fn use_large_pages() -> bool {
+    false
+}

@@ -34,7 +34,10 @@ fn main() -> ExitCode {
         args::Command::Serve(_) | args::Command::Sweep(_)
     ) {
         // SAFETY: no thread has started yet (clap starts none; the commands start theirs).
-        unsafe { heap::use_large_pages() };
+        if unsafe { heap::use_large_pages() } {
+            // The figures' pixels then reuse what the run freed before them.
+            nnlab_plot::take_canvases_from_heap();
+        }
     }
     match commands::run(cli, &matches) {
         Ok(()) => ExitCode::SUCCESS,

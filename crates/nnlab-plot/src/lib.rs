@@ -40,7 +40,7 @@ pub use boundary::{
     class_color, point_color, region_color, BoundaryFigure, BoundaryMode, Grid, InputsOf,
     PlaneModel, Through,
 };
-pub use canvas::{canvases_ready, prepare_canvases};
+pub use canvas::{canvases_ready, prepare_canvases, take_canvases_from_heap};
 pub use colors::rdbu;
 pub use dataset::DatasetFigure;
 pub use figure::{render, set_dense_scatter, Figure, Format, PlotError, DENSE_SCATTER};
