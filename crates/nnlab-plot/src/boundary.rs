@@ -33,7 +33,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::colors::{over_white, rdbu};
 use crate::dataset::{default_axes, scaled_axis};
-use crate::figure::{visible, Figure, Mark, PlotError, FONT};
+use crate::figure::{backend_coords, visible, Figure, Mark, PlotError, FONT};
 use crate::lang::Lang;
 use crate::scale::{value_bar, ValueScale};
 
@@ -724,11 +724,7 @@ impl Figure for BoundaryFigure<'_> {
             (Marks::Values(values), Plane::Regression { scale, .. }) => scale.color(values[i]),
             (Marks::Values(values), _) => rdbu(values[i]),
         };
-        let pixels: Vec<_> = points
-            .rows()
-            .into_iter()
-            .map(|row| chart.backend_coord(&(row[0], row[1])))
-            .collect();
+        let pixels = backend_coords(&chart, points.view());
         let mark = Mark {
             radius: 5,
             outline: true,

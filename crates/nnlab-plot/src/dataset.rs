@@ -7,7 +7,9 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use crate::colors::{class_color, GRID};
-use crate::figure::{dense, padded_range, shown, visible, Figure, Mark, PlotError, FONT};
+use crate::figure::{
+    backend_coords, dense, padded_range, shown, visible, Figure, Mark, PlotError, FONT,
+};
 use crate::lang::Lang;
 use crate::scale::{value_bar, ValueScale};
 
@@ -129,12 +131,7 @@ impl Figure for DatasetFigure<'_> {
         if let (Some(values), Some(strip)) = (self.values, strip) {
             let scale = ValueScale::for_values(values.iter().copied());
             let outline = RGBColor(40, 40, 40);
-            let pixels: Vec<_> = self
-                .features
-                .rows()
-                .into_iter()
-                .map(|row| chart.backend_coord(&(row[0], row[1])))
-                .collect();
+            let pixels = backend_coords(&chart, self.features.view());
             let mark = Mark {
                 radius: 4,
                 outline: true,
@@ -160,9 +157,8 @@ impl Figure for DatasetFigure<'_> {
         // Where every point lands, once; then each class's points in turn, one series after
         // the other (so a mark can hide under the marks of a later class).
         let point = |i: usize| (self.features[[i, 0]], self.features[[i, 1]]);
-        let pixels: Vec<_> = (0..self.features.nrows().min(self.labels.len()))
-            .map(|i| chart.backend_coord(&point(i)))
-            .collect();
+        let rows = self.features.nrows().min(self.labels.len());
+        let pixels = backend_coords(&chart, self.features.slice(ndarray::s![..rows, ..]));
         let labels = &self.labels[..pixels.len()];
         // Each class's points, in lists made to size (growing them took as long as filling them).
         let mut counts = vec![0; classes.max(2)];
