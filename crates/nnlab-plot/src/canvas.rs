@@ -75,8 +75,9 @@ struct Ready {
     /// The size it was made for, in bytes.
     len: usize,
     pixels: Pixels,
-    /// Whether every byte is 255 (white): false when the run finished training while it was
-    /// being painted.
+    /// Whether every byte is 255 (white). A mapped buffer whose painting was stopped (the run
+    /// finished training) is not; a heap buffer is then left short, and [`Pixels::blank`]
+    /// paints the rest.
     white: bool,
 }
 
@@ -86,9 +87,10 @@ static READY: Mutex<Vec<Ready>> = Mutex::new(Vec::new());
 /// The most buffers [`READY`] holds: a run's figures after training are two.
 const READY_MAX: usize = 2;
 
-/// Makes the pixel buffers of figures of these sizes (width, height) now, white, and has the
-/// kernel zero their pages now, so that the figures drawn next find them ready instead of waiting for
-/// those pages (about 0.3 ms per 2 MiB on a virtual machine). For a thread that would otherwise
+/// Makes the pixel buffers of figures of these sizes (width, height) now, and paints them white
+/// (faulting their pages in), so that the figures drawn next find them ready instead of waiting
+/// for fresh pages (about 0.3 ms per 2 MiB on a virtual machine) and need not paint their white
+/// background. For a thread that would otherwise
 /// idle: a run's dataset figure is drawn while the run trains and, on a small run, is done long
 /// before it; it then makes the canvases of the training curves and the decision boundary.
 /// Stops as soon as `stop` is set (the run finished training: the cores are wanted for the
@@ -394,10 +396,12 @@ impl DrawingBackend for Canvas<'_> {
     ) -> Result<()> {
         let (width, height) = (self.size.0 as i32, self.size.1 as i32);
         let color = style.color();
+        // (White of any opacity over any part of an all-white canvas changes no pixel; this is
+        // the one a figure begins with, `root.fill(&WHITE)`.)
         if self.white
             && fill
             && color.rgb == (255, 255, 255)
-            && opacity(color.alpha) == 256
+            && color.alpha >= 1.0
             && upper_left.0 <= 0
             && upper_left.1 <= 0
             && bottom_right.0 >= width - 1

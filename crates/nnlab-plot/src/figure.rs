@@ -148,7 +148,9 @@ pub trait Figure {
     /// (width, height) in pixels.
     fn size(&self) -> (u32, u32);
 
-    /// Draws the whole figure on `root`, which is `size()` pixels large.
+    /// Draws the whole figure on `root`, which is `size()` pixels large, beginning by painting
+    /// all of it in an opaque colour (`root.fill(&WHITE)`): a PNG's canvas may hold anything
+    /// before that (0s, or white where it was made ahead, see [`crate::prepare_canvases`]).
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), PlotError>
     where
         DB::ErrorType: 'static;
@@ -326,7 +328,8 @@ impl PixelMap {
             return None;
         }
         // An axis's range ends land on its backend ends: lo + floor(0 + 1e-3) and
-        // lo + floor((hi − lo) · 1 + 1e-3), whichever way the axis runs.
+        // lo + floor((hi − lo) · 1 + 1e-3) (ceil and − 1e-3 when the axis runs backwards, as
+        // y does: the same ends).
         let (lo_x, lo_y) = chart.backend_coord(&(xs.start, ys.start));
         let (hi_x, hi_y) = chart.backend_coord(&(xs.end, ys.end));
         Some(PixelMap {
@@ -378,6 +381,7 @@ mod pixel_map_tests {
             ((0.0, 1.0), (-1e-9, 1e-9)),
             ((-123.4, 5678.9), (0.1, 0.30000000000000004)),
             ((3.0, 3.5), (-7.0, -6.0)),
+            ((2.0, -1.0), (5.0, -5.0)), // ranges given backwards
         ];
         let mut state = 0x2545_f491_4f6c_dd1du64;
         let mut next = || {

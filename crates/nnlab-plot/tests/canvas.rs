@@ -1,7 +1,8 @@
 //! `render` draws PNGs on its own canvas, not on plotters' `BitMapBackend`: circles from stamps
 //! recorded once, letters from a cache, and scatter marks that later marks hide left out. None
 //! of that may change a pixel. Here every kind of figure (and a test figure of circles and text
-//! at the image's edges) is drawn both ways, and the pixels must be the same to the bit.
+//! at the image's edges) is drawn both ways, and the pixels must be the same to the bit; and
+//! drawn again on a canvas made ahead (`prepare_canvases`), white, the same again.
 
 use std::ops::ControlFlow;
 
@@ -11,8 +12,11 @@ use nnlab_core::{
     TrainAccuracy, TrainConfig, TrainData,
 };
 use nnlab_data::{make_blobs, make_moons, train_test_split, Centers, StandardScaler, TestSize};
+use std::sync::atomic::AtomicBool;
+
 use nnlab_plot::{
-    render, BoundaryFigure, BoundaryMode, DatasetFigure, Figure, Format, PlotError, TrainingFigure,
+    prepare_canvases, render, BoundaryFigure, BoundaryMode, DatasetFigure, Figure, Format,
+    PlotError, TrainingFigure,
 };
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -45,6 +49,12 @@ fn plotters_own(figure: &impl Figure) -> Vec<u8> {
 fn assert_same(what: &str, figure: &impl Figure) {
     // (render first: it registers the font plotters draws with)
     let (ours, theirs) = (rendered(figure), plotters_own(figure));
+    // On a canvas made ahead, white (the figure leaves its white background out), the same.
+    prepare_canvases(&[figure.size()], &AtomicBool::new(false));
+    assert!(
+        rendered(figure) == ours,
+        "{what}: other pixels on a canvas made ahead"
+    );
     assert_eq!(ours.len(), theirs.len(), "{what}: sizes");
     let differ = ours
         .chunks(3)

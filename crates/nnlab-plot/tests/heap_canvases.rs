@@ -20,7 +20,7 @@ fn figures_on_heap_buffers_are_the_same() {
     let mapped = render(&figure, Format::Png).unwrap();
 
     take_canvases_from_heap();
-    // A new buffer from the heap, while the heap holds what the last figure freed.
+    // A new buffer from the heap.
     let from_heap = render(&figure, Format::Png).unwrap();
     assert!(from_heap == mapped, "a heap buffer drew other bytes");
     // Made ahead from the heap, white, then taken by the figure.
