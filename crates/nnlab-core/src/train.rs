@@ -94,7 +94,9 @@ impl TrainData {
             }
             for &value in y {
                 let fits = match task.classes() {
-                    Some(k) => value >= 0.0 && value < k as f64 && value.fract() == 0.0,
+                    // (`as u64` drops the fraction; `fract()` would call the C library's
+                    // `trunc` once per row on CPUs without SSE4.1, the x86-64 baseline.)
+                    Some(k) => value >= 0.0 && value < k as f64 && value == (value as u64) as f64,
                     None => value.is_finite(),
                 };
                 if !fits {
@@ -676,5 +678,41 @@ mod tests {
                 assert!(batch.x.as_slice().is_some() && batch.source.is_none());
             }
         }
+    }
+
+    // A class target is a whole number from 0 to K−1; a regression's is any finite number.
+    #[test]
+    fn targets_must_fit_the_task() {
+        let fits = |task, value: f64| {
+            let x = Array2::zeros((2, 1));
+            TrainData::with_task(
+                x.clone(),
+                Array1::from(vec![0.0, value]),
+                x,
+                Array1::zeros(2),
+                task,
+            )
+            .is_ok()
+        };
+        let three = Task::Multiclass { classes: 3 };
+        for value in [0.0, 1.0, 2.0] {
+            assert!(fits(three, value), "{value}");
+        }
+        for value in [
+            0.5,
+            2.5,
+            1.0 - 1e-16,
+            2.0 + 4e-16,
+            3.0,
+            -1.0,
+            -0.5,
+            f64::NAN,
+            f64::INFINITY,
+            1e300,
+        ] {
+            assert!(!fits(three, value), "{value}");
+        }
+        assert!(fits(Task::Binary, 1.0) && !fits(Task::Binary, 2.0) && !fits(Task::Binary, 0.25));
+        assert!(fits(Task::Regression, -0.25) && !fits(Task::Regression, f64::NAN));
     }
 }

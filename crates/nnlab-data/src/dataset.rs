@@ -138,10 +138,23 @@ impl Dataset {
     }
 
     /// How many rows carry each label: `counts[k]` is the number of rows with label k.
+    ///
+    /// (The plain way, `counts[label] += 1` per row, chains every row to the one before through
+    /// the same counter in memory; with a few classes, one pass per class that adds up
+    /// comparisons runs as vector code, several times faster at 100,000 rows.)
     pub fn class_counts(&self) -> Vec<usize> {
-        let n_classes = self.labels.iter().max().map_or(0, |&max| max + 1);
+        let labels = &self.labels;
+        // A fold, not `max()`: no comparison through references, so it vectorises too.
+        let n_classes = match labels.is_empty() {
+            true => 0,
+            false => labels.iter().fold(0, |max, &label| max.max(label)) + 1,
+        };
+        if n_classes <= 8 {
+            let count = |k| labels.iter().map(|&label| usize::from(label == k)).sum();
+            return (0..n_classes).map(count).collect();
+        }
         let mut counts = vec![0; n_classes];
-        for &label in &self.labels {
+        for &label in labels {
             counts[label] += 1;
         }
         counts

@@ -48,6 +48,20 @@ proptest! {
     }
 
     #[test]
+    fn class_counts_are_the_rows_of_each_label(
+        labels in (1usize..13).prop_flat_map(|k| prop::collection::vec(0..k, 0..3000)),
+    ) {
+        // Both ways of counting: per-class passes up to 8 classes, the histogram above.
+        let n = labels.len();
+        let data = Dataset::new(Array2::zeros((n, 1)), labels.clone()).unwrap();
+        let classes = labels.iter().max().map_or(0, |&max| max + 1);
+        let want: Vec<usize> = (0..classes)
+            .map(|k| labels.iter().filter(|&&label| label == k).count())
+            .collect();
+        prop_assert_eq!(data.class_counts(), want);
+    }
+
+    #[test]
     fn blobs_split_rows_evenly_over_centers(
         n in 1usize..2000, k in 1usize..8, d in 1usize..5, std in 0.0..3.0f64, shuffle: bool, seed: u32,
     ) {
