@@ -125,7 +125,7 @@ pub fn cuda_libraries_missing() -> Option<&'static str> {
 /// keeps to the device what it can, as a PyTorch loop does:
 ///
 /// - rows that stay the same from epoch to epoch (a full batch's training rows, the test rows:
-///   [`Batch::source`]) are copied there once ([`Resident`]);
+///   [`Batch::source`]) are copied there once (`Resident`);
 /// - the gradients stay there, and the notebook's plain SGD updates the weights there;
 /// - a binary classifier's hits are counted there, so that only the loss, the hits and the
 ///   weight norms come back, a few numbers per epoch.

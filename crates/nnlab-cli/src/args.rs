@@ -1,4 +1,6 @@
 //! The command line, as clap types. Parsing only: building datasets from these lives in `commands`.
+// The doc comments below are the --help text, where `runs/<time>` is meant as written, not HTML.
+#![allow(rustdoc::invalid_html_tags)]
 
 use std::path::PathBuf;
 

@@ -168,8 +168,8 @@ pub fn symmetric_eigen(m: &Array2<f64>) -> (Vec<f64>, Array2<f64>) {
     (values, vectors)
 }
 
-/// The lines of the grid over `points` (n × 2): [`LINES`] of constant x0, then [`LINES`] of
-/// constant x1, each [`SAMPLES`] points long.
+/// The lines of the grid over `points` (n × 2): 21 (`LINES`) of constant x0, then 21 of
+/// constant x1, each 240 (`SAMPLES`) points long.
 pub fn grid_lines(points: &Array2<f64>) -> Vec<Array2<f64>> {
     let range = |j: usize| {
         let column = points.column(j);
@@ -370,7 +370,7 @@ impl<'a> HiddenFigure<'a> {
         &self.hidden.points
     }
 
-    /// The grid lines in the hidden panel: [`LINES`] of constant x0, then of constant x1.
+    /// The grid lines in the hidden panel: 21 (`LINES`) of constant x0, then 21 of constant x1.
     pub fn hidden_lines(&self) -> &[Array2<f64>] {
         &self.hidden.lines
     }

@@ -1,7 +1,7 @@
 //! `nnlab train`: the notebook's training cell from the command line, with its files.
 //!
 //! Order of work: resolve and check every setting, build the data (generate or read, split, scale),
-//! then one run ([`crate::run`]): train while printing the epoch lines, and write `history.csv`,
+//! then one run ([`run_reporting`]): train while printing the epoch lines, and write `history.csv`,
 //! `model.safetensors`, `run.json` and the figures into the run folder.
 
 use nnlab_app::figures::skipped_note;
