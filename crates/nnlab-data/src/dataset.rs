@@ -145,9 +145,10 @@ impl Dataset {
     pub fn class_counts(&self) -> Vec<usize> {
         let labels = &self.labels;
         // A fold, not `max()`: no comparison through references, so it vectorises too.
-        let n_classes = match labels.is_empty() {
-            true => 0,
-            false => labels.iter().fold(0, |max, &label| max.max(label)) + 1,
+        let n_classes = if labels.is_empty() {
+            0
+        } else {
+            labels.iter().fold(0, |max, &label| max.max(label)) + 1
         };
         if n_classes <= 8 {
             let count = |k| labels.iter().map(|&label| usize::from(label == k)).sum();
